@@ -1,0 +1,278 @@
+/**
+ * The Tensor: a strided view of reference-counted backend storage, with an optional
+ * autograd node. Views (reshape, permute, expand, slice) share storage; the storage is
+ * freed when its last view is disposed.
+ */
+import type { DType, DataArray, Dense, View } from './backend/types.js';
+import { activeEntry, isGradEnabled, setTensorGuard, trackTensor, untrackTensor, type BackendEntry } from './engine.js';
+import { fmt, isDense, sizeOf, stridesOf, type Shape } from './shape.js';
+import * as ops from './ops/index.js';
+import { backward as runBackward } from './autograd.js';
+
+/** Reference-counted backend buffer shared by views. @internal */
+export class Storage {
+  refs = 0;
+  constructor(
+    readonly entry: BackendEntry,
+    readonly handle: unknown,
+    readonly size: number,
+    readonly dtype: DType,
+  ) {}
+}
+
+/** A backward rule: maps the output gradient to one gradient per input (null: none). @internal */
+export type BackwardFn = (grad: Tensor) => readonly (Tensor | null)[];
+
+/** A recorded operation in the autograd graph. @internal */
+export interface GradNode {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  readonly backward: BackwardFn;
+}
+
+let nextId = 0;
+
+/** Anything convertible to a tensor's contents. */
+export type TensorLike = number | readonly TensorLike[] | DataArray | readonly number[];
+
+/**
+ * An n-dimensional array of float32 or int32 on a backend, with reverse-mode autograd.
+ * Create with {@link tensor}, {@link zeros}, {@link randn}, ….
+ */
+export class Tensor {
+  /** Unique id (debugging, graph traversal). */
+  readonly id = nextId++;
+  /** Dimensions. */
+  readonly shape: readonly number[];
+  /** Element strides of this view into its storage. @internal */
+  readonly strides: readonly number[];
+  /** First element of this view in its storage. @internal */
+  readonly offset: number;
+  /** @internal */
+  readonly storage: Storage;
+  /** Whether gradients flow to this tensor. Set it on leaves (parameters, inputs). */
+  requiresGrad = false;
+  /** The accumulated gradient after `backward()`, on leaves that require grad. */
+  grad: Tensor | null = null;
+  /** The operation that produced this tensor, when recorded. @internal */
+  gradNode: GradNode | null = null;
+  /** Optional name (parameters carry their dotted names). */
+  name?: string;
+  private disposedFlag = false;
+
+  /** @internal Use the creation functions instead. */
+  constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
+    this.storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.strides = Object.freeze(strides ? [...strides] : stridesOf(shape));
+    this.offset = offset;
+    storage.refs++;
+    storage.entry.tensors++;
+    trackTensor(this);
+  }
+
+  /** Element type. */
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+  /** Number of dimensions. */
+  get rank(): number {
+    return this.shape.length;
+  }
+  /** Number of elements. */
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  /** Name of the backend holding the data. */
+  get backend(): string {
+    return this.storage.entry.name;
+  }
+  /** Whether {@link Tensor.dispose} was called. */
+  get isDisposed(): boolean {
+    return this.disposedFlag;
+  }
+  /** Whether this view is dense row-major from the start of its storage. */
+  get isContiguous(): boolean {
+    return isDense(this.shape, this.strides, this.offset) && this.storage.size === this.size;
+  }
+
+  /** Throws a clear error when the tensor was disposed. @internal */
+  assertAlive(op: string): void {
+    if (this.disposedFlag) {
+      throw new Error(`${op}: tensor ${fmt(this.shape)} (${this.dtype}) was already disposed`);
+    }
+  }
+
+  /** The strided view handed to kernels. @internal */
+  view(op: string): View<unknown> {
+    this.assertAlive(op);
+    return { handle: this.storage.handle, shape: this.shape, strides: this.strides, offset: this.offset, dtype: this.dtype };
+  }
+
+  /** Releases this view; storage is freed with its last view. Idempotent. Also frees `grad`. */
+  dispose(): void {
+    if (this.disposedFlag) return;
+    this.disposedFlag = true;
+    untrackTensor(this);
+    this.gradNode = null;
+    const s = this.storage;
+    s.entry.tensors--;
+    if (--s.refs === 0) s.entry.backend.free(s.handle);
+    if (this.grad) {
+      this.grad.dispose();
+      this.grad = null;
+    }
+  }
+
+  /** Reads the elements back (row-major), waiting for the backend. */
+  async data(): Promise<DataArray> {
+    this.assertAlive('data');
+    if (this.isContiguous) {
+      return this.storage.entry.backend.read(this.storage.handle, this.dtype, this.size);
+    }
+    const dense = ops.contiguous(this);
+    try {
+      return await dense.data();
+    } finally {
+      dense.dispose();
+    }
+  }
+
+  /** Synchronous readback; throws on backends that cannot read synchronously. */
+  dataSync(): DataArray {
+    this.assertAlive('dataSync');
+    const b = this.storage.entry.backend;
+    if (!b.readSync) throw new Error(`dataSync: the '${this.backend}' backend only supports async readback; use await t.data()`);
+    if (this.isContiguous) return b.readSync(this.storage.handle, this.dtype, this.size);
+    const dense = ops.contiguous(this);
+    try {
+      return dense.dataSync();
+    } finally {
+      dense.dispose();
+    }
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw new Error(`item: tensor ${fmt(this.shape)} has ${this.size} elements, expected 1`);
+    return (await this.data())[0]!;
+  }
+
+  /** Synchronous {@link Tensor.item}. */
+  itemSync(): number {
+    if (this.size !== 1) throw new Error(`itemSync: tensor ${fmt(this.shape)} has ${this.size} elements, expected 1`);
+    return this.dataSync()[0]!;
+  }
+
+  /** Nested arrays of numbers. */
+  async array(): Promise<unknown> {
+    const flat = Array.from(await this.data());
+    const build = (dim: number, start: number): unknown => {
+      if (dim === this.shape.length) return flat[start];
+      const step = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim]! }, (_, i) => build(dim + 1, start + i * step));
+    };
+    return build(0, 0);
+  }
+
+  /** Backpropagates from this tensor (a scalar, or pass the output gradient). */
+  backward(gradient?: Tensor): void {
+    runBackward(this, gradient);
+  }
+
+  /** Marks this tensor as requiring gradients (a leaf); returns it. */
+  requiresGrad_(flag = true): this {
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** A new tensor sharing storage, cut from the graph. */
+  detach(): Tensor {
+    this.assertAlive('detach');
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+  }
+
+  /** Summary for logs. */
+  toString(): string {
+    return `Tensor(${fmt(this.shape)}, ${this.dtype}, ${this.backend}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  // ---- elementwise ------------------------------------------------------------------
+  /** See {@link ops.add}. */ add(y: Tensor | number): Tensor { return ops.add(this, y); }
+  /** See {@link ops.sub}. */ sub(y: Tensor | number): Tensor { return ops.sub(this, y); }
+  /** See {@link ops.mul}. */ mul(y: Tensor | number): Tensor { return ops.mul(this, y); }
+  /** See {@link ops.div}. */ div(y: Tensor | number): Tensor { return ops.div(this, y); }
+  /** See {@link ops.pow}. */ pow(y: Tensor | number): Tensor { return ops.pow(this, y); }
+  /** See {@link ops.maximum}. */ maximum(y: Tensor | number): Tensor { return ops.maximum(this, y); }
+  /** See {@link ops.minimum}. */ minimum(y: Tensor | number): Tensor { return ops.minimum(this, y); }
+  /** See {@link ops.eq}. */ eq(y: Tensor | number): Tensor { return ops.eq(this, y); }
+  /** See {@link ops.ne}. */ ne(y: Tensor | number): Tensor { return ops.ne(this, y); }
+  /** See {@link ops.lt}. */ lt(y: Tensor | number): Tensor { return ops.lt(this, y); }
+  /** See {@link ops.le}. */ le(y: Tensor | number): Tensor { return ops.le(this, y); }
+  /** See {@link ops.gt}. */ gt(y: Tensor | number): Tensor { return ops.gt(this, y); }
+  /** See {@link ops.ge}. */ ge(y: Tensor | number): Tensor { return ops.ge(this, y); }
+  /** See {@link ops.neg}. */ neg(): Tensor { return ops.neg(this); }
+  /** See {@link ops.abs}. */ abs(): Tensor { return ops.abs(this); }
+  /** See {@link ops.exp}. */ exp(): Tensor { return ops.exp(this); }
+  /** See {@link ops.log}. */ log(): Tensor { return ops.log(this); }
+  /** See {@link ops.sqrt}. */ sqrt(): Tensor { return ops.sqrt(this); }
+  /** See {@link ops.rsqrt}. */ rsqrt(): Tensor { return ops.rsqrt(this); }
+  /** See {@link ops.square}. */ square(): Tensor { return ops.square(this); }
+  /** See {@link ops.tanh}. */ tanh(): Tensor { return ops.tanh(this); }
+  /** See {@link ops.sigmoid}. */ sigmoid(): Tensor { return ops.sigmoid(this); }
+  /** See {@link ops.relu}. */ relu(): Tensor { return ops.relu(this); }
+  /** See {@link ops.leakyRelu}. */ leakyRelu(slope?: number): Tensor { return ops.leakyRelu(this, slope); }
+  /** See {@link ops.gelu}. */ gelu(approximate?: 'none' | 'tanh'): Tensor { return ops.gelu(this, approximate); }
+  /** See {@link ops.silu}. */ silu(): Tensor { return ops.silu(this); }
+  /** See {@link ops.clamp}. */ clamp(min?: number, max?: number): Tensor { return ops.clamp(this, min, max); }
+  /** See {@link ops.cast}. */ cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+
+  // ---- reductions -------------------------------------------------------------------
+  /** See {@link ops.sum}. */ sum(axes?: number | readonly number[], keepDims?: boolean): Tensor { return ops.sum(this, axes, keepDims); }
+  /** See {@link ops.mean}. */ mean(axes?: number | readonly number[], keepDims?: boolean): Tensor { return ops.mean(this, axes, keepDims); }
+  /** See {@link ops.max}. */ max(axes?: number | readonly number[], keepDims?: boolean): Tensor { return ops.max(this, axes, keepDims); }
+  /** See {@link ops.min}. */ min(axes?: number | readonly number[], keepDims?: boolean): Tensor { return ops.min(this, axes, keepDims); }
+  /** See {@link ops.variance}. */ variance(axes?: number | readonly number[], keepDims?: boolean, correction?: number): Tensor { return ops.variance(this, axes, keepDims, correction); }
+  /** See {@link ops.argmax}. */ argmax(axis?: number, keepDims?: boolean): Tensor { return ops.argmax(this, axis, keepDims); }
+  /** See {@link ops.argmin}. */ argmin(axis?: number, keepDims?: boolean): Tensor { return ops.argmin(this, axis, keepDims); }
+
+  // ---- shape ------------------------------------------------------------------------
+  /** See {@link ops.reshape}. */ reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  /** See {@link ops.flatten}. */ flatten(startDim?: number, endDim?: number): Tensor { return ops.flatten(this, startDim, endDim); }
+  /** See {@link ops.squeeze}. */ squeeze(axes?: number | readonly number[]): Tensor { return ops.squeeze(this, axes); }
+  /** See {@link ops.unsqueeze}. */ unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
+  /** See {@link ops.permute}. */ permute(perm: readonly number[]): Tensor { return ops.permute(this, perm); }
+  /** See {@link ops.transpose}. */ transpose(a?: number, b?: number): Tensor { return ops.transpose(this, a, b); }
+  /** See {@link ops.expand}. */ expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
+  /** See {@link ops.slice}. */ slice(begin: readonly number[], size?: readonly number[]): Tensor { return ops.slice(this, begin, size); }
+  /** See {@link ops.contiguous}. */ contiguous(): Tensor { return ops.contiguous(this); }
+  /** See {@link ops.matmul}. */ matmul(y: Tensor): Tensor { return ops.matmul(this, y); }
+  /** See {@link ops.softmax}. */ softmax(axis?: number): Tensor { return ops.softmax(this, axis); }
+  /** See {@link ops.logSoftmax}. */ logSoftmax(axis?: number): Tensor { return ops.logSoftmax(this, axis); }
+}
+
+setTensorGuard((v: unknown): v is Tensor => v instanceof Tensor);
+
+/** Wraps a fresh dense handle from the active (or given) backend as a tensor. @internal */
+export function fromHandle(handle: unknown, shape: Shape, dtype: DType, entry: BackendEntry = activeEntry()): Tensor {
+  return new Tensor(new Storage(entry, handle, sizeOf(shape), dtype), shape);
+}
+
+/** The dense view of a contiguous tensor, for kernels that need one. @internal */
+export function dense(t: Tensor, op: string): Dense<unknown> {
+  t.assertAlive(op);
+  if (!t.isContiguous) throw new Error(`${op}: internal error, expected a contiguous tensor`);
+  return { handle: t.storage.handle, shape: t.shape, dtype: t.dtype };
+}
+
+/**
+ * Records `out = op(inputs)` in the autograd graph when gradients are on and any input
+ * requires them. Returns `out`. @internal
+ */
+export function record(out: Tensor, op: string, inputs: readonly Tensor[], backward: BackwardFn): Tensor {
+  if (isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.gradNode = { op, inputs, backward };
+  }
+  return out;
+}
