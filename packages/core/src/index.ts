@@ -1,0 +1,17 @@
+/**
+ * `@skipnet/core`: tensors, reverse-mode autograd, the Backend interface and registry, and
+ * the ops every skipnet model is built from.
+ *
+ * @packageDocumentation
+ */
+export type * from './backend/types.js';
+export {
+  registerBackend, removeBackend, setBackend, getBackend, getBackendName, listBackends, ready, memory,
+  tidy, keep, noGrad, withGrad, isGradEnabled, manualSeed, getRngState, setRngState,
+  type MemoryInfo, type TensorContainer,
+} from './engine.js';
+export { Tensor, type TensorLike } from './tensor.js';
+export { backward, grad } from './autograd.js';
+export { hash3, uniformAt, normalAt } from './random.js';
+export { sizeOf, stridesOf, broadcastShapes, type Shape } from './shape.js';
+export * from './ops/index.js';
