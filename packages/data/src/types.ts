@@ -1,0 +1,109 @@
+/**
+ * Core data types. Everything here is plain typed arrays plus shapes, so the data layer
+ * works (and is tested) without any tensor backend; `toTensors` bridges to `@skipnet/core`.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * One example. Arrays are row-major (C order); images are CHW, matching core's NCHW batches.
+ *
+ * - `x`: the input. Images are `Float32Array` with `xShape` `[C, H, W]`; token sequences
+ *   (character models) are `Int32Array` with `xShape` `[T]`, because core's embedding
+ *   lookups take int32 indices.
+ * - `y`: the target. Classification: a length-1 `Int32Array` holding the class index, with
+ *   `yShape` `[]` (a scalar). Segmentation: an `Int32Array` class mask, `yShape` `[H, W]`.
+ *   Language models: next-token ids, `yShape` `[T]`. Transforms such as `oneHot` may turn
+ *   `y` into a `Float32Array`.
+ *
+ * Samples returned by a dataset may share memory with it: treat them as read-only
+ * (transforms and `collate` always copy).
+ */
+export interface Sample {
+  /** Input values, row-major. */
+  x: Float32Array | Int32Array;
+  /** Shape of `x`, e.g. `[1, 28, 28]` or `[T]`. */
+  xShape: number[];
+  /** Target values, row-major. */
+  y: Int32Array | Float32Array;
+  /** Shape of `y`: `[]` for a class index, `[H, W]` for a mask, `[T]` for next tokens. */
+  yShape: number[];
+}
+
+/**
+ * A batch of `N` samples stacked along a new leading axis: `xShape` is `[N, ...sample.xShape]`
+ * and `yShape` is `[N, ...sample.yShape]` (so classification labels are `[N]`).
+ */
+export interface Batch {
+  /** Stacked inputs. */
+  x: Float32Array | Int32Array;
+  /** `[N, ...sampleXShape]`. */
+  xShape: number[];
+  /** Stacked targets. */
+  y: Int32Array | Float32Array;
+  /** `[N, ...sampleYShape]`. */
+  yShape: number[];
+  /** Dataset indices of the samples, in batch order (set by `DataLoader`; useful for debugging and resume checks). */
+  indices?: number[];
+}
+
+/**
+ * A map-style dataset (PyTorch's `Dataset` with `__len__`/`__getitem__`): random access by
+ * index, synchronous, deterministic (the same `i` always gives the same sample).
+ */
+export interface Dataset<S = Sample> {
+  /** Number of samples. */
+  readonly length: number;
+  /** The sample at `i`, for integer `0 <= i < length`; throws a `RangeError` otherwise. */
+  get(i: number): S;
+}
+
+/** What a dataset is for; decides how models and metrics treat `y`. */
+export type Task = 'classification' | 'segmentation' | 'language';
+
+/** Which half of a dataset's fixed split. */
+export type Split = 'train' | 'test';
+
+/** Element type of `x` (and of a tensor made from it). */
+export type InputDType = 'float32' | 'int32';
+
+/**
+ * Token vocabulary of a character-level dataset (implemented by `CharVocab`).
+ */
+export interface Vocab {
+  /** Number of tokens, i.e. the embedding / output size. */
+  readonly size: number;
+  /** Token strings by id. */
+  readonly tokens: readonly string[];
+  /** Id of the start/end token, or `undefined` when the vocabulary has none. */
+  readonly boundary: number | undefined;
+  /** Text to ids; throws on a character outside the vocabulary. */
+  encode(text: string): Int32Array;
+  /** Ids to text. Boundary tokens are dropped unless `keepBoundary` is true. */
+  decode(ids: ArrayLike<number>, options?: { keepBoundary?: boolean }): string;
+}
+
+/**
+ * A dataset that describes itself, so a trainer can build a matching model head and
+ * loss without knowing the dataset.
+ */
+export interface DescribedDataset extends Dataset<Sample> {
+  /** Registry name (`'mnist'`, `'names'`, ...) or a loader's name (`'idx'`, `'cifar10'`, ...). */
+  readonly name: string;
+  /** Which half of the split this is. */
+  readonly split: Split;
+  /** What the dataset is for. */
+  readonly task: Task;
+  /** Shape of one sample's `x`, e.g. `[1, 28, 28]`. */
+  readonly inputShape: readonly number[];
+  /** Element type of `x`. */
+  readonly inputDType: InputDType;
+  /** Shape of one sample's `y`: `[]`, `[H, W]` or `[T]`. */
+  readonly targetShape: readonly number[];
+  /** Classes (classification, segmentation, including background) or vocabulary size (language). */
+  readonly numClasses: number;
+  /** Human-readable class names, index-aligned with class ids, when known. */
+  readonly classNames?: readonly string[];
+  /** Vocabulary of a language dataset. */
+  readonly vocab?: Vocab;
+}
