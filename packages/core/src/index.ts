@@ -15,3 +15,7 @@ export { backward, grad } from './autograd.js';
 export { hash3, uniformAt, normalAt } from './random.js';
 export { sizeOf, stridesOf, broadcastShapes, type Shape } from './shape.js';
 export * from './ops/index.js';
+export * from './io/safetensors.js';
+export * from './optim/schedules.js';
+export * from './optim/optimizers.js';
+export * from './io/tensors.js';
