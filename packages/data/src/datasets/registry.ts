@@ -1,0 +1,79 @@
+import type { DescribedDataset, Split, Task } from '../types.js';
+import { loadMnist, type MnistOptions } from './mnist.js';
+import { loadMnistSeg, type MnistSegOptions } from './mnist-seg.js';
+import { loadNames, type NamesOptions } from './names.js';
+import { shapesDataset, type ShapesOptions } from './shapes.js';
+
+/** Options accepted by each built-in dataset, by registry name. */
+export interface DatasetOptionsMap {
+  mnist: MnistOptions;
+  'mnist-seg': MnistSegOptions;
+  names: NamesOptions;
+  shapes: ShapesOptions;
+}
+
+/** Name of a built-in dataset. */
+export type DatasetName = keyof DatasetOptionsMap;
+
+/** A registry entry: what `createDataset` builds for a name. */
+export interface DatasetEntry {
+  /** Registry name. */
+  name: DatasetName;
+  /** What the dataset is for. */
+  task: Task;
+  /** One line for CLI listings and docs. */
+  description: string;
+}
+
+const REGISTRY: { [N in DatasetName]: DatasetEntry & { create(options: DatasetOptionsMap[N]): Promise<DescribedDataset> } } = {
+  mnist: {
+    name: 'mnist',
+    task: 'classification',
+    description: '10,000 MNIST digits (1x28x28), fixed stratified 8,000/2,000 split',
+    create: loadMnist,
+  },
+  'mnist-seg': {
+    name: 'mnist-seg',
+    task: 'segmentation',
+    description: '2-4 MNIST digits on a 1x64x64 canvas, per-pixel digit+1 masks',
+    create: loadMnistSeg,
+  },
+  names: {
+    name: 'names',
+    task: 'language',
+    description: '8,422 English first names, character-level next-token windows',
+    create: loadNames,
+  },
+  shapes: {
+    name: 'shapes',
+    task: 'segmentation',
+    description: 'generated 3x64x64 scenes of circles, squares and triangles with class masks',
+    create: async (options) => shapesDataset(options),
+  },
+};
+
+/** The built-in datasets, sorted by name. */
+export function listDatasets(): DatasetEntry[] {
+  return (Object.keys(REGISTRY) as DatasetName[]).sort().map((n) => {
+    const { name, task, description } = REGISTRY[n];
+    return { name, task, description };
+  });
+}
+
+/**
+ * Builds a built-in dataset by name (all offline). Rejects with an error listing the
+ * valid names when `name` is unknown.
+ *
+ * @example
+ * const train = await createDataset('mnist', { split: 'train' });
+ * const val = await createDataset('shapes', { split: 'test', size: 32, seed: 7 });
+ */
+export async function createDataset<N extends DatasetName>(name: N, options?: DatasetOptionsMap[N] & { split?: Split }): Promise<DescribedDataset>;
+export async function createDataset(name: string, options?: { split?: Split } & Record<string, unknown>): Promise<DescribedDataset>;
+export async function createDataset(name: string, options: object = {}): Promise<DescribedDataset> {
+  if (!Object.hasOwn(REGISTRY, name)) {
+    throw new Error(`Unknown dataset "${name}"; valid names: ${listDatasets().map((d) => d.name).join(', ')}`);
+  }
+  const entry = REGISTRY[name as DatasetName] as { create(options: object): Promise<DescribedDataset> };
+  return entry.create(options);
+}
