@@ -1,0 +1,19 @@
+/**
+ * `@skipnet/data`: datasets, a seeded prefetching `DataLoader`, and transforms.
+ * Samples and batches are plain typed arrays with shapes; `toTensors` turns a batch into
+ * `@skipnet/core` tensors. File loaders that need Node live in `@skipnet/data/node`.
+ *
+ * @packageDocumentation
+ */
+export type { Batch, Dataset, DescribedDataset, InputDType, Sample, Split, Task, Vocab } from './types.js';
+export { Rng, hashKeys } from './random.js';
+export { collate, datasetFromArrays, describeDataset, subset, shapeSize, type DatasetInfo } from './dataset.js';
+export { DataLoader, type DataLoaderOptions, type EpochOptions } from './loader.js';
+export { compose, horizontalFlip, normalize, oneHot, randomCrop, type RandomCropOptions, type Transform } from './transforms.js';
+export { CharVocab, textDataset, tokenWindows, type TextDatasetOptions, type TokenWindowOptions } from './text.js';
+export { loadMnist, loadMnistArrays, MNIST_CLASSES, type MnistArrays, type MnistOptions } from './datasets/mnist.js';
+export { loadMnistSeg, renderMnistSegScene, MNIST_SEG_CLASSES, type MnistSegOptions } from './datasets/mnist-seg.js';
+export { loadNames, loadNameLists, namesVocab, NAMES_BOUNDARY, type NamesOptions } from './datasets/names.js';
+export { shapesDataset, renderShapesScene, SHAPE_CLASSES, type ShapesOptions } from './datasets/shapes.js';
+export { createDataset, listDatasets, type DatasetEntry, type DatasetName, type DatasetOptionsMap } from './datasets/registry.js';
+export { toTensors } from './to-tensors.js';
