@@ -12,7 +12,9 @@ export const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] 
 
 /** The digits of one split: `images` is `[n, 784]` row-major, `labels` is `[n]`. */
 export interface MnistArrays {
+  /** `[n, 784]` pixel values in [0, 1], row-major. */
   images: Float32Array;
+  /** `[n]` digits. */
   labels: Int32Array;
 }
 

@@ -35,9 +35,13 @@ export type ShapeClass = 1 | 2 | 3;
  * `angle` rotates triangles (squares stay axis-aligned, circles do not care).
  */
 export interface ShapeGeometry {
+  /** Centre column, in pixels (pixel `j` spans `[j, j + 1)`). */
   cx: number;
+  /** Centre row, in pixels. */
   cy: number;
+  /** Radius of the equal-area circle. */
   r: number;
+  /** Rotation of a triangle's first vertex, in radians from the +x axis. */
   angle: number;
 }
 
