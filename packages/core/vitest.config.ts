@@ -8,5 +8,7 @@ export default defineConfig({
     // a dependency would make a package cycle (backend-cpu depends on core).
     alias: { '@skipnet/backend-cpu': fileURLToPath(new URL('../backend-cpu/src/index.ts', import.meta.url)) },
   },
+  // Tests run in Vite's SSR mode, which resolves package exports with its own conditions.
+  ssr: { resolve: { conditions: ['source'] } },
   test: { include: ['src/**/*.test.ts'], typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] } },
 });
