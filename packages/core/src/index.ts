@@ -19,3 +19,4 @@ export * from './io/safetensors.js';
 export * from './optim/schedules.js';
 export * from './optim/optimizers.js';
 export * from './io/tensors.js';
+export * from './nn/index.js';

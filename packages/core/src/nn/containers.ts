@@ -1,0 +1,148 @@
+/**
+ * Containers: Sequential, ModuleList and ModuleDict, named as PyTorch names them
+ * (`'0'`, `'1'`, … or the keys given).
+ */
+import type { Tensor } from '../tensor.js';
+import { Module } from './module.js';
+
+function ownModules(owner: Module): [string, Module][] {
+  const out: [string, Module][] = [];
+  for (const key of Object.keys(owner)) {
+    const v: unknown = Reflect.get(owner, key);
+    if (v instanceof Module) out.push([key, v]);
+  }
+  return out;
+}
+
+function isRecord(v: unknown): v is Readonly<Record<string, Module>> {
+  return typeof v === 'object' && v !== null && !(v instanceof Module);
+}
+
+/**
+ * Runs its children in order, each on the previous output. Children are named `'0'`, `'1'`, …
+ * (`new Sequential(a, b)`) or by the keys of a record (`new Sequential({ conv1, bn1 })`, like
+ * PyTorch's `OrderedDict` form; integer-like keys are ordered numerically by JavaScript).
+ */
+export class Sequential extends Module {
+  constructor(...modules: Module[]);
+  constructor(modules: Readonly<Record<string, Module>>);
+  constructor(...args: (Module | Readonly<Record<string, Module>>)[]) {
+    super();
+    const first = args[0];
+    if (args.length === 1 && isRecord(first)) {
+      for (const [name, m] of Object.entries(first)) this.registerModule(name, m);
+    } else {
+      args.forEach((m, i) => {
+        if (!(m instanceof Module)) throw new Error(`Sequential: argument ${i} is not a Module`);
+        this.registerModule(String(i), m);
+      });
+    }
+  }
+
+  /**
+   * A Sequential whose children add no name segment: `Sequential.inline(attnSkip, mlpSkip)`
+   * names their parameters `ln_1.weight`, `mlp.c_fc.weight`, … rather than `0.ln_1.weight`.
+   * The children must not define the same names.
+   */
+  static inline(...modules: Module[]): Sequential {
+    const s = new Sequential();
+    modules.forEach((m, i) => s.registerModule(String(i), m, { inline: true }));
+    return s;
+  }
+
+  /** Number of children. */
+  get length(): number {
+    return ownModules(this).length;
+  }
+
+  /** The i-th child (negative counts from the end). */
+  at(i: number): Module | undefined {
+    const list = ownModules(this);
+    return list[i < 0 ? list.length + i : i]?.[1];
+  }
+
+  /** The child registered under `name`. */
+  get(name: string): Module | undefined {
+    return ownModules(this).find(([n]) => n === name)?.[1];
+  }
+
+  /** Appends a child named by its index; returns this. */
+  append(module: Module): this {
+    this.registerModule(String(this.length), module);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return ownModules(this).map(([, m]) => m)[Symbol.iterator]();
+  }
+
+  override forward(x: Tensor): Tensor {
+    let y = x;
+    for (const [, m] of ownModules(this)) y = m.call(y);
+    return y;
+  }
+}
+
+/** A list of modules named `'0'`, `'1'`, … (no forward: the owner decides how to call them). */
+export class ModuleList extends Module {
+  constructor(modules: readonly Module[] = []) {
+    super();
+    modules.forEach((m) => this.append(m));
+  }
+
+  get length(): number {
+    return ownModules(this).length;
+  }
+
+  /** The i-th module (negative counts from the end). */
+  at(i: number): Module | undefined {
+    const list = ownModules(this);
+    return list[i < 0 ? list.length + i : i]?.[1];
+  }
+
+  /** Appends a module; returns this. */
+  append(module: Module): this {
+    this.registerModule(String(this.length), module);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return ownModules(this).map(([, m]) => m)[Symbol.iterator]();
+  }
+}
+
+/** Modules by key (no forward). Keys must not clash with members (`get`, `keys`, `training`, …). */
+export class ModuleDict extends Module {
+  constructor(modules: Readonly<Record<string, Module>> = {}) {
+    super();
+    for (const [k, m] of Object.entries(modules)) this.registerModule(k, m);
+  }
+
+  /** The module under `key`. */
+  get(key: string): Module | undefined {
+    const v: unknown = Object.hasOwn(this, key) ? Reflect.get(this, key) : undefined;
+    return v instanceof Module ? v : undefined;
+  }
+
+  /** Registers `module` under `key`; returns this. */
+  set(key: string, module: Module): this {
+    this.registerModule(key, module);
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  keys(): string[] {
+    return ownModules(this).map(([k]) => k);
+  }
+
+  values(): Module[] {
+    return ownModules(this).map(([, m]) => m);
+  }
+
+  entries(): [string, Module][] {
+    return ownModules(this);
+  }
+}
