@@ -69,12 +69,22 @@ export function backward(root: Tensor, gradient?: Tensor): void {
           const prev = grads.get(input.id);
           grads.set(input.id, prev ? ops.add(prev, ig) : ig);
         });
-        // Free the output gradient early unless it is passed through or is the caller's.
-        if (g !== gradient && !inputGrads.includes(g)) g.dispose();
+        // Free the output gradient early unless it is the caller's or still pending for
+        // another input (rules like add's pass the same tensor to several inputs).
+        if (g !== gradient && !inputGrads.includes(g) && !isPending(grads, g)) g.dispose();
       }
-      for (const t of order) if (t.gradNode) t.gradNode = null;
+      for (const t of order) {
+        if (!t.gradNode) continue;
+        t.gradNode = null;
+        t.releaseOwned();
+      }
     }),
   );
+}
+
+function isPending(grads: Map<number, Tensor>, t: Tensor): boolean {
+  for (const v of grads.values()) if (v === t || v.storage === t.storage) return true;
+  return false;
 }
 
 /**

@@ -199,6 +199,40 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+/**
+ * Runs the body of an op: the op's result moves to the caller's scope; temporaries it made
+ * (scalar operands, contiguous copies, intermediate results of composites) are freed at once
+ * when no graph was recorded, or owned by the result (freed with it, or after backward) when
+ * its gradient may need them. This keeps ops leak-free outside `tidy`. @internal
+ */
+export function opScope<T extends Tensor | readonly Tensor[]>(fn: () => T): T {
+  const scope: Scope = { tensors: new Set() };
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    for (const t of scope.tensors) t.dispose();
+    throw e;
+  }
+  scopes.pop();
+  const outs: readonly Tensor[] = Array.isArray(result) ? (result as readonly Tensor[]) : [result as Tensor];
+  const parent = scopes[scopes.length - 1];
+  let leftovers: Tensor[] | undefined;
+  for (const t of scope.tensors) {
+    if (outs.includes(t)) parent?.tensors.add(t);
+    else (leftovers ??= []).push(t);
+  }
+  if (leftovers) {
+    const recorded = outs.filter((o) => o.gradNode !== null);
+    if (recorded.length === 0) for (const t of leftovers) t.dispose();
+    else if (recorded.length === 1) recorded[0]!.adopt(leftovers);
+    else for (const t of leftovers) parent?.tensors.add(t);
+  }
+  return result;
+}
+
 /** Exempts a tensor from every enclosing tidy; returns it. */
 export function keep<T extends Tensor>(t: T): T {
   untrackTensor(t);

@@ -59,6 +59,8 @@ export class Tensor {
   /** Optional name (parameters carry their dotted names). */
   name?: string;
   private disposedFlag = false;
+  /** Temporaries of the op that made this tensor, kept for its gradient. @internal */
+  private owned: Tensor[] | null = null;
 
   /** @internal Use the creation functions instead. */
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
@@ -109,12 +111,26 @@ export class Tensor {
     return { handle: this.storage.handle, shape: this.shape, strides: this.strides, offset: this.offset, dtype: this.dtype };
   }
 
+  /** Takes ownership of an op's temporaries (freed with this tensor or after backward). @internal */
+  adopt(ts: readonly Tensor[]): void {
+    for (const t of ts) untrackTensor(t);
+    (this.owned ??= []).push(...ts);
+  }
+
+  /** Frees the temporaries kept for this tensor's gradient (after backward). @internal */
+  releaseOwned(): void {
+    const owned = this.owned;
+    this.owned = null;
+    if (owned) for (const t of owned) t.dispose();
+  }
+
   /** Releases this view; storage is freed with its last view. Idempotent. Also frees `grad`. */
   dispose(): void {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     untrackTensor(this);
     this.gradNode = null;
+    this.releaseOwned();
     const s = this.storage;
     s.entry.tensors--;
     if (--s.refs === 0) s.entry.backend.free(s.handle);

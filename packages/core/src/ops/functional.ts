@@ -1,9 +1,10 @@
 /** Normalisation, softmax, dropout, embedding, attention and losses. */
+import { opScope } from '../engine.js';
 import { withGrad } from '../engine.js';
 import { fmt, normAxis } from '../shape.js';
 import { Tensor, dense, record } from '../tensor.js';
 import { arange, rand, tensor } from './creation.js';
-import { abs, add, cast, div, eq, exp, ge, log, maximum, mul, ne, neg, relu, rsqrt, sigmoid, sub } from './elementwise.js';
+import { abs, add, cast, div, eq, exp, ge, gt, log, maximum, mul, ne, neg, relu, rsqrt, sigmoid, sub } from './elementwise.js';
 import { logSumExp, max, mean, sum, variance } from './reduce.js';
 import { contiguous, gather, permute, reshape } from './shape.js';
 import { matmul } from './linalg.js';
@@ -14,6 +15,26 @@ export function assign(target: Tensor, source: Tensor): void {
   const entry = entryOf('assign', target, source);
   if (!target.isContiguous) throw new Error('assign: the target must be a dense tensor (not a view)');
   entry.backend.kernels.assign({ target: dense(target, 'assign'), source: source.view('assign') }, {});
+}
+
+/**
+ * The residual merge `act(a + b)` (a ResNet block's `relu(out + identity)`). Uses the
+ * backend's fused `addAct` kernel when it has one and shapes match; composite otherwise.
+ */
+export function addActivation(a: Tensor, b: Tensor, activation: 'none' | 'relu' = 'relu'): Tensor {
+  return opScope(() => {
+    const entry = entryOf('addActivation', a, b);
+    const k = entry.backend.kernels;
+    const same = a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i]) && a.dtype === 'float32' && b.dtype === 'float32';
+    if (!k.addAct || !same) return activation === 'relu' ? relu(add(a, b)) : add(a, b);
+    const ac = contiguous(a);
+    const bc = contiguous(b);
+    const y = wrap(entry, k.addAct({ a: dense(ac, 'addActivation'), b: dense(bc, 'addActivation') }, { activation }), a.shape, 'float32');
+    return record(y, 'addActivation', [ac, bc], (g) => {
+      const gy = activation === 'relu' ? mul(g, cast(gt(y, 0), 'float32')) : g;
+      return [gy, gy];
+    });
+  });
 }
 
 /** Options of {@link batchNorm}. */
@@ -39,109 +60,123 @@ export function batchNorm(
   bias: Tensor | null,
   options: BatchNormOptions = {},
 ): Tensor {
-  if (x.rank < 2) throw new Error(`batchNorm: input must be [N,C,...], got ${fmt(x.shape)}`);
-  const c = x.shape[1]!;
-  for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
-    if (t && (t.rank !== 1 || t.shape[0] !== c)) throw new Error(`batchNorm: ${name} ${fmt(t.shape)} must be [${c}] for input ${fmt(x.shape)}`);
-  }
-  const eps = options.eps ?? 1e-5;
-  const training = options.training ?? false;
-  const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
-  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
-  let mu: Tensor;
-  let varT: Tensor;
-  if (training || !runningMean || !runningVar) {
-    const count = x.size / c;
-    if (training && count <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
-    mu = mean(x, axes, true);
-    varT = variance(x, axes, true, 0);
-    if (training && runningMean && runningVar) {
-      const m = options.momentum ?? 0.1;
-      withGrad(false, () => {
-        assign(runningMean, add(mul(runningMean, 1 - m), mul(reshape(mu, [c]), m)));
-        assign(runningVar, add(mul(runningVar, 1 - m), mul(reshape(varT, [c]), (m * count) / Math.max(count - 1, 1))));
-      });
+  return opScope(() => {
+    if (x.rank < 2) throw new Error(`batchNorm: input must be [N,C,...], got ${fmt(x.shape)}`);
+    const c = x.shape[1]!;
+    for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
+      if (t && (t.rank !== 1 || t.shape[0] !== c)) throw new Error(`batchNorm: ${name} ${fmt(t.shape)} must be [${c}] for input ${fmt(x.shape)}`);
     }
-  } else {
-    mu = reshape(runningMean, bshape);
-    varT = reshape(runningVar, bshape);
-  }
-  let y = mul(sub(x, mu), rsqrt(add(varT, eps)));
-  if (weight) y = mul(y, reshape(weight, bshape));
-  if (bias) y = add(y, reshape(bias, bshape));
-  return y;
+    const eps = options.eps ?? 1e-5;
+    const training = options.training ?? false;
+    const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
+    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    let mu: Tensor;
+    let varT: Tensor;
+    if (training || !runningMean || !runningVar) {
+      const count = x.size / c;
+      if (training && count <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
+      mu = mean(x, axes, true);
+      varT = variance(x, axes, true, 0);
+      if (training && runningMean && runningVar) {
+        const m = options.momentum ?? 0.1;
+        withGrad(false, () => {
+          assign(runningMean, add(mul(runningMean, 1 - m), mul(reshape(mu, [c]), m)));
+          assign(runningVar, add(mul(runningVar, 1 - m), mul(reshape(varT, [c]), (m * count) / Math.max(count - 1, 1))));
+        });
+      }
+    } else {
+      mu = reshape(runningMean, bshape);
+      varT = reshape(runningVar, bshape);
+    }
+    let y = mul(sub(x, mu), rsqrt(add(varT, eps)));
+    if (weight) y = mul(y, reshape(weight, bshape));
+    if (bias) y = add(y, reshape(bias, bshape));
+    return y;
+  });
 }
 
 /** Layer normalisation over the trailing `normalizedShape` dims (biased variance). */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  const k = normalizedShape.length;
-  const tail = x.shape.slice(x.rank - k);
-  if (k > x.rank || tail.some((d, i) => d !== normalizedShape[i])) {
-    throw new Error(`layerNorm: input ${fmt(x.shape)} does not end with normalized shape ${fmt(normalizedShape)}`);
-  }
-  const axes = tail.map((_, i) => x.rank - k + i);
-  const mu = mean(x, axes, true);
-  const v = variance(x, axes, true, 0);
-  let y = mul(sub(x, mu), rsqrt(add(v, eps)));
-  if (weight) y = mul(y, weight);
-  if (bias) y = add(y, bias);
-  return y;
+  return opScope(() => {
+    const k = normalizedShape.length;
+    const tail = x.shape.slice(x.rank - k);
+    if (k > x.rank || tail.some((d, i) => d !== normalizedShape[i])) {
+      throw new Error(`layerNorm: input ${fmt(x.shape)} does not end with normalized shape ${fmt(normalizedShape)}`);
+    }
+    const axes = tail.map((_, i) => x.rank - k + i);
+    const mu = mean(x, axes, true);
+    const v = variance(x, axes, true, 0);
+    let y = mul(sub(x, mu), rsqrt(add(v, eps)));
+    if (weight) y = mul(y, weight);
+    if (bias) y = add(y, bias);
+    return y;
+  });
 }
 
 /** Group normalisation: channels split into `groups`, each normalised over its channels and space. */
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  if (x.rank < 2) throw new Error(`groupNorm: input must be [N,C,...], got ${fmt(x.shape)}`);
-  const c = x.shape[1]!;
-  if (c % groups !== 0) throw new Error(`groupNorm: ${groups} groups do not divide ${c} channels`);
-  const g = reshape(x, [x.shape[0]!, groups, -1]);
-  const mu = mean(g, 2, true);
-  const v = variance(g, 2, true, 0);
-  let y = reshape(mul(sub(g, mu), rsqrt(add(v, eps))), x.shape);
-  const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
-  if (weight) y = mul(y, reshape(weight, bshape));
-  if (bias) y = add(y, reshape(bias, bshape));
-  return y;
+  return opScope(() => {
+    if (x.rank < 2) throw new Error(`groupNorm: input must be [N,C,...], got ${fmt(x.shape)}`);
+    const c = x.shape[1]!;
+    if (c % groups !== 0) throw new Error(`groupNorm: ${groups} groups do not divide ${c} channels`);
+    const g = reshape(x, [x.shape[0]!, groups, -1]);
+    const mu = mean(g, 2, true);
+    const v = variance(g, 2, true, 0);
+    let y = reshape(mul(sub(g, mu), rsqrt(add(v, eps))), x.shape);
+    const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
+    if (weight) y = mul(y, reshape(weight, bshape));
+    if (bias) y = add(y, reshape(bias, bshape));
+    return y;
+  });
 }
 
 /** Softmax along `axis` (default last), numerically stable. */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  const a = normAxis('softmax', axis, x.rank);
-  const entry = entryOf('softmax', x);
-  const k = entry.backend.kernels;
-  const y = withGrad(false, () => {
-    if (k.softmax && a === x.rank - 1) return wrap(entry, k.softmax({ x: dense(contiguous(x), 'softmax') }, {}), x.shape, 'float32');
-    const e = exp(sub(x, max(x, a, true)));
-    return div(e, sum(e, a, true));
+  return opScope(() => {
+    const a = normAxis('softmax', axis, x.rank);
+    const entry = entryOf('softmax', x);
+    const k = entry.backend.kernels;
+    const y = withGrad(false, () => {
+      if (k.softmax && a === x.rank - 1) return wrap(entry, k.softmax({ x: dense(contiguous(x), 'softmax') }, {}), x.shape, 'float32');
+      const e = exp(sub(x, max(x, a, true)));
+      return div(e, sum(e, a, true));
+    });
+    return record(y, 'softmax', [x], (g) => [mul(y, sub(g, sum(mul(g, y), a, true)))]);
   });
-  return record(y, 'softmax', [x], (g) => [mul(y, sub(g, sum(mul(g, y), a, true)))]);
 }
 
 /** Log-softmax along `axis` (default last), numerically stable. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const a = normAxis('logSoftmax', axis, x.rank);
-  const entry = entryOf('logSoftmax', x);
-  const k = entry.backend.kernels;
-  const y = withGrad(false, () => {
-    if (k.logSoftmax && a === x.rank - 1) return wrap(entry, k.logSoftmax({ x: dense(contiguous(x), 'logSoftmax') }, {}), x.shape, 'float32');
-    return sub(x, logSumExp(x, a, true));
+  return opScope(() => {
+    const a = normAxis('logSoftmax', axis, x.rank);
+    const entry = entryOf('logSoftmax', x);
+    const k = entry.backend.kernels;
+    const y = withGrad(false, () => {
+      if (k.logSoftmax && a === x.rank - 1) return wrap(entry, k.logSoftmax({ x: dense(contiguous(x), 'logSoftmax') }, {}), x.shape, 'float32');
+      return sub(x, logSumExp(x, a, true));
+    });
+    return record(y, 'logSoftmax', [x], (g) => [sub(g, mul(exp(y), sum(g, a, true)))]);
   });
-  return record(y, 'logSoftmax', [x], (g) => [sub(g, mul(exp(y), sum(g, a, true)))]);
 }
 
 /** Zeroes each element with probability `p` and scales the rest by `1/(1-p)` when training. */
 export function dropout(x: Tensor, p = 0.5, training = true, seed?: number): Tensor {
-  if (p < 0 || p >= 1) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
-  if (!training || p === 0) return x;
-  const keepMask = withGrad(false, () => div(cast(ge(rand(x.shape, seed === undefined ? {} : { seed }), p), 'float32'), 1 - p));
-  return mul(x, keepMask);
+  return opScope(() => {
+    if (p < 0 || p >= 1) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
+    if (!training || p === 0) return x;
+    const keepMask = withGrad(false, () => div(cast(ge(rand(x.shape, seed === undefined ? {} : { seed }), p), 'float32'), 1 - p));
+    return mul(x, keepMask);
+  });
 }
 
 /** Rows of `weight` `[num, dim]` picked by int32 `indices` (any shape) → `[...indices.shape, dim]`. */
 export function embedding(indices: Tensor, weight: Tensor): Tensor {
-  if (indices.dtype !== 'int32') throw new Error(`embedding: indices must be int32, got ${indices.dtype}`);
-  if (weight.rank !== 2) throw new Error(`embedding: weight must be [num, dim], got ${fmt(weight.shape)}`);
-  const rows = gather(weight, reshape(indices, [-1]), 0);
-  return reshape(rows, [...indices.shape, weight.shape[1]!]);
+  return opScope(() => {
+    if (indices.dtype !== 'int32') throw new Error(`embedding: indices must be int32, got ${indices.dtype}`);
+    if (weight.rank !== 2) throw new Error(`embedding: weight must be [num, dim], got ${fmt(weight.shape)}`);
+    const rows = gather(weight, reshape(indices, [-1]), 0);
+    return reshape(rows, [...indices.shape, weight.shape[1]!]);
+  });
 }
 
 /** Options of {@link scaledDotProductAttention}. */
@@ -158,21 +193,23 @@ export interface AttentionOptions {
 
 /** `softmax(q·kᵀ/√d + mask) · v` for `q` `[..., Lq, d]`, `k` `[..., Lk, d]`, `v` `[..., Lk, dv]`. */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
-  const d = q.shape[q.rank - 1]!;
-  if (k.shape[k.rank - 1] !== d) throw new Error(`scaledDotProductAttention: query ${fmt(q.shape)} and key ${fmt(k.shape)} widths differ`);
-  if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) throw new Error(`scaledDotProductAttention: key ${fmt(k.shape)} and value ${fmt(v.shape)} lengths differ`);
-  let scores = mul(matmul(q, k, false, true), 1 / Math.sqrt(d));
-  if (options.causal) {
-    const lq = q.shape[q.rank - 2]!;
-    const lk = k.shape[k.rank - 2]!;
-    const m = new Float32Array(lq * lk);
-    for (let i = 0; i < lq; i++) for (let j = i + 1; j < lk; j++) m[i * lk + j] = -Infinity;
-    scores = add(scores, tensor(m, [lq, lk]));
-  }
-  if (options.mask) scores = add(scores, options.mask);
-  let attn = softmax(scores, -1);
-  if (options.dropout) attn = dropout(attn, options.dropout, true, options.seed);
-  return matmul(attn, v);
+  return opScope(() => {
+    const d = q.shape[q.rank - 1]!;
+    if (k.shape[k.rank - 1] !== d) throw new Error(`scaledDotProductAttention: query ${fmt(q.shape)} and key ${fmt(k.shape)} widths differ`);
+    if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) throw new Error(`scaledDotProductAttention: key ${fmt(k.shape)} and value ${fmt(v.shape)} lengths differ`);
+    let scores = mul(matmul(q, k, false, true), 1 / Math.sqrt(d));
+    if (options.causal) {
+      const lq = q.shape[q.rank - 2]!;
+      const lk = k.shape[k.rank - 2]!;
+      const m = new Float32Array(lq * lk);
+      for (let i = 0; i < lq; i++) for (let j = i + 1; j < lk; j++) m[i * lk + j] = -Infinity;
+      scores = add(scores, tensor(m, [lq, lk]));
+    }
+    if (options.mask) scores = add(scores, options.mask);
+    let attn = softmax(scores, -1);
+    if (options.dropout) attn = dropout(attn, options.dropout, true, options.seed);
+    return matmul(attn, v);
+  });
 }
 
 /** How a loss reduces over elements. */
@@ -184,7 +221,9 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
 
 /** One-hot float32 encoding of int32 class indices: `[...shape, numClasses]`. */
 export function oneHot(indices: Tensor, numClasses: number): Tensor {
-  return cast(eq(reshape(indices, [...indices.shape, 1]), arange(0, numClasses, 1, { dtype: 'int32' })), 'float32');
+  return opScope(() => {
+    return cast(eq(reshape(indices, [...indices.shape, 1]), arange(0, numClasses, 1, { dtype: 'int32' })), 'float32');
+  });
 }
 
 /** Options of {@link crossEntropy}. */
@@ -202,59 +241,67 @@ export interface CrossEntropyOptions {
  * targets `[N]` (or `[N, H, W]`).
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  if (logits.rank < 2) throw new Error(`crossEntropy: logits must be [N,C,...], got ${fmt(logits.shape)}`);
-  if (target.dtype !== 'int32') throw new Error(`crossEntropy: targets must be int32 class indices, got ${target.dtype}`);
-  const c = logits.shape[1]!;
-  const expected = [logits.shape[0]!, ...logits.shape.slice(2)];
-  if (target.rank !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
-    throw new Error(`crossEntropy: target ${fmt(target.shape)} does not match logits ${fmt(logits.shape)} (expected ${fmt(expected)})`);
-  }
-  const ignoreIndex = options.ignoreIndex ?? -100;
-  const backend = entryOf('crossEntropy', logits, target).backend;
-  if (backend.readSync && target.isContiguous) {
-    const t = backend.readSync(target.storage.handle, 'int32', target.size);
-    for (let i = 0; i < t.length; i++) {
-      const v = t[i]!;
-      if (v !== ignoreIndex && (v < 0 || v >= c)) throw new Error(`crossEntropy: target ${v} is out of range for ${c} classes (ignoreIndex=${ignoreIndex})`);
+  return opScope(() => {
+    if (logits.rank < 2) throw new Error(`crossEntropy: logits must be [N,C,...], got ${fmt(logits.shape)}`);
+    if (target.dtype !== 'int32') throw new Error(`crossEntropy: targets must be int32 class indices, got ${target.dtype}`);
+    const c = logits.shape[1]!;
+    const expected = [logits.shape[0]!, ...logits.shape.slice(2)];
+    if (target.rank !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
+      throw new Error(`crossEntropy: target ${fmt(target.shape)} does not match logits ${fmt(logits.shape)} (expected ${fmt(expected)})`);
     }
-  }
-  const perm = [0, ...logits.shape.slice(2).map((_, i) => i + 2), 1];
-  const flat = reshape(logits.rank === 2 ? logits : permute(logits, perm), [-1, c]);
-  const t = reshape(target, [-1]);
-  const logp = logSoftmax(flat, -1);
-  const nll = neg(sum(mul(logp, oneHot(t, c)), -1));
-  const eps = options.labelSmoothing ?? 0;
-  let loss = eps > 0 ? add(mul(nll, 1 - eps), mul(neg(mean(logp, -1)), eps)) : nll;
-  const reduction = options.reduction ?? 'mean';
-  const valid = cast(ne(t, ignoreIndex), 'float32');
-  loss = mul(loss, valid);
-  if (reduction === 'none') return reshape(loss, target.shape);
-  if (reduction === 'sum') return sum(loss);
-  return div(sum(loss), maximum(sum(valid), 1));
+    const ignoreIndex = options.ignoreIndex ?? -100;
+    const backend = entryOf('crossEntropy', logits, target).backend;
+    if (backend.readSync && target.isContiguous) {
+      const t = backend.readSync(target.storage.handle, 'int32', target.size);
+      for (let i = 0; i < t.length; i++) {
+        const v = t[i]!;
+        if (v !== ignoreIndex && (v < 0 || v >= c)) throw new Error(`crossEntropy: target ${v} is out of range for ${c} classes (ignoreIndex=${ignoreIndex})`);
+      }
+    }
+    const perm = [0, ...logits.shape.slice(2).map((_, i) => i + 2), 1];
+    const flat = reshape(logits.rank === 2 ? logits : permute(logits, perm), [-1, c]);
+    const t = reshape(target, [-1]);
+    const logp = logSoftmax(flat, -1);
+    const nll = neg(sum(mul(logp, oneHot(t, c)), -1));
+    const eps = options.labelSmoothing ?? 0;
+    let loss = eps > 0 ? add(mul(nll, 1 - eps), mul(neg(mean(logp, -1)), eps)) : nll;
+    const reduction = options.reduction ?? 'mean';
+    const valid = cast(ne(t, ignoreIndex), 'float32');
+    loss = mul(loss, valid);
+    if (reduction === 'none') return reshape(loss, target.shape);
+    if (reduction === 'sum') return sum(loss);
+    return div(sum(loss), maximum(sum(valid), 1));
+  });
 }
 
 /** Negative log-likelihood of log-probabilities `[N, C]` against int32 targets `[N]`. */
 export function nllLoss(logProbs: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  const c = logProbs.shape[1]!;
-  return reduce(neg(sum(mul(logProbs, oneHot(target, c)), -1)), reduction);
+  return opScope(() => {
+    const c = logProbs.shape[1]!;
+    return reduce(neg(sum(mul(logProbs, oneHot(target, c)), -1)), reduction);
+  });
 }
 
 /** Mean squared error. */
 export function mse(pred: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  if (pred.shape.length !== target.shape.length || pred.shape.some((d, i) => d !== target.shape[i])) {
-    throw new Error(`mse: prediction ${fmt(pred.shape)} and target ${fmt(target.shape)} differ`);
-  }
-  const d = sub(pred, target);
-  return reduce(mul(d, d), reduction);
+  return opScope(() => {
+    if (pred.shape.length !== target.shape.length || pred.shape.some((d, i) => d !== target.shape[i])) {
+      throw new Error(`mse: prediction ${fmt(pred.shape)} and target ${fmt(target.shape)} differ`);
+    }
+    const d = sub(pred, target);
+    return reduce(mul(d, d), reduction);
+  });
 }
 
 /** Binary cross-entropy on logits, stable for large |x|: `max(x,0) - x·t + log(1 + e^{-|x|})`. */
 export function bceWithLogits(logits: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  if (logits.shape.length !== target.shape.length || logits.shape.some((d, i) => d !== target.shape[i])) {
-    throw new Error(`bceWithLogits: logits ${fmt(logits.shape)} and target ${fmt(target.shape)} differ`);
-  }
-  const tf = cast(target, 'float32');
-  const loss = withGrad(false, () => add(sub(relu(logits), mul(logits, tf)), log(add(exp(neg(abs(logits))), 1))));
-  const out = record(loss, 'bceWithLogits', [logits], (g) => [mul(g, sub(sigmoid(logits), tf))]);
-  return reduce(out, reduction);
+  return opScope(() => {
+    if (logits.shape.length !== target.shape.length || logits.shape.some((d, i) => d !== target.shape[i])) {
+      throw new Error(`bceWithLogits: logits ${fmt(logits.shape)} and target ${fmt(target.shape)} differ`);
+    }
+    const tf = cast(target, 'float32');
+    const loss = withGrad(false, () => add(sub(relu(logits), mul(logits, tf)), log(add(exp(neg(abs(logits))), 1))));
+    const out = record(loss, 'bceWithLogits', [logits], (g) => [mul(g, sub(sigmoid(logits), tf))]);
+    return reduce(out, reduction);
+  });
 }

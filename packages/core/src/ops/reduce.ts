@@ -1,4 +1,5 @@
 /** Reductions over axes, with keepDims, and their gradients. */
+import { opScope } from '../engine.js';
 import type { ReduceOp } from '../backend/types.js';
 import { fmt, normAxes, normAxis, sizeOf, type Shape } from '../shape.js';
 import { Tensor, dense, record } from '../tensor.js';
@@ -34,14 +35,18 @@ function reduceOp(op: ReduceOp, x: Tensor, axesArg: Axes, keepDims: boolean, gra
 
 /** Sum over `axes` (all by default). */
 export function sum(x: Tensor, axes?: Axes, keepDims = false): Tensor {
-  return reduceOp('sum', x, axes, keepDims, (g) => expand(g, x.shape));
+  return opScope(() => {
+    return reduceOp('sum', x, axes, keepDims, (g) => expand(g, x.shape));
+  });
 }
 
 /** Mean over `axes` (all by default). */
 export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
-  return reduceOp('mean', x, axes, keepDims, (g, ax) => {
-    const count = ax.reduce((n, a) => n * x.shape[a]!, 1);
-    return expand(div(g, count), x.shape);
+  return opScope(() => {
+    return reduceOp('mean', x, axes, keepDims, (g, ax) => {
+      const count = ax.reduce((n, a) => n * x.shape[a]!, 1);
+      return expand(div(g, count), x.shape);
+    });
   });
 }
 
@@ -56,17 +61,23 @@ function extremum(op: 'max' | 'min', x: Tensor, axes: Axes, keepDims: boolean): 
 
 /** Maximum over `axes` (all by default). */
 export function max(x: Tensor, axes?: Axes, keepDims = false): Tensor {
-  return extremum('max', x, axes, keepDims);
+  return opScope(() => {
+    return extremum('max', x, axes, keepDims);
+  });
 }
 
 /** Minimum over `axes` (all by default). */
 export function min(x: Tensor, axes?: Axes, keepDims = false): Tensor {
-  return extremum('min', x, axes, keepDims);
+  return opScope(() => {
+    return extremum('min', x, axes, keepDims);
+  });
 }
 
 /** Product over `axes` (all by default); gradient assumes no zeros. */
 export function prod(x: Tensor, axes?: Axes, keepDims = false): Tensor {
-  return reduceOp('prod', x, axes, keepDims, (g, _ax, y) => div(mul(g, y), x));
+  return opScope(() => {
+    return reduceOp('prod', x, axes, keepDims, (g, _ax, y) => div(mul(g, y), x));
+  });
 }
 
 function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
@@ -85,32 +96,40 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined,
 
 /** Index of the maximum along `axis` (of the flattened tensor when omitted); int32. */
 export function argmax(x: Tensor, axis?: number, keepDims = false): Tensor {
-  return argReduce('argmax', x, axis, keepDims);
+  return opScope(() => {
+    return argReduce('argmax', x, axis, keepDims);
+  });
 }
 
 /** Index of the minimum along `axis` (of the flattened tensor when omitted); int32. */
 export function argmin(x: Tensor, axis?: number, keepDims = false): Tensor {
-  return argReduce('argmin', x, axis, keepDims);
+  return opScope(() => {
+    return argReduce('argmin', x, axis, keepDims);
+  });
 }
 
 /**
  * Variance over `axes`, dividing by `count - correction` (default 1: unbiased, like torch.var).
  */
 export function variance(x: Tensor, axes?: Axes, keepDims = false, correction = 1): Tensor {
-  const ax = normAxes('variance', axes, x.rank);
-  const count = ax.reduce((n, a) => n * x.shape[a]!, 1);
-  const centered = sub(x, mean(x, ax, true));
-  const ss = sum(mul(centered, centered), ax, keepDims);
-  return div(ss, Math.max(count - correction, 0));
+  return opScope(() => {
+    const ax = normAxes('variance', axes, x.rank);
+    const count = ax.reduce((n, a) => n * x.shape[a]!, 1);
+    const centered = sub(x, mean(x, ax, true));
+    const ss = sum(mul(centered, centered), ax, keepDims);
+    return div(ss, Math.max(count - correction, 0));
+  });
 }
 
 /** `log(Σ exp(x))` over `axes`, computed stably. */
 export function logSumExp(x: Tensor, axes?: Axes, keepDims = false): Tensor {
-  const ax = normAxes('logSumExp', axes, x.rank);
-  const m = reshape(rawReduce(x, 'max', ax), keptShape(x.shape, ax));
-  const s = log(sum(exp(sub(x, m)), ax, true));
-  const out = add(s, m);
-  return keepDims ? out : reshape(out, x.shape.filter((_, i) => !ax.includes(i)));
+  return opScope(() => {
+    const ax = normAxes('logSumExp', axes, x.rank);
+    const m = reshape(rawReduce(x, 'max', ax), keptShape(x.shape, ax));
+    const s = log(sum(exp(sub(x, m)), ax, true));
+    const out = add(s, m);
+    return keepDims ? out : reshape(out, x.shape.filter((_, i) => !ax.includes(i)));
+  });
 }
 
 /** Sums `g` down to `shape` (undoing broadcasting). @internal */

@@ -26,7 +26,8 @@ export function randomArray(n: number, lo = -1, hi = 1): Float32Array {
 export function distinctArray(n: number, gap = 0.05): Float32Array {
   const key = streamKey++;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => uniformAt(7, key, a) - uniformAt(7, key, b));
-  return Float32Array.from(order, (r) => (r - n / 2) * gap + gap / 2);
+  // Offset by a quarter gap so no value is 0 (a kink of relu/abs), whatever n's parity.
+  return Float32Array.from(order, (r) => (r - n / 2) * gap + gap / 4);
 }
 
 /** Float64 reference from float32 host data (rounding the inputs exactly as the backend sees them). */
