@@ -11,7 +11,7 @@ import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { noGrad, tidy } from '../engine.js';
 import { add, cast, concat, div, full, ge, mul, rand, reshape, sigmoid, sub, zeros } from '../ops/index.js';
-import { Module, parameter, setTraceSink, traceSink } from './module.js';
+import { Module, setTraceSink, traceSink } from './module.js';
 import { Sequential } from './containers.js';
 import { Conv2d, Linear, activationModule } from './layers.js';
 

@@ -5,7 +5,7 @@
  * model's own forward) by walking the autograd record back to the nearest layer output.
  */
 import type { DType } from '../backend/types.js';
-import { noGrad, tidy, withGrad } from '../engine.js';
+import { tidy, withGrad } from '../engine.js';
 import type { Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { zeros } from '../ops/index.js';
