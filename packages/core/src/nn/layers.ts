@@ -208,7 +208,10 @@ export class Linear extends Module {
 export interface BatchNormLayerOptions {
   /** Added to the variance (default 1e-5). */
   eps?: number;
-  /** Running-average factor, PyTorch's convention (default 0.1). */
+  /**
+   * Running-average factor, PyTorch's convention (default 0.1). PyTorch's `momentum=None`
+   * (a cumulative average) is not supported.
+   */
   momentum?: number;
   /** Learn `weight` and `bias` (default true). */
   affine?: boolean;

@@ -320,9 +320,10 @@ describe('initialisation', () => {
     const before = memory();
     const m = new TinyResNet((i, o, s) => basicBlock(i, o, s));
     const after = memory();
-    const tensors = Object.keys(m.stateDict()).length;
-    expect(after.tensors - before.tensors).toBe(tensors);
-    expect(after.buffers - before.buffers).toBe(tensors);
+    const state = Object.values(m.stateDict());
+    expect(after.tensors - before.tensors).toBe(state.length);
+    expect(after.buffers - before.buffers).toBe(state.length);
+    expect(after.bytes - before.bytes).toBe(state.reduce((n, t) => n + 4 * t.size, 0));
     m.dispose();
   });
 });

@@ -116,7 +116,8 @@ interface TensorEntry {
  * - Assigning a `Tensor` to a property registers a parameter; {@link Module.registerBuffer}
  *   registers a buffer (BatchNorm's `running_mean`); assigning a `Module` registers a child.
  *   `null` (PyTorch's `None`, e.g. a missing `downsample`) registers nothing. Other values
- *   (numbers, strings, arrays) are plain configuration.
+ *   (numbers, strings, arrays) are plain configuration. Keep a tensor that is neither
+ *   parameter nor state (a cache) in a `#private` field or a non-persistent buffer.
  * - Names come from own enumerable properties in insertion order, so the property name is
  *   the state-dict segment. Declare child fields with `declare` (`declare conv1: Conv2d`) or
  *   assign them in the constructor: a bare `conv1!: Conv2d` field is re-initialised to
