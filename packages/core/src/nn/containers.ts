@@ -90,6 +90,7 @@ export class ModuleList extends Module {
     modules.forEach((m) => this.append(m));
   }
 
+  /** Number of modules. */
   get length(): number {
     return ownModules(this).length;
   }
@@ -130,18 +131,22 @@ export class ModuleDict extends Module {
     return this;
   }
 
+  /** Whether a module is registered under `key`. */
   has(key: string): boolean {
     return this.get(key) !== undefined;
   }
 
+  /** Keys in registration order. */
   keys(): string[] {
     return ownModules(this).map(([k]) => k);
   }
 
+  /** Modules in registration order. */
   values(): Module[] {
     return ownModules(this).map(([, m]) => m);
   }
 
+  /** `[key, module]` pairs in registration order. */
   entries(): [string, Module][] {
     return ownModules(this);
   }

@@ -132,6 +132,24 @@ describe('graph', () => {
     model.dispose();
   });
 
+  it('a gated merge has edges from the main branch and the gate; a scaled merge counts its α', () => {
+    const model = new Sequential({
+      fc: new Linear(4, 4),
+      hw: new Skip({ main: { h: new Linear(4, 4) }, merge: 'gated', gate: { features: 4 } }),
+      ls: new Skip({ main: { f: new Linear(4, 4) }, merge: 'scaled', scale: { channels: 4 } }),
+    });
+    const g = graph(model, [2, 4]);
+    const [fc, h, gate, hw, f, ls] = ['fc', 'hw.h', 'hw.gate', 'hw', 'ls.f', 'ls'].map((n) => byName(g, n)[0]!);
+    expect(g.nodes[hw!]!.type).toBe('Skip(gated)');
+    expect(g.edges).toEqual(expect.arrayContaining([{ from: h, to: hw }, { from: gate, to: hw }, { from: fc, to: gate }, { from: hw, to: f }, { from: f, to: ls }]));
+    expect(g.skipEdges).toEqual([{ from: fc, to: hw, merge: 'gated' }, { from: hw, to: ls, merge: 'scaled' }]);
+    expect(g.nodes[ls!]!.params).toBe(4);
+    const s = summary(model, [2, 4]);
+    expect(s.rows.reduce((n, r) => n + r.params, 0)).toBe(model.numParameters());
+    expect(s.rows.find((r) => r.name === 'ls')!.multiplyAdds).toBe(8);
+    model.dispose();
+  });
+
   it('a long skip through a Tap starts at the encoder layer (U-Net)', () => {
     const tap = new Tap();
     const unet = new Sequential({
