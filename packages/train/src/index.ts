@@ -1,0 +1,66 @@
+/**
+ * `@skipnet/train`: the training loop (`Trainer` with `fit`, `evaluate`, `predict`),
+ * metrics, callbacks, gradient clipping, gradient-flow probes and exactly resumable
+ * checkpoints. Browser-safe: file I/O (checkpoint directories, `metrics.jsonl`) lives in
+ * `@skipnet/train/node`.
+ *
+ * @packageDocumentation
+ */
+export { Trainer, type BatchSource, type EpochSource, type FitOptions, type TrainerOptions, type TrainerState } from './trainer.js';
+export type { Callback, EpochInfo, EvalResult, FitResult, LogRecord, StepInfo } from './events.js';
+export { forwardOf, trainableParameters, type TrainableModel, type TrainableModelBase } from './model.js';
+export { flattenLogits, taskLoss, type LossFn, type LossOptions, type Task } from './loss.js';
+export { clipGradNorm, gradNorms, type ClipGradNormOptions, type ParamList } from './grad.js';
+export { createOptimizer, type OptimizerSpec } from './optimizer.js';
+export {
+  Accuracy,
+  ConfusionMatrix,
+  MeanIoU,
+  MeanLoss,
+  Perplexity,
+  PixelAccuracy,
+  TopKAccuracy,
+  createMetric,
+  defaultMetrics,
+  type JsonValue,
+  type MeanLossOptions,
+  type Metric,
+  type MetricName,
+  type MetricOptions,
+  type MetricSpec,
+  type TopKOptions,
+} from './metrics.js';
+export {
+  EarlyStopping,
+  GradientFlowProbe,
+  ModelCheckpoint,
+  NanGuard,
+  NonFiniteError,
+  ProgressLogger,
+  formatProgress,
+  type EarlyStoppingOptions,
+  type GradientFlowOptions,
+  type GradientFlowRecord,
+  type ModelCheckpointOptions,
+  type MonitorMode,
+  type NanGuardOptions,
+  type ProgressSink,
+} from './callbacks.js';
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  decodeCheckpoint,
+  disposeCheckpoint,
+  encodeCheckpoint,
+  joinPath,
+  parseTrainingState,
+  type BestMetric,
+  type Checkpoint,
+  type CheckpointFiles,
+  type CheckpointIO,
+  type CheckpointSources,
+  type LoaderState,
+  type ProgressState,
+  type TrainingState,
+} from './checkpoint.js';

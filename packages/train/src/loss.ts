@@ -1,0 +1,55 @@
+/**
+ * Task-aware cross-entropy: one loss for classification, segmentation and language
+ * modelling, differing only in where the class axis sits.
+ */
+import { crossEntropy, reshape, type Tensor } from '@skipnet/core';
+
+/** What the model predicts; decides the logits/targets layout. Same names as `@skipnet/data`'s `Task`. */
+export type Task = 'classification' | 'segmentation' | 'language';
+
+/** Options of {@link taskLoss}. */
+export interface LossOptions {
+  /** Mix targets with the uniform distribution by this much (default 0). */
+  labelSmoothing?: number;
+  /** Target value that contributes nothing: padding tokens, void pixels (default -100, like PyTorch). */
+  ignoreIndex?: number;
+}
+
+/** A custom loss: logits and targets of one batch to a scalar. */
+export type LossFn = (logits: Tensor, targets: Tensor) => Tensor;
+
+/**
+ * Flattens logits to `[M, C]` and targets to `[M]` for the given task:
+ * classification `[N, C]`/`[N]` (unchanged), segmentation `[N, C, H, W]`/`[N, H, W]`
+ * (class axis moved last), language `[N, T, V]`/`[N, T]`.
+ * @throws Error when the ranks do not fit the task.
+ */
+export function flattenLogits(logits: Tensor, targets: Tensor, task: Task): { logits: Tensor; targets: Tensor } {
+  const expect = task === 'classification' ? 2 : task === 'segmentation' ? 4 : 3;
+  if (logits.rank !== expect || targets.rank !== expect - 1) {
+    const want = task === 'classification' ? '[N, C] and [N]' : task === 'segmentation' ? '[N, C, H, W] and [N, H, W]' : '[N, T, V] and [N, T]';
+    throw new Error(`${task}: expected logits and targets of shapes ${want}, got [${logits.shape.join(', ')}] and [${targets.shape.join(', ')}]`);
+  }
+  if (task === 'classification') return { logits, targets };
+  if (task === 'language') {
+    const v = logits.shape[2]!;
+    return { logits: reshape(logits, [-1, v]), targets: reshape(targets, [-1]) };
+  }
+  const c = logits.shape[1]!;
+  return { logits: reshape(logits.permute([0, 2, 3, 1]), [-1, c]), targets: reshape(targets, [-1]) };
+}
+
+/**
+ * Mean cross-entropy over the non-ignored targets of a batch, for `task`'s layout (see
+ * {@link flattenLogits}). Classification and segmentation call core's `crossEntropy`
+ * directly (it takes `[N, C, ...]`); language logits are flattened to `[N·T, V]` first.
+ */
+export function taskLoss(logits: Tensor, targets: Tensor, task: Task, options: LossOptions = {}): Tensor {
+  const ce = { labelSmoothing: options.labelSmoothing ?? 0, ignoreIndex: options.ignoreIndex ?? -100 };
+  if (task === 'language') {
+    const flat = flattenLogits(logits, targets, task);
+    return crossEntropy(flat.logits, flat.targets, ce);
+  }
+  flattenLogits(logits, targets, task); // validates the ranks with a task-specific message
+  return crossEntropy(logits, targets, ce);
+}
