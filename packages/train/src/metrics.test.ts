@@ -35,6 +35,8 @@ describe('metrics', () => {
     expect(restored.compute()).toBe(3 / 5);
     m.reset();
     expect(m.compute()).toBeNaN();
+    // The metric borrows its inputs: they are still alive.
+    expect([logits.isDisposed, targets.isDisposed, t2.isDisposed]).toEqual([false, false, false]);
     for (const t of [logits, targets, t2]) t.dispose();
     expect(memory().tensors).toBe(before);
   });

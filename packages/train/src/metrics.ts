@@ -48,8 +48,12 @@ function inferTask(logits: Tensor, task: Task | undefined): Task {
   throw new Error(`metrics: cannot infer the task from logits of rank ${logits.rank}; pass { task }`);
 }
 
-/** Reads tensors created by `make` (under noGrad, in a tidy), then disposes them. */
-async function readBack<K extends string>(make: () => Record<K, Tensor>): Promise<Record<K, ArrayLike<number>>> {
+/**
+ * Reads the tensors `make` returns (run under noGrad, in a tidy), then disposes those it
+ * created; `borrowed` (the caller's logits and targets, which `make` may hand back
+ * unchanged) are left alone.
+ */
+async function readBack<K extends string>(borrowed: readonly Tensor[], make: () => Record<K, Tensor>): Promise<Record<K, ArrayLike<number>>> {
   const ts = tidy(() => noGrad(make));
   try {
     const keys = Object.keys(ts) as K[];
@@ -60,7 +64,7 @@ async function readBack<K extends string>(make: () => Record<K, Tensor>): Promis
     });
     return out;
   } finally {
-    for (const t of Object.values(ts) as Tensor[]) t.dispose();
+    for (const t of Object.values(ts) as Tensor[]) if (!borrowed.includes(t)) t.dispose();
   }
 }
 
@@ -91,7 +95,7 @@ export class Accuracy implements Metric {
   async update(logits: Tensor, targets: Tensor): Promise<void> {
     const task = inferTask(logits, this.task);
     let classes = 0;
-    const r = await readBack(() => {
+    const r = await readBack([logits, targets], () => {
       const f = flattenLogits(logits, targets, task);
       classes = f.logits.shape[1]!;
       return { pred: argmax(f.logits, -1), target: f.targets };
@@ -149,7 +153,7 @@ export class TopKAccuracy implements Metric {
   async update(logits: Tensor, targets: Tensor): Promise<void> {
     const task = inferTask(logits, this.task);
     let classes = 0;
-    const r = await readBack(() => {
+    const r = await readBack([logits, targets], () => {
       const f = flattenLogits(logits, targets, task);
       classes = f.logits.shape[1]!;
       // The target's own logit, then how many classes beat it. Ignored targets one-hot to
@@ -199,7 +203,7 @@ export class ConfusionMatrix {
   async update(logits: Tensor, targets: Tensor): Promise<void> {
     const task = inferTask(logits, this.task);
     let classes = 0;
-    const r = await readBack(() => {
+    const r = await readBack([logits, targets], () => {
       const f = flattenLogits(logits, targets, task);
       classes = f.logits.shape[1]!;
       return { pred: argmax(f.logits, -1), target: f.targets };
@@ -338,7 +342,7 @@ export class MeanLoss implements Metric {
   }
   async update(logits: Tensor, targets: Tensor): Promise<void> {
     const task = inferTask(logits, this.task);
-    const r = await readBack(() => {
+    const r = await readBack([logits, targets], () => {
       const f = flattenLogits(logits, targets, task);
       const loss = crossEntropy(f.logits, f.targets, { reduction: 'none', ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing });
       return { loss, target: f.targets };
