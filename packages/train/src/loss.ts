@@ -18,18 +18,33 @@ export interface LossOptions {
 /** A custom loss: logits and targets of one batch to a scalar. */
 export type LossFn = (logits: Tensor, targets: Tensor) => Tensor;
 
+/** The class axis of `task`'s logits: 1 for classification and segmentation, 2 (last) for language. */
+export function classAxis(task: Task): number {
+  return task === 'language' ? 2 : 1;
+}
+
+/**
+ * Checks that logits and targets have `task`'s ranks and matching sizes. @internal
+ * @throws Error naming the expected and actual shapes.
+ */
+export function checkLayout(logits: Tensor, targets: Tensor, task: Task): void {
+  const expect = task === 'classification' ? 2 : task === 'segmentation' ? 4 : 3;
+  const axis = classAxis(task);
+  const want = task === 'classification' ? '[N, C] and [N]' : task === 'segmentation' ? '[N, C, H, W] and [N, H, W]' : '[N, T, V] and [N, T]';
+  const rest = logits.shape.filter((_, i) => i !== axis);
+  if (logits.rank !== expect || targets.rank !== expect - 1 || rest.some((d, i) => d !== targets.shape[i])) {
+    throw new Error(`${task}: expected logits and targets of shapes ${want}, got [${logits.shape.join(', ')}] and [${targets.shape.join(', ')}]`);
+  }
+}
+
 /**
  * Flattens logits to `[M, C]` and targets to `[M]` for the given task:
  * classification `[N, C]`/`[N]` (unchanged), segmentation `[N, C, H, W]`/`[N, H, W]`
- * (class axis moved last), language `[N, T, V]`/`[N, T]`.
- * @throws Error when the ranks do not fit the task.
+ * (class axis moved last, which copies), language `[N, T, V]`/`[N, T]` (views).
+ * @throws Error when the shapes do not fit the task.
  */
 export function flattenLogits(logits: Tensor, targets: Tensor, task: Task): { logits: Tensor; targets: Tensor } {
-  const expect = task === 'classification' ? 2 : task === 'segmentation' ? 4 : 3;
-  if (logits.rank !== expect || targets.rank !== expect - 1) {
-    const want = task === 'classification' ? '[N, C] and [N]' : task === 'segmentation' ? '[N, C, H, W] and [N, H, W]' : '[N, T, V] and [N, T]';
-    throw new Error(`${task}: expected logits and targets of shapes ${want}, got [${logits.shape.join(', ')}] and [${targets.shape.join(', ')}]`);
-  }
+  checkLayout(logits, targets, task);
   if (task === 'classification') return { logits, targets };
   if (task === 'language') {
     const v = logits.shape[2]!;
@@ -50,6 +65,6 @@ export function taskLoss(logits: Tensor, targets: Tensor, task: Task, options: L
     const flat = flattenLogits(logits, targets, task);
     return crossEntropy(flat.logits, flat.targets, ce);
   }
-  flattenLogits(logits, targets, task); // validates the ranks with a task-specific message
+  checkLayout(logits, targets, task); // core's crossEntropy takes [N, C, ...] as is
   return crossEntropy(logits, targets, ce);
 }

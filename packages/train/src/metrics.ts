@@ -4,7 +4,7 @@
  * happens on the host in float64 so sums over many batches stay exact.
  */
 import { argmax, cast, crossEntropy, gt, mul, noGrad, oneHot, sum, tidy, type Tensor } from '@skipnet/core';
-import { flattenLogits, type Task } from './loss.js';
+import { checkLayout, classAxis, flattenLogits, type Task } from './loss.js';
 
 /** A JSON value (what metric and callback states serialise to in `state.json`). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -96,9 +96,10 @@ export class Accuracy implements Metric {
     const task = inferTask(logits, this.task);
     let classes = 0;
     const r = await readBack([logits, targets], () => {
-      const f = flattenLogits(logits, targets, task);
-      classes = f.logits.shape[1]!;
-      return { pred: argmax(f.logits, -1), target: f.targets };
+      // Arg-max along the class axis gives predictions in the targets' own layout (no transpose copy).
+      checkLayout(logits, targets, task);
+      classes = logits.shape[classAxis(task)]!;
+      return { pred: argmax(logits, classAxis(task)), target: targets };
     });
     for (let i = 0; i < r.target.length; i++) {
       const t = r.target[i]!;
@@ -204,9 +205,10 @@ export class ConfusionMatrix {
     const task = inferTask(logits, this.task);
     let classes = 0;
     const r = await readBack([logits, targets], () => {
-      const f = flattenLogits(logits, targets, task);
-      classes = f.logits.shape[1]!;
-      return { pred: argmax(f.logits, -1), target: f.targets };
+      // Arg-max along the class axis gives predictions in the targets' own layout (no transpose copy).
+      checkLayout(logits, targets, task);
+      classes = logits.shape[classAxis(task)]!;
+      return { pred: argmax(logits, classAxis(task)), target: targets };
     });
     if (this.numClasses === 0) this.resize(classes);
     if (classes !== this.numClasses) throw new Error(`ConfusionMatrix: logits have ${classes} classes, earlier batches had ${this.numClasses}`);
@@ -343,7 +345,8 @@ export class MeanLoss implements Metric {
   async update(logits: Tensor, targets: Tensor): Promise<void> {
     const task = inferTask(logits, this.task);
     const r = await readBack([logits, targets], () => {
-      const f = flattenLogits(logits, targets, task);
+      // Core's crossEntropy takes [N, C, ...] directly; only language logits need flattening.
+      const f = task === 'language' ? flattenLogits(logits, targets, task) : (checkLayout(logits, targets, task), { logits, targets });
       const loss = crossEntropy(f.logits, f.targets, { reduction: 'none', ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing });
       return { loss, target: f.targets };
     });
