@@ -1,3 +1,4 @@
+/// <reference path="../vendor.d.ts" />
 import { datasetFromArrays, describeDataset } from '../dataset.js';
 import type { DescribedDataset, Split } from '../types.js';
 
