@@ -7,23 +7,43 @@
  * columns form one interval, computed once, so the copy loop has no bounds tests.
  */
 
-/** Geometry of one convolution, in the forward direction (x → y). */
+/**
+ * Geometry of one convolution, in the forward direction (x → y): input `[N, C, H, W]`,
+ * output `[N, OC, OH, OW]`, kernel `kh×kw`, strides `sh, sw`, symmetric paddings `ph, pw`,
+ * dilations `dh, dw`, and channel `groups`.
+ */
 export interface ConvGeom {
+  /** Batch size. */
   readonly N: number;
+  /** Input channels (all groups). */
   readonly C: number;
+  /** Input height. */
   readonly H: number;
+  /** Input width. */
   readonly W: number;
+  /** Output channels (all groups). */
   readonly OC: number;
+  /** Output height. */
   readonly OH: number;
+  /** Output width. */
   readonly OW: number;
+  /** Kernel height. */
   readonly kh: number;
+  /** Kernel width. */
   readonly kw: number;
+  /** Vertical stride. */
   readonly sh: number;
+  /** Horizontal stride. */
   readonly sw: number;
+  /** Padding above and below. */
   readonly ph: number;
+  /** Padding left and right. */
   readonly pw: number;
+  /** Vertical dilation. */
   readonly dh: number;
+  /** Horizontal dilation. */
   readonly dw: number;
+  /** Channel groups. */
   readonly groups: number;
 }
 

@@ -22,7 +22,9 @@ export type { CpuKernels } from './kernels/index.js';
 
 /** The cpu backend: a {@link Backend} over {@link CpuHandle}s whose kernel table is complete. */
 export interface CpuBackend extends Backend<CpuHandle> {
+  /** Every required and optional kernel. */
   readonly kernels: CpuKernels;
+  /** Synchronous readback (always available on the cpu); returns a copy. */
   readSync(handle: CpuHandle, dtype: DType, size: number): DataArray;
 }
 

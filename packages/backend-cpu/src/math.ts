@@ -39,9 +39,14 @@ export function erf(x: number): number {
   } else if (a < 6) {
     const k = Math.floor(a * 2) - 1;
     const u = (a - 0.5 * (k + 1) - 0.25) * 4;
-    const base = k * (ERF_DEG + 1);
-    r = ERF_TABLE[base + ERF_DEG]!;
-    for (let i = ERF_DEG - 1; i >= 0; i--) r = r * u + ERF_TABLE[base + i]!;
+    const b = k * (ERF_DEG + 1);
+    const t = ERF_TABLE;
+    // Estrin-style split of the degree-11 polynomial: shorter dependency chains than Horner.
+    const u2 = u * u, u4 = u2 * u2;
+    const p0 = t[b]! + u * t[b + 1]! + u2 * (t[b + 2]! + u * t[b + 3]!);
+    const p1 = t[b + 4]! + u * t[b + 5]! + u2 * (t[b + 6]! + u * t[b + 7]!);
+    const p2 = t[b + 8]! + u * t[b + 9]! + u2 * (t[b + 10]! + u * t[b + 11]!);
+    r = p0 + u4 * (p1 + u4 * p2);
   } else if (a >= 6) {
     r = 1;
   } else {

@@ -37,7 +37,9 @@ export function isContiguous(shape: readonly number[], strides: readonly number[
 
 /** A shape with one stride list per operand, after {@link coalesce}. */
 export interface Coalesced {
+  /** The simplified iteration shape (at least one dimension). */
   readonly shape: number[];
+  /** One stride list per operand, aligned with `shape`. */
   readonly strides: number[][];
 }
 
