@@ -1,0 +1,36 @@
+/**
+ * `@skipnet/models`: the architectures whose skip connections skipnet is about — ResNet,
+ * ResNeXt, Wide-ResNet, pre-activation ResNet, CIFAR ResNet and its plain twins, DenseNet,
+ * FCN-8s, U-Net, FPN, Transformer encoder, GPT and ViT — each built from core's `Skip`, each
+ * with a plain twin (`{ skip: false }`), with torchvision / nanoGPT parameter names so
+ * published checkpoints load with `strict: true`.
+ *
+ * ```ts
+ * import { createModel, listModels } from '@skipnet/models';
+ * const net = createModel('resnet20', { inChannels: 1, numClasses: 10 });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { createModel, listModels, modelInfo, type ModelName, type ModelOptions, type ModelInfo } from './registry.js';
+export type {
+  ResNetVariantOptions, CifarVariantOptions, DenseNetVariantOptions, ViTVariantOptions, FCN8sVariantOptions, FPNVariantOptions, GPTVariantOptions,
+} from './registry.js';
+export { Model, describeInput, inputProblem, type InputSpec } from './model.js';
+export type { CommonOptions } from './common.js';
+export { createMetaBackend, onMeta, countParametersOf, type MetaHandle } from './meta.js';
+export {
+  ResNet, BasicBlock, Bottleneck, PreActBasicBlock, PreActBottleneck, type ResNetOptions, type BlockArgs, type BlockClass,
+} from './resnet.js';
+export { CifarResNet, PadShortcut, type CifarResNetOptions } from './cifar-resnet.js';
+export { DenseNet, DenseLayer, Transition, type DenseNetOptions } from './densenet.js';
+export { FCN8s, ScoreFusion, vgg16Features, bilinearKernel, type FCN8sOptions } from './fcn.js';
+export { UNet, DoubleConv, Down, Up, OutConv, type UNetOptions } from './unet.js';
+export { FPNSegmentation, FeaturePyramidNetwork, BackboneWithFPN, SemanticHead, TopDownSkip, type FPNOptions } from './fpn.js';
+export {
+  TransformerEncoderLayer, AttentionSkip, FeedForwardSkip, RowTransformer, type TransformerEncoderLayerOptions, type RowTransformerOptions,
+} from './transformer.js';
+export { GPT, GPTTransformer, Block, CausalSelfAttention, MLP, GPTAttentionSkip, GPTMlpSkip, type GPTOptions } from './gpt.js';
+export { VisionTransformer, Encoder, EncoderBlock, ViTAttentionSkip, ViTMlpSkip, type ViTOptions } from './vit.js';
+export { DeepMLP, MLPBlock, type DeepMLPOptions, type MLPActivation } from './mlp.js';
+export { ScaleSkip, conv1x1, conv3x3, fitTo, resizeTo } from './layers.js';

@@ -1,0 +1,166 @@
+/**
+ * Vision Transformer (Dosovitskiy et al. 2021) with torchvision's names, so torchvision's
+ * `vit_b_16` weights load: `conv_proj` (patch embedding), `class_token`,
+ * `encoder.pos_embedding`, `encoder.layers.encoder_layer_0.ln_1`,
+ * `…self_attention.in_proj_weight`, `…ln_2`, `…mlp.0` / `…mlp.3`, `encoder.ln`, `heads.head`.
+ *
+ * Pre-LN encoder blocks; both residuals are core {@link Skip}s registered inline.
+ */
+import {
+  Conv2d, Dropout, GELU, LayerNorm, Linear, Module, MultiheadAttention, Sequential, Skip, add, concat, expand,
+  full, init, narrow, parameter, permute, reshape, squeeze, type Shape, type Tensor,
+} from '@skipnet/core';
+import { applySkip, positiveInt, type CommonOptions } from './common.js';
+import { Model, type InputSpec } from './model.js';
+
+/** torchvision ViTs use LayerNorm with ε = 1e-6. */
+const EPS = 1e-6;
+
+/** `x + dropout(self_attention(ln_1(x)))`. */
+export class ViTAttentionSkip extends Skip {
+  declare ln_1: LayerNorm;
+  declare self_attention: MultiheadAttention;
+  declare dropout: Dropout;
+
+  constructor(hidden: number, heads: number, attentionDropout: number, dropout: number) {
+    super({ merge: 'add' });
+    this.ln_1 = new LayerNorm(hidden, { eps: EPS });
+    this.self_attention = new MultiheadAttention(hidden, heads, { batchFirst: true, dropout: attentionDropout });
+    this.dropout = new Dropout(dropout);
+  }
+
+  protected override forwardMain(x: Tensor): Tensor {
+    const h = this.ln_1.call(x);
+    return this.dropout.call(this.self_attention.call(h, h, h));
+  }
+}
+
+/** `x + mlp(ln_2(x))`, `mlp` = Linear, GELU, Dropout, Linear, Dropout (torchvision's `MLPBlock`). */
+export class ViTMlpSkip extends Skip {
+  declare ln_2: LayerNorm;
+  declare mlp: Sequential;
+
+  constructor(hidden: number, mlpDim: number, dropout: number) {
+    super({ merge: 'add' });
+    this.ln_2 = new LayerNorm(hidden, { eps: EPS });
+    // torchvision: xavier-uniform weights, N(0, 1e-6) biases.
+    const lin = (i: number, o: number): Linear => {
+      const l = new Linear(i, o, { init: (s: Shape) => init.xavierUniform(s) });
+      l.bias?.dispose();
+      l.bias = parameter(init.normal([o], 1e-6));
+      return l;
+    };
+    this.mlp = new Sequential(lin(hidden, mlpDim), new GELU(), new Dropout(dropout), lin(mlpDim, hidden), new Dropout(dropout));
+  }
+
+  protected override forwardMain(x: Tensor): Tensor {
+    return this.mlp.call(this.ln_2.call(x));
+  }
+}
+
+/** torchvision's `EncoderBlock`. `[N, L, hidden]` → same. */
+export class EncoderBlock extends Module {
+  declare attn_skip: ViTAttentionSkip;
+  declare mlp_skip: ViTMlpSkip;
+
+  constructor(heads: number, hidden: number, mlpDim: number, dropout: number, attentionDropout: number) {
+    super();
+    this.registerModule('attn_skip', new ViTAttentionSkip(hidden, heads, attentionDropout, dropout), { inline: true });
+    this.registerModule('mlp_skip', new ViTMlpSkip(hidden, mlpDim, dropout), { inline: true });
+  }
+
+  override forward(x: Tensor): Tensor {
+    return this.mlp_skip.call(this.attn_skip.call(x));
+  }
+}
+
+/** torchvision's `Encoder`: learned positions, dropout, the blocks, a final LayerNorm. */
+export class Encoder extends Module {
+  declare pos_embedding: Tensor;
+  declare dropout: Dropout;
+  declare layers: Sequential;
+  declare ln: LayerNorm;
+
+  constructor(seqLength: number, numLayers: number, heads: number, hidden: number, mlpDim: number, dropout: number, attentionDropout: number) {
+    super();
+    this.pos_embedding = parameter(init.normal([1, seqLength, hidden], 0.02));
+    this.dropout = new Dropout(dropout);
+    const layers: Record<string, EncoderBlock> = {};
+    for (let i = 0; i < numLayers; i++) layers[`encoder_layer_${i}`] = new EncoderBlock(heads, hidden, mlpDim, dropout, attentionDropout);
+    this.layers = new Sequential(layers);
+    this.ln = new LayerNorm(hidden, { eps: EPS });
+  }
+
+  override forward(x: Tensor): Tensor {
+    return this.ln.call(this.layers.call(this.dropout.call(add(x, this.pos_embedding))));
+  }
+}
+
+/** Options of {@link VisionTransformer} (torchvision's arguments). */
+export interface ViTOptions extends CommonOptions {
+  /** Square input side (default 224). */
+  imageSize?: number;
+  /** Patch side (default 16); must divide `imageSize`. */
+  patchSize?: number;
+  /** Encoder blocks (default 12). */
+  numLayers?: number;
+  /** Attention heads (default 12). */
+  numHeads?: number;
+  /** Width (default 768). */
+  hiddenDim?: number;
+  /** MLP width (default 3072). */
+  mlpDim?: number;
+  /** Dropout (default 0). */
+  dropout?: number;
+  /** Attention dropout (default 0). */
+  attentionDropout?: number;
+}
+
+/**
+ * ViT. Input `[N, inChannels, imageSize, imageSize]` → `[N, numClasses]` (the class token's
+ * final state through `heads.head`). Init as torchvision, except that the patch embedding is
+ * drawn from a normal rather than a truncated normal of the same deviation.
+ */
+export class VisionTransformer extends Model {
+  declare class_token: Tensor;
+  declare conv_proj: Conv2d;
+  declare encoder: Encoder;
+  declare heads: Sequential;
+  readonly inputSpec: InputSpec;
+  readonly hiddenDim: number;
+  readonly patchSize: number;
+
+  constructor(options: ViTOptions = {}, name = 'vit') {
+    super(name);
+    const imageSize = positiveInt('imageSize', options.imageSize ?? 224, name);
+    const patch = positiveInt('patchSize', options.patchSize ?? 16, name);
+    if (imageSize % patch !== 0) throw new Error(`${name}: imageSize ${imageSize} must be a multiple of patchSize ${patch}`);
+    const c = positiveInt('inChannels', options.inChannels ?? 3, name);
+    const hidden = positiveInt('hiddenDim', options.hiddenDim ?? 768, name);
+    const numClasses = positiveInt('numClasses', options.numClasses ?? 1000, name);
+    this.hiddenDim = hidden;
+    this.patchSize = patch;
+    this.inputSpec = { kind: 'image', dtype: 'float32', channels: c, size: [imageSize, imageSize], example: [1, c, imageSize, imageSize] };
+    this.class_token = parameter(full([1, 1, hidden], 0));
+    const fanIn = c * patch * patch;
+    this.conv_proj = new Conv2d(c, hidden, patch, { stride: patch, init: { normal: Math.sqrt(1 / fanIn) } });
+    const seq = (imageSize / patch) ** 2 + 1;
+    this.encoder = new Encoder(seq, positiveInt('numLayers', options.numLayers ?? 12, name), positiveInt('numHeads', options.numHeads ?? 12, name), hidden,
+      positiveInt('mlpDim', options.mlpDim ?? 3072, name), options.dropout ?? 0, options.attentionDropout ?? 0);
+    // torchvision zero-initialises the head.
+    this.heads = new Sequential({ head: new Linear(hidden, numClasses, { init: 'zeros' }) });
+    const blocks = [...this.encoder.layers] as EncoderBlock[];
+    applySkip(blocks.flatMap((b) => [b.attn_skip, b.mlp_skip]), options.skip);
+  }
+
+  override forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    const n = x.shape[0]!;
+    // [N, hidden, h, w] → [N, h·w, hidden]
+    const p = this.conv_proj.call(x);
+    const tokens = permute(reshape(p, [n, this.hiddenDim, -1]), [0, 2, 1]);
+    const cls = expand(this.class_token, [n, 1, this.hiddenDim]);
+    const y = this.encoder.call(concat([cls, tokens], 1));
+    return this.heads.call(squeeze(narrow(y, 1, 0, 1), 1));
+  }
+}
