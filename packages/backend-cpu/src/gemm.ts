@@ -3,11 +3,18 @@
  * A and B (so transposes cost nothing) and a row-major C.
  *
  * Goto-style blocking: a KC×NC panel of B and an MC×KC panel of A are packed into reusable
- * Float64Array scratch (packing to double removes the float→double conversion from the inner
- * loop and lays each micro-panel out contiguously), then a 4×4 micro-kernel keeps its 16
- * accumulators in locals. Edges are zero-padded in the packed panels, so the micro-kernel
- * always runs full tiles and only the store is clipped. Measured variants (4×8, 6×4, 2×8, …)
- * all ran within noise of 4×4 in V8: scalar double mul+add throughput is the ceiling here.
+ * double-precision scratch, then a 4×4 micro-kernel keeps its 16 accumulators in locals. Edges
+ * are zero-padded in the packed panels, so the micro-kernel always runs full tiles and only the
+ * store is clipped.
+ *
+ * Measured choices (V8, 512² product):
+ * - Packed panels are plain JS arrays in PACKED_DOUBLE_ELEMENTS form, not Float64Arrays. Their
+ *   loads need no float→double conversion and, unlike typed-array loads, no "was the buffer
+ *   detached?" test — V8 adds that test to every typed-array access in the process once any
+ *   ArrayBuffer has been detached (a worker transfer, tsx's loader), costing ~15%. Plain arrays
+ *   ran ~15% faster than Float64Array even without a detach.
+ * - 4×8, 6×4, 2×8, … micro-tiles ran within noise of 4×4: scalar double mul+add throughput is
+ *   the ceiling here, not register pressure.
  */
 
 const MR = 4;
@@ -16,10 +23,18 @@ const KC = 256;
 const MC = 64;
 const NC = 1024;
 
-let packA: Float64Array | undefined;
-let packB: Float64Array | undefined;
+// Packed panels: JS arrays of doubles (see the module comment for why not Float64Array).
+let packA: number[] | undefined;
+let packB: number[] | undefined;
 let rowAcc = new Float64Array(256);
 const edge = new Float32Array(MR * NR);
+
+/** A packed (PACKED_DOUBLE_ELEMENTS) array of `n` doubles: built by push so it never has holes. */
+function doubles(n: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < n; i++) a.push(0.5);
+  return a;
+}
 
 /** Releases the packing scratch (it is recreated on the next call). */
 export function releaseGemmScratch(): void {
@@ -53,8 +68,8 @@ export function gemm(
     gemmRows(M, N, K, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc);
     return;
   }
-  const ap = (packA ??= new Float64Array(MC * KC));
-  const bp = (packB ??= new Float64Array(KC * NC));
+  const ap = (packA ??= doubles(MC * KC));
+  const bp = (packB ??= doubles(KC * NC));
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
@@ -85,7 +100,7 @@ export function gemm(
 }
 
 /** Packs an mc×kc block of A into MR-row micro-panels: `dst[(panel·kc + k)·MR + r]`. */
-function packPanelA(a: Float32Array, off: number, rs: number, cs: number, mc: number, kc: number, dst: Float64Array): void {
+function packPanelA(a: Float32Array, off: number, rs: number, cs: number, mc: number, kc: number, dst: number[]): void {
   let p = 0;
   for (let ir = 0; ir < mc; ir += MR) {
     const rows = Math.min(MR, mc - ir);
@@ -108,7 +123,7 @@ function packPanelA(a: Float32Array, off: number, rs: number, cs: number, mc: nu
 }
 
 /** Packs a kc×nc block of B into NR-column micro-panels: `dst[(panel·kc + k)·NR + j]`. */
-function packPanelB(b: Float32Array, off: number, rs: number, cs: number, kc: number, nc: number, dst: Float64Array): void {
+function packPanelB(b: Float32Array, off: number, rs: number, cs: number, kc: number, nc: number, dst: number[]): void {
   let p = 0;
   for (let jr = 0; jr < nc; jr += NR) {
     const cols = Math.min(NR, nc - jr);
@@ -141,7 +156,7 @@ function packPanelB(b: Float32Array, off: number, rs: number, cs: number, kc: nu
 }
 
 /** `C[4×4] += Apanel·Bpanel` over kc; 16 accumulators in locals. */
-function micro4x4(kc: number, ap: Float64Array, ai: number, bp: Float64Array, bi: number, c: Float32Array, ci: number, ldc: number): void {
+function micro4x4(kc: number, ap: number[], ai: number, bp: number[], bi: number, c: Float32Array, ci: number, ldc: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
