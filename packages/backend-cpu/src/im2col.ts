@@ -47,6 +47,12 @@ export interface ConvGeom {
   readonly groups: number;
 }
 
+/** Copies `n` floats: memcpy for long runs, a loop (no subarray allocation) for short ones. */
+export function copyFloats(src: Float32Array, so: number, dst: Float32Array, d: number, n: number): void {
+  if (n >= 256) dst.set(src.subarray(so, so + n), d);
+  else for (let q = 0; q < n; q++) dst[d + q] = src[so + q]!;
+}
+
 /** First output column whose input column `ow·s - p + off` is ≥ 0. */
 function firstValid(off: number, s: number, p: number): number {
   const v = p - off;
@@ -88,9 +94,7 @@ export function im2col(
           if (lo > 0) cols.fill(0, d, d + lo);
           let s = plane + ih * W + lo * sw - pw + offW;
           if (sw === 1) {
-            const n = hi - lo;
-            if (n > 32) cols.set(x.subarray(s, s + n), d + lo);
-            else for (let q = 0; q < n; q++) cols[d + lo + q] = x[s + q]!;
+            copyFloats(x, s, cols, d + lo, hi - lo);
           } else {
             for (let ow = lo; ow < hi; ow++, s += sw) cols[d + ow] = x[s]!;
           }
@@ -136,8 +140,7 @@ export function gatherImages(src: Float32Array, srcOff: number, imgStride: numbe
   const ld = nb * P;
   for (let b = 0; b < nb; b++) {
     for (let r = 0; r < rows; r++) {
-      const s = srcOff + b * imgStride + r * P;
-      dst.set(src.subarray(s, s + P), r * ld + b * P);
+      copyFloats(src, srcOff + b * imgStride + r * P, dst, r * ld + b * P, P);
     }
   }
 }
@@ -147,8 +150,7 @@ export function scatterImages(src: Float32Array, nb: number, rows: number, P: nu
   const ld = nb * P;
   for (let b = 0; b < nb; b++) {
     for (let r = 0; r < rows; r++) {
-      const s = r * ld + b * P;
-      dst.set(src.subarray(s, s + P), dstOff + b * imgStride + r * P);
+      copyFloats(src, r * ld + b * P, dst, dstOff + b * imgStride + r * P, P);
     }
   }
 }

@@ -103,9 +103,13 @@ export function rowStarts(shape: readonly number[], strides: readonly number[], 
   return out;
 }
 
-/** Copies `n` consecutive elements (converting between dtypes when the arrays differ). */
+/**
+ * Copies `n` consecutive elements (converting between dtypes when the arrays differ). Long runs
+ * go through `set(subarray)` (a memcpy); short ones through a loop, which avoids allocating a
+ * subarray view per run.
+ */
 export function copyRun(src: CpuHandle, srcOff: number, dst: CpuHandle, dstOff: number, n: number): void {
-  if (n > 32) {
+  if (n >= 256) {
     dst.set(src.subarray(srcOff, srcOff + n), dstOff);
   } else {
     for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i]!;
