@@ -1,0 +1,86 @@
+/** `skipnet predict`: run a checkpoint on a file the user brings. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { noGrad, tensor, tidy, type Tensor } from '@skipnet/core';
+import { decodeImage, imageToChw } from '@skipnet/data/node';
+import { PNG } from 'pngjs';
+import { CliError, type Command } from '../args.js';
+import { useBackend } from '../setup.js';
+import { sampleNames } from '../sample.js';
+import { restoreModel } from './checkpoint-model.js';
+
+/** The `predict` command. */
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'Classify an image, segment an image (writes a mask PNG), or sample names from a text prefix.',
+  usage: 'skipnet predict --checkpoint PATH --input FILE [--top K] [--out FILE] [--json]',
+  options: {
+    checkpoint: { type: 'string', help: 'run directory or checkpoint directory', value: 'PATH' },
+    input: { type: 'string', help: 'PNG/JPEG image, or a text file with a name prefix for language models', value: 'FILE' },
+    top: { type: 'string', help: 'classes to show', value: 'K', default: '5' },
+    out: { type: 'string', help: 'segmentation: where to write the predicted mask PNG', value: 'FILE', default: '<input>.mask.png' },
+    backend: { type: 'string', help: 'backend', value: 'NAME' },
+    json: { type: 'boolean', help: 'print one JSON object' },
+  },
+  async run(values) {
+    if (typeof values.checkpoint !== 'string') throw new CliError('predict: --checkpoint PATH is required', 2);
+    if (typeof values.input !== 'string') throw new CliError('predict: --input FILE is required', 2);
+    const input = values.input;
+    if (!existsSync(input)) throw new CliError(`--input: ${input} does not exist`);
+    await useBackend(values.backend as string | undefined);
+    const { model, config, dataset } = await restoreModel(values.checkpoint);
+    try {
+      if (dataset.task === 'language') {
+        const prefix = readFileSync(input, 'utf8').trim().toLowerCase();
+        let names: string[];
+        try {
+          names = await sampleNames(model, dataset, { count: 10, seed: 0, prefix });
+        } catch (e) {
+          throw new CliError(`--input: ${input}: ${(e as Error).message}`);
+        }
+        console.log(values.json ? JSON.stringify({ model: config.model, prefix, samples: names }) : names.join('\n'));
+        return;
+      }
+      const [c, h, w] = dataset.inputShape as [number, number, number];
+      let chw: Float32Array;
+      try {
+        const image = decodeImage(readFileSync(input), input);
+        chw = imageToChw(image, { channels: c as 1 | 3 | 4, size: [h, w] }).x;
+      } catch (e) {
+        throw new CliError(`--input: ${(e as Error).message}`);
+      }
+      const forward = (model as unknown as { call(x: Tensor): Tensor }).call.bind(model);
+      const probs = noGrad(() => tidy(() => forward(tensor(chw, [1, c, h, w])).softmax(1)));
+      const p = await probs.data();
+      probs.dispose();
+      if (dataset.task === 'segmentation') {
+        const k = dataset.numClasses;
+        const mask = new Uint8Array(h * w);
+        const counts = new Array<number>(k).fill(0);
+        for (let i = 0; i < h * w; i++) {
+          let best = 0;
+          for (let j = 1; j < k; j++) if (p[j * h * w + i]! > p[best * h * w + i]!) best = j;
+          mask[i] = best;
+          counts[best]!++;
+        }
+        const out = typeof values.out === 'string' ? values.out : `${input}.mask.png`;
+        const png = new PNG({ width: w, height: h });
+        for (let i = 0; i < h * w; i++) {
+          const v = Math.round((mask[i]! * 255) / Math.max(k - 1, 1));
+          png.data.set([v, v, v, 255], i * 4);
+        }
+        writeFileSync(out, PNG.sync.write(png));
+        const names = dataset.classNames ?? counts.map((_, i) => String(i));
+        const fractions = Object.fromEntries(counts.map((n, i) => [names[i]!, n / (h * w)]));
+        console.log(values.json ? JSON.stringify({ model: config.model, mask: out, classFractions: fractions }) : `mask written to ${out}\n${Object.entries(fractions).map(([n, f]) => `${n.padEnd(12)} ${(100 * f).toFixed(1)}%`).join('\n')}`);
+        return;
+      }
+      const top = Math.min(Number(values.top ?? 5) || 5, p.length);
+      const ranked = Array.from(p, (v, i) => [i, v] as const).sort((a, b) => b[1] - a[1]).slice(0, top);
+      const names = dataset.classNames;
+      if (values.json) console.log(JSON.stringify({ model: config.model, top: ranked.map(([i, v]) => ({ class: i, name: names?.[i] ?? String(i), probability: v })) }));
+      else console.log(ranked.map(([i, v]) => `${(names?.[i] ?? String(i)).padEnd(10)} ${(100 * v).toFixed(2)}%`).join('\n'));
+    } finally {
+      model.dispose();
+    }
+  },
+};

@@ -1,0 +1,92 @@
+/** The configuration of a training run: defaults, `--config FILE`, flags, and its JSON form. */
+import { readFileSync } from 'node:fs';
+import { CliError, choiceOption, numberOption } from './args.js';
+
+/** Everything that defines a training run (saved as `config.json`). */
+export interface RunConfig {
+  model: string;
+  dataset: string;
+  backend?: string;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'sgd' | 'adam' | 'adamw';
+  schedule: 'cosine' | 'step' | 'onecycle' | 'constant';
+  weightDecay: number;
+  seed: number;
+  /** Use only the first N training samples (quick runs, tests); 0 = all. */
+  trainSize: number;
+  /** Evaluate on at most N test samples per epoch; 0 = all. */
+  testSize: number;
+  labelSmoothing: number;
+  clipGrad: number;
+  logEvery: number;
+  /** Extra options for the model builder (`{"skip": false}`, widths, …). */
+  modelOptions: Record<string, unknown>;
+}
+
+/** Defaults per dataset task: what trains well on the built-in data in a few epochs. */
+export function defaultsFor(task: string): Partial<RunConfig> {
+  switch (task) {
+    case 'segmentation':
+      return { model: 'unet', epochs: 6, batchSize: 16, lr: 2e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine' };
+    case 'language':
+      return { model: 'gpt', epochs: 4, batchSize: 64, lr: 3e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
+    default:
+      return { model: 'resnet20', epochs: 3, batchSize: 64, lr: 0.05, optimizer: 'sgd', weightDecay: 5e-4, schedule: 'onecycle' };
+  }
+}
+
+const BASE: Omit<RunConfig, 'model'> = {
+  dataset: 'mnist', epochs: 3, batchSize: 64, lr: 0.05, optimizer: 'sgd', schedule: 'onecycle', weightDecay: 5e-4, seed: 0,
+  trainSize: 0, testSize: 0, labelSmoothing: 0, clipGrad: 0, logEvery: 10, modelOptions: {},
+};
+
+/** Reads `--config FILE` (JSON with RunConfig keys). */
+export function readConfigFile(file: string): Partial<RunConfig> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`--config: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`--config: ${file} is not valid JSON (${(e as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`--config: ${file} must hold a JSON object`);
+  const known = new Set([...Object.keys(BASE), 'model', 'backend']);
+  const unknown = Object.keys(parsed).filter((k) => !known.has(k));
+  if (unknown.length) throw new CliError(`--config: ${file} has unknown keys ${unknown.join(', ')}; valid: ${[...known].join(', ')}`);
+  return parsed as Partial<RunConfig>;
+}
+
+/** Merges defaults ← task defaults ← config file ← flags, validating every value. */
+export function resolveConfig(values: Record<string, unknown>, task: (dataset: string) => string): RunConfig {
+  const file = typeof values.config === 'string' ? readConfigFile(values.config) : {};
+  const dataset = (values.dataset as string | undefined) ?? file.dataset ?? BASE.dataset;
+  const merged = { ...BASE, ...defaultsFor(task(dataset)), ...file, dataset } as RunConfig;
+  const flags: Record<string, unknown> = { ...merged, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
+  const num = (key: string, flag: string, opts: Parameters<typeof numberOption>[3]) =>
+    numberOption({ [flag]: values[flag] !== undefined ? values[flag] : String((merged as unknown as Record<string, unknown>)[key]) }, flag, 0, opts);
+  return {
+    model: (flags.model as string) ?? merged.model,
+    dataset,
+    ...(flags.backend !== undefined ? { backend: String(flags.backend) } : {}),
+    epochs: num('epochs', 'epochs', { min: 1, integer: true, max: 10_000 }),
+    batchSize: num('batchSize', 'batch-size', { min: 1, integer: true, max: 65_536 }),
+    lr: num('lr', 'lr', { min: 0, exclusiveMin: true, max: 100 }),
+    optimizer: choiceOption({ optimizer: values.optimizer ?? merged.optimizer }, 'optimizer', ['sgd', 'adam', 'adamw'] as const, 'sgd'),
+    schedule: choiceOption({ schedule: values.schedule ?? merged.schedule }, 'schedule', ['cosine', 'step', 'onecycle', 'constant'] as const, 'cosine'),
+    weightDecay: num('weightDecay', 'weight-decay', { min: 0, max: 10 }),
+    seed: num('seed', 'seed', { min: 0, integer: true, max: 2 ** 32 - 1 }),
+    trainSize: num('trainSize', 'train-size', { min: 0, integer: true }),
+    testSize: num('testSize', 'test-size', { min: 0, integer: true }),
+    labelSmoothing: num('labelSmoothing', 'label-smoothing', { min: 0, max: 0.99 }),
+    clipGrad: num('clipGrad', 'clip-grad', { min: 0 }),
+    logEvery: num('logEvery', 'log-every', { min: 1, integer: true }),
+    modelOptions: { ...(merged.modelOptions ?? {}) },
+  };
+}
