@@ -1,0 +1,24 @@
+/** `scatterAdd` kernel (index_add into zeros), the gradient of gather. */
+import * as tf from '@tensorflow/tfjs-core';
+import { runProgram } from '../context.js';
+import { ScatterAddProgram } from '../programs/scatter.js';
+import { produce } from '../run.js';
+import { prod, sizeOf } from '../shape.js';
+import type { Attrs, In, Out, Storage } from '../spec.js';
+import { dense } from '../view.js';
+
+/** `y = zeros(outShape); y.index_add_(axis, indices, updates)`; repeated indices accumulate (custom program). */
+export function scatterAdd(inputs: In<'scatterAdd'>, attrs: Attrs<'scatterAdd'>, st: Storage): Out<'scatterAdd'> {
+  const { updates, indices } = inputs;
+  const { axis, outShape } = attrs;
+  const outer = prod(outShape, 0, axis);
+  const A = outShape[axis]!;
+  const inner = prod(outShape, axis + 1, outShape.length);
+  const L = sizeOf(indices.shape);
+  return produce(st, updates.dtype, () => {
+    if (L === 0 || sizeOf(outShape) === 0) return tf.zeros([...outShape], updates.dtype);
+    const u = tf.reshape(dense(updates), [outer, L, inner]);
+    const y = runProgram(new ScatterAddProgram(outer, A, inner, L), [u, tf.reshape(dense(indices), [L])], updates.dtype);
+    return tf.reshape(y, [...outShape]);
+  });
+}

@@ -1,0 +1,16 @@
+/** `where` kernel: elementwise select, on tfjs's `Select` kernel. */
+import * as tf from '@tensorflow/tfjs-core';
+import { produce } from '../run.js';
+import type { Attrs, In, Out, Storage } from '../spec.js';
+import { broadcastTo, compact } from '../view.js';
+
+/** `y = cond ≠ 0 ? a : b` over `outShape`; y has a's dtype. */
+export function where(inputs: In<'where'>, attrs: Attrs<'where'>, st: Storage): Out<'where'> {
+  const { cond, a, b } = inputs;
+  const { outShape } = attrs;
+  return produce(st, a.dtype, () => {
+    // tfjs's Select needs its condition at the full shape; the branches broadcast.
+    const c = tf.cast(broadcastTo(cond, outShape), 'bool');
+    return tf.where(c, tf.broadcastTo(compact(a, outShape), [...outShape]), tf.broadcastTo(compact(b, outShape), [...outShape]));
+  });
+}

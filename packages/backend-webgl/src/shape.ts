@@ -1,0 +1,41 @@
+/** Small shape helpers shared by the kernels and programs. */
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
+  return n;
+}
+
+/** Row-major strides of a shape, in elements. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+/** Product of `shape[from..to)`. */
+export function prod(shape: readonly number[], from: number, to: number): number {
+  let n = 1;
+  for (let i = from; i < to; i++) n *= shape[i]!;
+  return n;
+}
+
+/** Whether two shapes are equal. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** A float literal for GLSL that reads back as exactly `Math.fround(v)` (9 significant digits round-trip float32). */
+export function glslFloat(v: number): string {
+  const f = Math.fround(v);
+  if (Number.isNaN(f)) return 'uintBitsToFloat(0x7fc00000u)';
+  if (f === Infinity) return 'uintBitsToFloat(0x7f800000u)';
+  if (f === -Infinity) return 'uintBitsToFloat(0xff800000u)';
+  const s = f.toPrecision(9);
+  return /[.e]/.test(s) ? s : `${s}.0`;
+}
