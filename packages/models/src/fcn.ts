@@ -3,7 +3,8 @@
  * convolutional, whose coarse class scores (stride 32) are upsampled ×2 and fused with scores
  * predicted from pool4 (stride 16), upsampled ×2 again and fused with scores from pool3
  * (stride 8), then upsampled ×8 to the input's resolution. The two fusions are the skips —
- * without them (`skip: false`) the net is FCN-32s-like: stride-32 scores upsampled alone.
+ * without them (`skip: false`) the net is FCN-32s-like: stride-32 scores upsampled alone (a
+ * ResNet backbone then loses its residuals too, unless `backbone.skip` says otherwise).
  *
  * Backbone: VGG-16 as in the paper (torchvision's `features.N` names, then `fc6` as a 7×7
  * conv and `fc7` as a 1×1 conv), or a ResNet (`backbone.*`, torchvision names; pool3/4/5 are
@@ -154,7 +155,7 @@ export class FCN8s extends Model {
       this.features = this.fc6 = this.fc7 = null;
       this.relu6 = this.relu7 = null;
       this.drop6 = this.drop7 = null;
-      const resnet = new ResNet({ ...bb, inChannels: c, classifier: false }, `${name}.backbone`);
+      const resnet = new ResNet({ skip: options.skip, ...bb, inChannels: c, classifier: false }, `${name}.backbone`);
       if (resnet.stages.length !== 4) throw new Error(`${name}: a ResNet backbone needs 4 stages (pool3/4/5 = layer2/3/4)`);
       this.backbone = resnet;
       [, c3, c4, c5] = resnet.stageChannels as [number, number, number, number];

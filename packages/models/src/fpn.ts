@@ -10,8 +10,9 @@
  * Names follow torchvision's `BackboneWithFPN`: `backbone.body.*` (the ResNet, torchvision
  * names), `backbone.fpn.inner_blocks.i.0` (laterals), `backbone.fpn.layer_blocks.i.0`
  * (smoothing) — so `model.backbone` loads a torchvision `BackboneWithFPN` state dict. The
- * plain twin drops the lateral connections below the top (each Pᵢ then sees only the
- * upsampled coarse map — the "no lateral" ablation of the paper's Table 3).
+ * plain twin (`skip: false`) has no skip anywhere: a plain ResNet, and no lateral connections
+ * below the top (each Pᵢ then sees only the upsampled coarse map — the "no lateral" ablation
+ * of the paper's Table 3). To ablate the laterals alone, `setSkips(model, false, 'backbone.fpn')`.
  */
 import {
   Conv2d, GroupNorm, Module, ModuleList, ReLU, Sequential, add, upsample, type Tensor,
@@ -177,7 +178,7 @@ export class FPNSegmentation extends Model {
     const fpnC = positiveInt('fpnChannels', options.fpnChannels ?? 256, name);
     const headC = positiveInt('headChannels', options.headChannels ?? 128, name);
     this.inputSpec = { kind: 'image', dtype: 'float32', channels: c, minSize: 1, example: [1, c, 224, 224] };
-    const body = new ResNet({ block: 'bottleneck', layers: [3, 4, 6, 3], ...options.backbone, inChannels: c, classifier: false }, `${name}.backbone.body`);
+    const body = new ResNet({ block: 'bottleneck', layers: [3, 4, 6, 3], skip: options.skip, ...options.backbone, inChannels: c, classifier: false }, `${name}.backbone.body`);
     this.backbone = new BackboneWithFPN(body, fpnC);
     this.head = new SemanticHead(fpnC, headC, nc, body.stages.length);
     applySkip([...this.backbone.fpn.top_down] as TopDownSkip[], options.skip);

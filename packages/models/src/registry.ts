@@ -158,7 +158,10 @@ function distance(a: string, b: string): number {
 
 function unknown(name: string): Error {
   const names = listModels();
-  const close = names.filter((n) => distance(n, name) <= 2);
+  // The nearest names (edit distance ≤ 2), at most three of them.
+  const scored = names.map((n) => [n, distance(n, name)] as const).filter(([, d]) => d <= 2);
+  const best = Math.min(...scored.map(([, d]) => d));
+  const close = scored.filter(([, d]) => d === best).slice(0, 3).map(([n]) => n);
   const hint = close.length ? ` Did you mean ${close.map((n) => `'${n}'`).join(' or ')}?` : '';
   return new Error(`Unknown model '${name}'.${hint} Valid models: ${names.join(', ')}`);
 }
