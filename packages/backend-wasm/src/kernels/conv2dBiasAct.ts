@@ -1,0 +1,20 @@
+/** `conv2dBiasAct` kernel (optional): the fused convolution. */
+import { activate } from '../math.js';
+import type { Runtime } from '../runtime.js';
+import type { Attrs, In, Out } from '../spec.js';
+import { numel } from '../strided.js';
+import { convParams } from './convParams.js';
+
+/**
+ * `act(conv2d(x, w) + bias)`. Bias and relu are applied inside the WebAssembly kernel to each
+ * output tile while it is in cache; other activations run afterwards in TypeScript.
+ */
+export function conv2dBiasAct({ x, w, bias }: In<'conv2dBiasAct'>, attrs: Attrs<'conv2dBiasAct'>, rt: Runtime): Out<'conv2dBiasAct'> {
+  const n = numel(attrs.outShape);
+  const y = rt.heap.allocUninit(n);
+  const relu = attrs.activation === 'relu';
+  const flops = convParams(rt, x.handle, w.handle, y, x.shape, w.shape, attrs.outShape, attrs, bias?.handle ?? 0, relu ? 1 : 0);
+  rt.call('convForward', flops);
+  if (!relu && attrs.activation !== 'none') activate(attrs.activation, rt.heap.f32, y >>> 2, n);
+  return y;
+}

@@ -1,0 +1,73 @@
+/** `reduce` kernel (TypeScript, double accumulators). */
+import type { ReduceOp } from '@skipnet/core';
+import type { Runtime } from '../runtime.js';
+import type { Attrs, In, Out } from '../spec.js';
+import { denseStrides, numel, plan } from '../strided.js';
+
+function init(op: ReduceOp): number {
+  return op === 'max' ? -Infinity : op === 'min' ? Infinity : op === 'prod' ? 1 : 0;
+}
+
+type Arr = Float32Array | Int32Array;
+
+/**
+ * Reduces a dense tensor over `axes`. The input is walked once in storage order with an
+ * accumulator index that has stride 0 along reduced axes: a row whose accumulator stride is 0
+ * folds into one accumulator, any other row folds elementwise into a row of accumulators.
+ * NaN propagates through max/min, as in torch; int32 products wrap.
+ */
+export function reduce({ x }: In<'reduce'>, { op, axes }: Attrs<'reduce'>, rt: Runtime): Out<'reduce'> {
+  const shape = x.shape;
+  const red = new Set(axes);
+  const outShape = shape.filter((_, i) => !red.has(i));
+  const m = numel(outShape);
+  const y = rt.heap.allocUninit(m);
+  if (m === 0) return y;
+  let count = 1;
+  for (const a of axes) count *= shape[a]!;
+  const acc = new Float64Array(m).fill(init(op));
+  const isInt = x.dtype === 'int32';
+  const X: Arr = isInt ? rt.heap.i32 : rt.heap.f32;
+  if (numel(shape) > 0) {
+    const os = denseStrides(outShape);
+    const accStrides: number[] = [];
+    for (let i = 0, k = 0; i < shape.length; i++) accStrides.push(red.has(i) ? 0 : os[k++]!);
+    const w = plan(shape, [denseStrides(shape), accStrides], [x.handle >>> 2, 0]);
+    const xs = w.starts[0]!, as = w.starts[1]!;
+    const sa = w.step[1]!;
+    const len = w.len;
+    for (let r = 0; r < w.rows; r++) {
+      let xi = xs[r]!;
+      const end = xi + len;
+      let ai = as[r]!;
+      if (sa === 0) {
+        let v = acc[ai]!;
+        switch (op) {
+          case 'sum': case 'mean': for (; xi < end; xi++) v += X[xi]!; break;
+          case 'prod':
+            if (isInt) for (; xi < end; xi++) v = Math.imul(v, X[xi]!);
+            else for (; xi < end; xi++) v *= X[xi]!;
+            break;
+          case 'max': for (; xi < end; xi++) { const e = X[xi]!; if (e > v || e !== e) v = e; } break;
+          case 'min': for (; xi < end; xi++) { const e = X[xi]!; if (e < v || e !== e) v = e; } break;
+        }
+        acc[ai] = v;
+        continue;
+      }
+      switch (op) {
+        case 'sum': case 'mean': for (; xi < end; xi++, ai += sa) acc[ai] += X[xi]!; break;
+        case 'prod':
+          if (isInt) for (; xi < end; xi++, ai += sa) acc[ai] = Math.imul(acc[ai]!, X[xi]!);
+          else for (; xi < end; xi++, ai += sa) acc[ai] *= X[xi]!;
+          break;
+        case 'max': for (; xi < end; xi++, ai += sa) { const e = X[xi]!, v = acc[ai]!; if (e > v || e !== e) acc[ai] = e; } break;
+        case 'min': for (; xi < end; xi++, ai += sa) { const e = X[xi]!, v = acc[ai]!; if (e < v || e !== e) acc[ai] = e; } break;
+      }
+    }
+  }
+  const Y: Arr = isInt ? rt.heap.i32 : rt.heap.f32;
+  const yb = y >>> 2;
+  if (op === 'mean') for (let i = 0; i < m; i++) Y[yb + i] = acc[i]! / count;
+  else for (let i = 0; i < m; i++) Y[yb + i] = acc[i]!;
+  return y;
+}

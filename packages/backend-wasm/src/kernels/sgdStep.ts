@@ -1,0 +1,19 @@
+/** `sgdStep` kernel (optional): fused torch.optim.SGD update, SIMD in WebAssembly. */
+import type { Runtime } from '../runtime.js';
+import type { Attrs, In, Out } from '../spec.js';
+import { numel } from '../strided.js';
+
+/**
+ * In place, as torch.optim.SGD with dampening 0: `d = g + wd·p`; with momentum
+ * `v = firstStep ? d : momentum·v + d` and `d = nesterov ? d + momentum·v : v`; `p −= lr·d`.
+ */
+export function sgdStep({ param, grad, velocity }: In<'sgdStep'>, attrs: Attrs<'sgdStep'>, rt: Runtime): Out<'sgdStep'> {
+  const n = numel(param.shape);
+  if (attrs.momentum !== 0 && !velocity) throw new Error('wasm sgdStep: momentum > 0 needs a velocity buffer');
+  const v = attrs.momentum !== 0 ? velocity!.handle : 0;
+  rt.setSlots(0, [param.handle, grad.handle, v, 0, 0, n, 0, (attrs.nesterov ? 1 : 0) | (attrs.firstStep ? 2 : 0)]);
+  rt.setF32(8, attrs.lr);
+  rt.setF32(9, attrs.momentum);
+  rt.setF32(10, attrs.weightDecay);
+  rt.call('sgdStep', n * 8);
+}
