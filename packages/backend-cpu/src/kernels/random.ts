@@ -15,7 +15,7 @@ import type { CpuHandle, CpuStorage } from '../storage.js';
 export function random(_inputs: In<'random'>, attrs: Attrs<'random'>, st: CpuStorage): Out<'random'> {
   const { shape, distribution, seed, key, low, high, mean, std } = attrs;
   const n = sizeOf(shape);
-  const asInt = 'dtype' in attrs && attrs.dtype === 'int32' && distribution === 'uniform';
+  const asInt = attrs.dtype === 'int32' && distribution === 'uniform';
   const y: CpuHandle = asInt ? st.int32(n) : st.float32(n);
   if (distribution === 'normal') {
     for (let i = 0; i < n; i++) y[i] = mean + std * normalAt(seed, key, i);

@@ -168,10 +168,11 @@ export interface RequiredKernelSpecs<H> {
   /**
    * Seeded random numbers from the counter-based generator in `random.ts`:
    * element i of stream `(seed, key)` is `uniformAt(seed, key, i)` — identical on every backend.
+   * Uniform int32 output is `floor(low + (high − low)·u)`.
    */
   random: {
     inputs: Record<string, never>;
-    attrs: { shape: readonly number[]; distribution: 'uniform' | 'normal'; seed: number; key: number; low: number; high: number; mean: number; std: number };
+    attrs: { shape: readonly number[]; distribution: 'uniform' | 'normal'; seed: number; key: number; low: number; high: number; mean: number; std: number; dtype: DType };
     output: H;
   };
   /** In-place: writes `source` (broadcast to the target shape) into the dense `target` storage. */

@@ -453,9 +453,12 @@ export function runConformance(options: ConformanceOptions): void {
         const n = ops.randn([64], { seed: 7, mean: 1, std: 2 });
         const expectedN = Float64Array.from({ length: 64 }, (_, i) => 1 + 2 * normalAt(7, 0, i));
         assertClose(await take(n), expectedN, { atol: 1e-4, rtol: 1e-4 }, 'randn');
-        const r = ops.randint(3, 9, [1000], { seed: 1 });
+        const r = ops.randint(-3, 9, [1000], { seed: 1 });
+        expect(r.dtype).toBe('int32');
         const ints = await take(r);
-        expect(Math.min(...ints)).toBe(3);
+        // floor, not truncation: negative values are reached evenly
+        expect(Array.from(ints)).toEqual(Array.from({ length: 1000 }, (_, i) => Math.floor(-3 + 12 * uniformAt(1, 0, i))));
+        expect(Math.min(...ints)).toBe(-3);
         expect(Math.max(...ints)).toBe(8);
       });
       it('normal samples have the right moments', async () => {
