@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalAt, uniformAt } from '@skipnet/core';
 import { k } from '../testutil.js';
 
-const base = { seed: 1234, key: 7, low: -2, high: 3, mean: 0.5, std: 2 };
+const base = { seed: 1234, key: 7, low: -2, high: 3, mean: 0.5, std: 2, dtype: 'float32' as const };
 
 describe('random', () => {
   it('uniform is low + (high-low)·uniformAt(seed, key, i), rounded to float32', () => {
