@@ -43,6 +43,11 @@ export interface WasmBackendOptions {
   readonly initialMemoryMiB?: number;
   /** Upper bound of linear memory in MiB (default 2048, at most 4096). */
   readonly maximumMemoryMiB?: number;
+  /**
+   * Work (≈ flops) below which a kernel runs on the calling thread alone, since waking the
+   * workers costs more than it saves (default 131072). 0 threads every kernel call (tests).
+   */
+  readonly threadMinWork?: number;
   /** Where to load a kernel build from (default: `../build/<file>` next to this module). */
   readonly locateFile?: (file: string) => string | URL;
 }
@@ -92,7 +97,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const heap = new Heap({ initialPages: initPages, maximumPages: maxPages, shared });
   const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });
   const pool = threads > 1 ? await Pool.start(module, heap.memory, threads, KERNEL_NAMES) : null;
-  const rt = new Runtime(heap, instance, pool);
+  const rt = new Runtime(heap, instance, pool, options.threadMinWork);
   const read = (handle: WasmHandle, dtype: DType, size: number): DataArray => {
     heap.refresh();
     const b = handle >>> 2;

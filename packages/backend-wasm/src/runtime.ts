@@ -13,8 +13,8 @@ export type WasmKernel = (typeof KERNEL_NAMES)[number];
 
 type KernelFn = (params: number, tid: number, nt: number) => void;
 
-/** Below this much work (≈ flops or elements·16) a kernel runs on the calling thread alone. */
-const THREAD_MIN_WORK = 1 << 17;
+/** Default: below this much work (≈ flops) a kernel runs on the calling thread alone. */
+export const THREAD_MIN_WORK = 1 << 17;
 
 /** The state shared by the kernels of one backend instance. */
 export class Runtime {
@@ -26,8 +26,11 @@ export class Runtime {
   /** Bytes of scratch per thread. */
   readonly scratchStride: number;
 
-  constructor(heap: Heap, instance: WebAssembly.Instance, pool: Pool | null) {
+  private readonly minWork: number;
+
+  constructor(heap: Heap, instance: WebAssembly.Instance, pool: Pool | null, minWork = THREAD_MIN_WORK) {
     this.heap = heap;
+    this.minWork = minWork;
     const ex = instance.exports as Record<string, unknown>;
     this.fns = KERNEL_NAMES.map((n) => ex[n] as KernelFn);
     this.pool = pool;
@@ -65,7 +68,7 @@ export class Runtime {
   call(kernel: WasmKernel, work: number): void {
     const k = KERNEL_NAMES.indexOf(kernel);
     const fn = this.fns[k]!;
-    if (this.pool && work >= THREAD_MIN_WORK) this.pool.run(k, PARAM_BASE, fn);
+    if (this.pool && work >= this.minWork) this.pool.run(k, PARAM_BASE, fn);
     else fn(PARAM_BASE, 0, 1);
     this.heap.refresh();
   }

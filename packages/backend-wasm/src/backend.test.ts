@@ -1,0 +1,251 @@
+/**
+ * Tests beyond the conformance suite: threaded results equal single-threaded ones bit for bit,
+ * larger convolutions and GEMMs against float64 references, the fused optimizer kernels
+ * against their formulas, the allocator, and a heap that stays flat over a training run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as sn from '@skipnet/core';
+import { assertClose, randomArray, reference as R } from '@skipnet/core/testing';
+import { createWasmBackend, type WasmBackend } from './index.js';
+import { Heap } from './heap.js';
+import { erf } from './math.js';
+
+let one: WasmBackend;
+let two: WasmBackend;
+beforeAll(async () => {
+  one = await createWasmBackend({ threads: 1 });
+  two = await createWasmBackend({ threads: 2, threadMinWork: 0 });
+});
+afterAll(() => {
+  one.dispose?.();
+  two.dispose?.();
+});
+
+const f32 = (n: number, seedLo = -1, hi = 1) => randomArray(n, seedLo, hi);
+const dense = (b: WasmBackend, data: Float32Array, shape: number[]) => ({ handle: b.upload(data), shape, dtype: 'float32' as const });
+const geo = (s: number, p: number, d: number, g: number) => ({ stride: [s, s] as [number, number], padding: [p, p] as [number, number], dilation: [d, d] as [number, number], groups: g });
+
+/** Runs `f` on both backends with the same inputs and returns both results. */
+function both(shapes: number[][], outSize: number, f: (b: WasmBackend, xs: { handle: number; shape: number[]; dtype: 'float32' }[]) => number): [Float32Array, Float32Array] {
+  const data = shapes.map((s) => f32(s.reduce((a, d) => a * d, 1)));
+  const run = (b: WasmBackend) => {
+    const xs = data.map((d, i) => dense(b, d, shapes[i]!));
+    const h = f(b, xs);
+    const out = b.readSync(h, 'float32', outSize) as Float32Array;
+    b.free(h);
+    xs.forEach((x) => b.free(x.handle));
+    return out;
+  };
+  return [run(one), run(two)];
+}
+
+describe('threads', () => {
+  it('run on two threads over shared memory', () => {
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+  });
+
+  const convCases: [string, number[], number[], ReturnType<typeof geo>][] = [
+    ['3x3 s1 p1', [3, 16, 19, 17], [24, 16, 3, 3], geo(1, 1, 1, 1)],
+    ['3x3 s2 dilation 2', [2, 8, 21, 20], [12, 8, 3, 3], geo(2, 2, 2, 1)],
+    ['grouped', [2, 12, 9, 9], [16, 3, 3, 3], geo(1, 1, 1, 4)],
+    ['depthwise', [1, 10, 12, 12], [10, 1, 3, 3], geo(1, 1, 1, 10)],
+    ['1x1', [4, 32, 7, 7], [40, 32, 1, 1], geo(1, 0, 1, 1)],
+  ];
+  const out = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+  for (const [name, xs, ws, g] of convCases) {
+    const ys = [xs[0]!, ws[0]!, out(xs[2]!, ws[2]!, g.stride[0], g.padding[0], g.dilation[0]), out(xs[3]!, ws[3]!, g.stride[1], g.padding[1], g.dilation[1])];
+    const n = (s: number[]) => s.reduce((a, d) => a * d, 1);
+    it(`conv2d ${name}: identical on 1 and 2 threads, and matches float64`, () => {
+      const xd = f32(n(xs)), wd = f32(n(ws));
+      const run = (b: WasmBackend) => {
+        const x = dense(b, xd, xs), w = dense(b, wd, ws);
+        const h = b.kernels.conv2d({ x, w }, { ...g, outShape: ys });
+        const r = b.readSync(h, 'float32', n(ys)) as Float32Array;
+        [h, x.handle, w.handle].forEach((v) => b.free(v));
+        return r;
+      };
+      const [a, c] = [run(one), run(two)];
+      expect(c).toEqual(a);
+      assertClose(a, R.conv2dRef(R.ref(xd, xs), R.ref(wd, ws), g).data, { atol: 1e-4, rtol: 1e-4 }, name);
+    });
+    it(`conv2d ${name}: both backward kernels identical on 1 and 2 threads`, () => {
+      const [a, c] = both([ys, ws], n(xs), (b, [dy, w]) => b.kernels.conv2dBackwardInput({ dy: dy!, w: w! }, { ...g, inShape: xs }));
+      expect(c).toEqual(a);
+      const [d, e] = both([xs, ys], n(ws), (b, [x, dy]) => b.kernels.conv2dBackwardWeight({ x: x!, dy: dy! }, { ...g, wShape: ws }));
+      expect(e).toEqual(d);
+    });
+  }
+
+  it('conv2d backward kernels match the adjoint of the forward (float64 dot products)', () => {
+    const xs = [3, 16, 11, 13], ws = [20, 4, 3, 3], g = geo(2, 1, 1, 4);
+    const ys = [3, 20, out(11, 3, 2, 1, 1), out(13, 3, 2, 1, 1)];
+    const n = (s: number[]) => s.reduce((a, d) => a * d, 1);
+    const xd = f32(n(xs)), wd = f32(n(ws)), dyd = f32(n(ys));
+    const b = two;
+    const x = dense(b, xd, xs), w = dense(b, wd, ws), dy = dense(b, dyd, ys);
+    const dx = b.readSync(b.kernels.conv2dBackwardInput({ dy, w }, { ...g, inShape: xs }), 'float32', n(xs)) as Float32Array;
+    const dw = b.readSync(b.kernels.conv2dBackwardWeight({ x, dy }, { ...g, wShape: ws }), 'float32', n(ws)) as Float32Array;
+    // <dy, conv(x, w)> = <dx, x> = <dw, w>
+    const y = R.conv2dRef(R.ref(xd, xs), R.ref(wd, ws), g).data;
+    const lhs = y.reduce((s, v, i) => s + v * dyd[i]!, 0);
+    expect(dx.reduce((s, v, i) => s + v * xd[i]!, 0)).toBeCloseTo(lhs, 2);
+    expect(dw.reduce((s, v, i) => s + v * wd[i]!, 0)).toBeCloseTo(lhs, 2);
+  });
+
+  const mmCases: [string, number[], number[], boolean, boolean][] = [
+    ['plain', [1, 67, 300], [1, 300, 129], false, false],
+    ['transposed both, batched', [3, 140, 33], [3, 70, 140], true, true],
+    ['broadcast B (folded batch)', [4, 30, 50], [1, 50, 200], false, false],
+    ['matrix-vector', [1, 500, 260], [1, 260, 1], false, false],
+  ];
+  for (const [name, sa, sb, ta, tb] of mmCases) {
+    it(`matmul ${name}: identical on 1 and 2 threads, and matches float64`, () => {
+      const M = ta ? sa[2]! : sa[1]!, K = ta ? sa[1]! : sa[2]!, N = tb ? sb[1]! : sb[2]!;
+      const B = Math.max(sa[0]!, sb[0]!);
+      const ad = f32(sa.reduce((a, d) => a * d, 1)), bd = f32(sb.reduce((a, d) => a * d, 1));
+      const run = (be: WasmBackend) => {
+        const a = dense(be, ad, sa), b = dense(be, bd, sb);
+        const h = be.kernels.matmul({ a, b }, { transposeA: ta, transposeB: tb });
+        const r = be.readSync(h, 'float32', B * M * N) as Float32Array;
+        [h, a.handle, b.handle].forEach((v) => be.free(v));
+        return r;
+      };
+      const [x, y] = [run(one), run(two)];
+      expect(y).toEqual(x);
+      const ref = new Float64Array(B * M * N);
+      for (let bi = 0; bi < B; bi++) {
+        const ao = sa[0] === 1 ? 0 : bi * M * K, bo = sb[0] === 1 ? 0 : bi * K * N;
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += ad[ao + (ta ? k * M + i : i * K + k)]! * bd[bo + (tb ? j * K + k : k * N + j)]!;
+          ref[(bi * M + i) * N + j] = s;
+        }
+      }
+      assertClose(x, ref, { atol: 1e-3, rtol: 1e-4 }, name);
+    });
+  }
+
+  it('convTranspose2d and fused conv+bias+relu are identical on 1 and 2 threads', () => {
+    const [a, b] = both([[2, 16, 9, 9], [16, 8, 4, 4]], 2 * 16 * 20 * 20, (be, [x, w]) =>
+      be.kernels.convTranspose2d({ x: x!, w: w! }, { ...geo(2, 0, 1, 2), outputPadding: [0, 0], outShape: [2, 16, 20, 20] }));
+    expect(b).toEqual(a);
+    const [c, d] = both([[2, 8, 10, 10], [16, 8, 3, 3], [16]], 2 * 16 * 100, (be, [x, w, bias]) =>
+      be.kernels.conv2dBiasAct({ x: x!, w: w!, bias: bias! }, { ...geo(1, 1, 1, 1), activation: 'relu', outShape: [2, 16, 10, 10] }));
+    expect(d).toEqual(c);
+    expect(c.every((v) => v >= 0)).toBe(true);
+  });
+});
+
+describe('fused elementwise kernels', () => {
+  it('sgdStep matches torch.optim.SGD (momentum, nesterov, weight decay)', () => {
+    for (const be of [one, two]) {
+      const n = 1001;
+      const p0 = f32(n), g = f32(n), v0 = f32(n);
+      const p = dense(be, p0, [n]), gr = dense(be, g, [n]), v = dense(be, v0, [n]);
+      be.kernels.sgdStep({ param: p, grad: gr, velocity: v }, { lr: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true, firstStep: false });
+      const pe = new Float64Array(n), ve = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const d = g[i]! + 0.01 * p0[i]!;
+        ve[i] = 0.9 * v0[i]! + d;
+        pe[i] = p0[i]! - 0.1 * (d + 0.9 * ve[i]!);
+      }
+      assertClose(be.readSync(v.handle, 'float32', n), ve, { atol: 1e-6, rtol: 1e-5 }, 'velocity');
+      assertClose(be.readSync(p.handle, 'float32', n), pe, { atol: 1e-6, rtol: 1e-5 }, 'param');
+      [p, gr, v].forEach((t) => be.free(t.handle));
+    }
+  });
+  it('adamStep matches torch.optim.AdamW', () => {
+    const n = 999;
+    const p0 = f32(n), g = f32(n), m0 = f32(n, 0, 0.1), v0 = f32(n, 0, 0.1);
+    const be = two;
+    const [p, gr, m, v] = [p0, g, m0, v0].map((d) => dense(be, d, [n]));
+    const a = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: true, step: 3 };
+    be.kernels.adamStep({ param: p!, grad: gr!, m: m!, v: v! }, a);
+    const pe = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const mi = 0.9 * m0[i]! + 0.1 * g[i]!, vi = 0.999 * v0[i]! + 0.001 * g[i]! ** 2;
+      const bc1 = 1 - 0.9 ** 3, bc2 = 1 - 0.999 ** 3;
+      pe[i] = p0[i]! * (1 - a.lr * a.weightDecay) - (a.lr / bc1) * (mi / (Math.sqrt(vi) / Math.sqrt(bc2) + a.eps));
+    }
+    assertClose(be.readSync(p!.handle, 'float32', n), pe, { atol: 1e-5, rtol: 1e-4 }, 'adamw param');
+    [p, gr, m, v].forEach((t) => be.free(t!.handle));
+  });
+  it('erf is accurate across its range', () => {
+    for (const x of [-7, -3.2, -2.5, -1, -1e-6, 0, 1e-6, 0.3, 0.999, 2.49, 2.51, 4, 6.5]) {
+      expect(erf(x)).toBeCloseTo(R.erf(x), 12);
+    }
+  });
+});
+
+describe('heap', () => {
+  it('coalesces freed neighbours and returns the top', () => {
+    const h = new Heap({ initialPages: 2, maximumPages: 64, shared: false });
+    const base = h.stats().top;
+    const a = h.alloc(100), b = h.alloc(1000), c = h.alloc(10);
+    h.free(a);
+    h.free(b);
+    expect(h.stats().freeBlocks).toBe(1); // a and b merged
+    const d = h.alloc(275); // fits in the merged block, at a's place
+    expect(d).toBe(a);
+    h.free(c);
+    h.free(d);
+    expect(h.stats()).toMatchObject({ top: base, free: 0, freeBlocks: 0 });
+    expect(h.memoryStats()).toEqual({ bytes: 0, buffers: 0 });
+    expect(() => h.free(d)).toThrow(/not live/);
+  });
+  it('grows the memory on demand and keeps views valid', () => {
+    const h = new Heap({ initialPages: 2, maximumPages: 1024, shared: false });
+    const a = h.alloc(10);
+    h.f32[a >>> 2] = 42;
+    const big = h.alloc(4 << 20);
+    expect(h.stats().capacity).toBeGreaterThanOrEqual(16 << 20);
+    expect(h.f32[a >>> 2]).toBe(42);
+    h.free(big);
+    h.free(a);
+  });
+
+  it('200 training steps of a small residual conv net keep the heap flat after the first few', async () => {
+    sn.registerBackend('wasm-heap', () => createWasmBackend({ threads: 2 }));
+    const be = (await sn.setBackend('wasm-heap')) as WasmBackend;
+    try {
+      const relu = new sn.ReLU();
+      const model = new sn.Sequential(
+        new sn.Conv2d(3, 8, 3, { padding: 1 }), new sn.BatchNorm2d(8), new sn.ReLU(),
+        new sn.Skip({ main: { conv1: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }), bn1: new sn.BatchNorm2d(8), relu, conv2: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }), bn2: new sn.BatchNorm2d(8) }, postActivation: relu }),
+        new sn.MaxPool2d(2), new sn.AdaptiveAvgPool2d(1), new sn.Flatten(), new sn.Linear(8, 4),
+      );
+      const opt = new sn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 });
+      const x = sn.keep(sn.randn([8, 3, 12, 12], { seed: 5 }));
+      const y = sn.keep(sn.tensor([0, 1, 2, 3, 0, 1, 2, 3], [8], { dtype: 'int32' }));
+      const tops: number[] = [];
+      const mems: number[] = [];
+      let first = 0, last = 0;
+      for (let step = 0; step < 200; step++) {
+        const loss = sn.tidy(() => {
+          const l = sn.crossEntropy(model.call(x), y);
+          l.backward();
+          return l;
+        });
+        opt.step();
+        opt.zeroGrad();
+        const v = await loss.item();
+        loss.dispose();
+        if (step === 0) first = v;
+        last = v;
+        tops.push(be.heapStats().top);
+        mems.push(sn.memory().bytes);
+      }
+      expect(last).toBeLessThan(first);
+      expect(new Set(tops.slice(5)).size).toBe(1);
+      expect(new Set(mems.slice(5)).size).toBe(1);
+      expect(be.heapStats().capacity).toBeLessThan(64 << 20);
+      opt.dispose();
+      model.dispose();
+      x.dispose();
+      y.dispose();
+    } finally {
+      sn.removeBackend('wasm-heap');
+    }
+  });
+});
