@@ -1,7 +1,7 @@
 /** Builds a registry model sized for a dataset, and checks the model can take its input. */
 import type { Module } from '@skipnet/core';
 import type { DescribedDataset } from '@skipnet/data';
-import { createModel, listModels } from '@skipnet/models';
+import { createModel, describeInput, inputProblem, listModels, type Model } from '@skipnet/models';
 import { CliError } from './args.js';
 
 /** Model names of the registry. */
@@ -15,24 +15,36 @@ export function optionsForDataset(ds: DescribedDataset): Record<string, unknown>
     return { vocabSize: ds.vocab?.size ?? ds.numClasses, blockSize: ds.inputShape[0] };
   }
   const [c, h, w] = ds.inputShape as [number, number, number];
-  return { inChannels: c, numClasses: ds.numClasses, imageSize: [h, w] };
+  // Models with a fixed input size (ViT, row Transformer, MLP) take a square side.
+  return { inChannels: c, numClasses: ds.numClasses, ...(h === w ? { imageSize: h } : {}) };
+}
+
+/**
+ * Splits a model spec: `NAME` or `NAME:plain` (the plain twin, `{ skip: false }`), so any
+ * model can be compared with its twin (`skipnet compare --models resnet56,resnet56:plain`).
+ */
+export function parseModelSpec(spec: string): { name: string; options: Record<string, unknown> } {
+  const [name, variant, ...rest] = spec.split(':');
+  if (rest.length || (variant !== undefined && variant !== 'plain')) throw new CliError(`model '${spec}': the only variant is ':plain' (e.g. resnet20:plain)`, 2);
+  return { name: name!, options: variant === 'plain' ? { skip: false } : {} };
 }
 
 /** Creates `name` for `ds` (plus user options); unknown names and unfit inputs fail clearly. */
-export function buildModel(name: string, ds: DescribedDataset, extra: Record<string, unknown> = {}): Module {
+export function buildModel(spec: string, ds: DescribedDataset, extra: Record<string, unknown> = {}): Module {
+  const { name, options } = parseModelSpec(spec);
   const names = modelNames();
   if (!names.includes(name)) throw new CliError(`unknown model '${name}'; valid: ${names.join(', ')}`, 2);
-  let model: Module;
+  let model: Model;
   try {
-    model = createModel(name, { ...optionsForDataset(ds), ...extra } as never) as unknown as Module;
+    model = createModel(name, { ...optionsForDataset(ds), ...extra, ...options } as never);
   } catch (e) {
     throw new CliError(`cannot build model '${name}' for dataset '${ds.name}': ${(e as Error).message}`);
   }
-  const check = (model as { inputProblemFor?: (shape: readonly number[], dtype: string) => string | null }).inputProblemFor;
-  const problem = check?.call(model, [1, ...ds.inputShape], ds.inputDType);
+  // Checked before any compute: the model declares what it takes.
+  const problem = inputProblem(model.inputSpec, [1, ...ds.inputShape], ds.inputDType);
   if (problem) {
     model.dispose();
-    throw new CliError(`model '${name}' cannot take dataset '${ds.name}' input ${JSON.stringify([...ds.inputShape])}: ${problem}`);
+    throw new CliError(`model '${name}' cannot take dataset '${ds.name}' (input [N, ${ds.inputShape.join(', ')}] ${ds.inputDType}: ${problem}); it expects ${describeInput(model.inputSpec)}`);
   }
-  return model;
+  return model as unknown as Module;
 }

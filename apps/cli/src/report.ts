@@ -113,7 +113,7 @@ export function heatmap(title: string, flow: readonly GradFlowRecord[], range?: 
     return `rgb(${r},${g},${b})`;
   };
   const labelW = 190;
-  const W = labelW + cols * cell + 70;
+  const W = Math.max(labelW + cols * cell + 70, 560);
   const H = 30 + rows.length * rowH + 30;
   const cells: string[] = [];
   flow.forEach((f, c) => {
@@ -122,13 +122,13 @@ export function heatmap(title: string, flow: readonly GradFlowRecord[], range?: 
       cells.push(`<rect x="${labelW + c * cell}" y="${24 + i * rowH}" width="${cell}" height="${rowH}" fill="${color(v)}"><title>${esc(r)} @ step ${f.step}: ${fmtNum(f.norms[r] ?? 0)}</title></rect>`);
     });
   });
-  const every = Math.ceil(rows.length / 30);
+  const every = Math.ceil(rows.length / 60);
   const labels = rows.map((r, i) => (i % every === 0 ? `<text x="${labelW - 4}" y="${24 + i * rowH + rowH - 1}" text-anchor="end" class="small">${esc(r)}</text>` : '')).join('');
   const scale = Array.from({ length: 20 }, (_, i) => `<rect x="${W - 50}" y="${24 + (19 - i) * 10}" width="12" height="10" fill="${color(lo + (span * i) / 19)}"/>`).join('');
   return `<figure class="chart"><svg viewBox="0 0 ${W} ${Math.max(H, 240)}" width="${W}" height="${Math.max(H, 240)}" role="img" aria-label="${esc(title)}">
 <text x="4" y="16" class="title">${esc(title)}</text>${cells.join('')}${labels}${scale}
 <text x="${W - 34}" y="22" class="small">1e${hi.toFixed(0)}</text><text x="${W - 34}" y="${24 + 200}" class="small">1e${lo.toFixed(0)}</text>
-<text x="${labelW}" y="${Math.max(H, 240) - 6}" class="small">steps ${flow[0]!.step}…${flow[flow.length - 1]!.step} →  (rows: parameters, input side at the top)</text></svg></figure>`;
+<text x="${labelW}" y="${Math.max(H, 240) - 6}" class="small">steps ${flow[0]!.step}–${flow[flow.length - 1]!.step} →   rows: parameters, input side on top</text></svg></figure>`;
 }
 
 /** Builds the whole page for one run or several (compared side by side). */

@@ -37,6 +37,15 @@ export function defaultsFor(task: string): Partial<RunConfig> {
   }
 }
 
+/**
+ * Builder options the CLI uses by default for models whose paper-sized defaults are too big to
+ * train on a CPU in minutes (U-Net's 64-channel base: 31M parameters; GPT-2's 124M).
+ */
+export const MODEL_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
+  unet: { baseWidth: 16, batchNorm: true },
+  gpt: { nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0.1 },
+};
+
 const BASE: Omit<RunConfig, 'model'> = {
   dataset: 'mnist', epochs: 3, batchSize: 64, lr: 0.05, optimizer: 'sgd', schedule: 'onecycle', weightDecay: 5e-4, seed: 0,
   trainSize: 0, testSize: 0, labelSmoothing: 0, clipGrad: 0, logEvery: 10, modelOptions: {},
@@ -69,10 +78,20 @@ export function resolveConfig(values: Record<string, unknown>, task: (dataset: s
   const dataset = (values.dataset as string | undefined) ?? file.dataset ?? BASE.dataset;
   const merged = { ...BASE, ...defaultsFor(task(dataset)), ...file, dataset } as RunConfig;
   const flags: Record<string, unknown> = { ...merged, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
+  const model = (flags.model as string) ?? merged.model;
+  let flagOptions: Record<string, unknown> = {};
+  if (typeof values['model-options'] === 'string') {
+    try {
+      flagOptions = JSON.parse(values['model-options']) as Record<string, unknown>;
+    } catch (e) {
+      throw new CliError(`--model-options: not valid JSON (${(e as Error).message})`, 2);
+    }
+    if (!flagOptions || typeof flagOptions !== 'object' || Array.isArray(flagOptions)) throw new CliError('--model-options: must be a JSON object', 2);
+  }
   const num = (key: string, flag: string, opts: Parameters<typeof numberOption>[3]) =>
     numberOption({ [flag]: values[flag] !== undefined ? values[flag] : String((merged as unknown as Record<string, unknown>)[key]) }, flag, 0, opts);
   return {
-    model: (flags.model as string) ?? merged.model,
+    model,
     dataset,
     ...(flags.backend !== undefined ? { backend: String(flags.backend) } : {}),
     epochs: num('epochs', 'epochs', { min: 1, integer: true, max: 10_000 }),
@@ -87,6 +106,6 @@ export function resolveConfig(values: Record<string, unknown>, task: (dataset: s
     labelSmoothing: num('labelSmoothing', 'label-smoothing', { min: 0, max: 0.99 }),
     clipGrad: num('clipGrad', 'clip-grad', { min: 0 }),
     logEvery: num('logEvery', 'log-every', { min: 1, integer: true }),
-    modelOptions: { ...(merged.modelOptions ?? {}) },
+    modelOptions: { ...(MODEL_DEFAULTS[model] ?? {}), ...(merged.modelOptions ?? {}), ...flagOptions },
   };
 }

@@ -24,7 +24,7 @@ export const summaryCommand: Command = {
     await useBackend('cpu');
     const shape = typeof values.input === 'string' ? parseShape('input', values.input) : undefined;
     const options: Record<string, unknown> = {};
-    if (shape && shape.length === 3) Object.assign(options, { inChannels: shape[0], imageSize: [shape[1], shape[2]] });
+    if (shape && shape.length === 3) Object.assign(options, { inChannels: shape[0], ...(shape[1] === shape[2] ? { imageSize: shape[1] } : {}) });
     if (shape && shape.length === 1) Object.assign(options, { blockSize: shape[0] });
     if (values.classes !== undefined) options.numClasses = Number(values.classes);
     if (values.plain) options.skip = false;

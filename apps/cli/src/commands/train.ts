@@ -7,7 +7,7 @@ import {
   GradientFlowProbe, ModelCheckpoint, NanGuard, Trainer, type Callback, type EvalResult, type LogRecord, type StepInfo, type Task,
 } from '@skipnet/train';
 import { MetricsJsonlWriter, nodeCheckpointIO } from '@skipnet/train/node';
-import { CliError, type Command } from '../args.js';
+import { CliError, numberOption, type Command } from '../args.js';
 import { buildModel } from '../model-factory.js';
 import { Progress } from '../progress.js';
 import { renderReport, type GradFlowRecord, type ReportRecord, type ReportRun } from '../report.js';
@@ -31,6 +31,7 @@ export const TRAIN_OPTIONS = {
   'label-smoothing': { type: 'string', help: 'label smoothing', value: 'X' },
   'clip-grad': { type: 'string', help: 'clip the global gradient norm (0 = off)', value: 'X' },
   'log-every': { type: 'string', help: 'log a metrics line every N steps', value: 'N', default: '10' },
+  'model-options': { type: 'string', help: 'JSON options for the model builder, e.g. \'{"baseWidth":32}\' or \'{"skip":false}\'', value: 'JSON' },
   config: { type: 'string', help: 'JSON file with any of these settings (flags override it)', value: 'FILE' },
 } as const;
 
@@ -83,7 +84,7 @@ function numParams(model: Module): number {
 }
 
 /** Trains one configuration end to end (used by `train` and `compare`). */
-export async function trainRun(config: RunConfig, dir: string, opts: { resume: boolean; overwrite: boolean; quiet?: boolean; label?: string }): Promise<RunOutcome> {
+export async function trainRun(config: RunConfig, dir: string, opts: { resume: boolean; overwrite: boolean; quiet?: boolean; label?: string; maxSteps?: number }): Promise<RunOutcome> {
   const progress = new Progress();
   const backend = await useBackend(config.backend);
   prepareOutDir(dir, config, opts.overwrite, opts.resume);
@@ -113,10 +114,10 @@ export async function trainRun(config: RunConfig, dir: string, opts: { resume: b
   if (!opts.resume) writeFileSync(gradFile, '');
   const cli: Callback = {
     name: 'cli',
-    onStepEnd(trainer: Trainer, info: StepInfo) {
-      const st = trainer.state;
-      progress.update({ label: `${label} epoch ${info.epoch + 1}/${config.epochs}`, done: info.step, total: totalSteps, loss: info.loss, metrics: {}, imagesPerSec: rate(info), eta: null });
-      void st;
+    onStepEnd(_trainer: Trainer, info: StepInfo) {
+      const ips = rate(info);
+      const eta = ips > 0 ? ((totalSteps - info.step) * info.batchSize) / ips : null;
+      progress.update({ label: `${label} epoch ${info.epoch + 1}/${config.epochs}`, done: info.step, total: totalSteps, loss: info.loss, metrics: {}, imagesPerSec: ips, eta });
     },
     onLog(_t: Trainer, r: LogRecord) {
       records.push({ kind: r.kind, split: r.split, epoch: r.epoch, step: r.step, loss: r.loss, metrics: r.metrics, lr: r.lr });
@@ -127,12 +128,15 @@ export async function trainRun(config: RunConfig, dir: string, opts: { resume: b
       }
     },
   };
+  // Throughput as an exponential moving average over steps, for a steady display.
   let lastStepTime = performance.now();
+  let smoothed = 0;
   const rate = (info: StepInfo): number => {
     const now = performance.now();
     const r = (info.batchSize * 1000) / Math.max(now - lastStepTime, 1e-3);
     lastStepTime = now;
-    return r;
+    smoothed = smoothed === 0 ? r : 0.8 * smoothed + 0.2 * r;
+    return smoothed;
   };
   const probe = new GradientFlowProbe({ every: Math.max(1, Math.floor(totalSteps / 40)), sink: (r) => { gradFlow.push(r); appendFileSync(gradFile, JSON.stringify(r) + '\n'); } });
   const monitor = task === 'classification' ? 'val_accuracy' : task === 'segmentation' ? 'val_meanIoU' : 'val_loss';
@@ -153,8 +157,10 @@ export async function trainRun(config: RunConfig, dir: string, opts: { resume: b
       new ModelCheckpoint({ dir: join(dir, 'checkpoints'), io: nodeCheckpointIO, monitor, mode: 'auto', everySteps: Math.max(50, Math.floor(train.numBatches / 2)) }),
     ],
     seed: config.seed,
-    logEvery: config.logEvery,
+    // Short runs log more often so the curves have points.
+    logEvery: Math.max(1, Math.min(config.logEvery, Math.floor(totalSteps / 100))),
     config: { ...config, modelOptions: config.modelOptions as never, task } as never,
+    checkpointIO: nodeCheckpointIO,
   });
 
   // Ctrl-C: stop after the current step; the checkpoint callback saves `last` when fit ends.
@@ -168,7 +174,11 @@ export async function trainRun(config: RunConfig, dir: string, opts: { resume: b
   process.on('SIGINT', onSigint);
   let result;
   try {
-    result = await trainer.fit({ train, val: test, epochs: config.epochs, ...(opts.resume ? { resumeFrom: join(dir, 'checkpoints', 'last') } : {}) });
+    result = await trainer.fit({
+      train, val: test, epochs: config.epochs,
+      ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
+      ...(opts.resume ? { resumeFrom: join(dir, 'checkpoints', 'last') } : {}),
+    });
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -225,7 +235,9 @@ export function runForReport(o: RunOutcome, name = o.config.model): ReportRun {
 }
 
 function scheduleConfig(config: RunConfig, totalSteps: number): ScheduleConfig {
-  switch (config.schedule) {
+  // One-cycle needs a warm-up of more than a step; very short runs use a constant rate.
+  const kind = config.schedule === 'onecycle' && totalSteps < 10 ? 'constant' : config.schedule;
+  switch (kind) {
     case 'onecycle':
       return { name: 'oneCycle', maxLr: config.lr, totalSteps: Math.max(totalSteps, 2), pctStart: 0.25, divFactor: 25, finalDivFactor: 1e4, anneal: 'cos' };
     case 'step':
@@ -246,7 +258,8 @@ export const trainCommand: Command = {
     model: { type: 'string', help: 'model (skipnet list models)', value: 'NAME', default: 'resnet20 (mnist), unet (shapes), gpt (names)' },
     ...TRAIN_OPTIONS,
     out: { type: 'string', help: 'run directory', value: 'DIR', default: 'runs/<model>-<dataset>' },
-    resume: { type: 'string', help: 'continue the run in DIR from its last checkpoint', value: 'DIR' },
+    resume: { type: 'string', help: 'continue the run in DIR from its last checkpoint, with its saved settings', value: 'DIR' },
+    'max-steps': { type: 'string', help: 'stop after N optimizer steps in all (the schedule still spans --epochs; --resume continues)', value: 'N' },
     overwrite: { type: 'boolean', help: 'replace an existing run in the output directory' },
     quiet: { type: 'boolean', help: 'print only errors' },
   },
@@ -255,19 +268,22 @@ export const trainCommand: Command = {
     let dir: string;
     if (typeof values.resume === 'string') {
       dir = resolve(values.resume);
-      let saved: RunConfig;
       try {
-        saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
+        config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
       } catch (e) {
         throw new CliError(`--resume: cannot read ${join(dir, 'config.json')}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (is this a run directory?)' : (e as Error).message}`);
       }
-      // Only the epoch budget may change on resume; everything else is the saved run's.
-      config = { ...saved, ...(values.epochs !== undefined ? { epochs: resolveConfig({ ...values, dataset: saved.dataset }, taskOfDataset).epochs } : {}) };
+      // The run continues with its saved settings: a different budget would change the schedule
+      // and break the promise that a resumed run matches an uninterrupted one.
+      const ignored = Object.keys(values).filter((k) => values[k] !== undefined && !['resume', 'max-steps', 'quiet', 'backend'].includes(k));
+      if (ignored.length) throw new CliError(`--resume continues a run with its saved settings (${join(dir, 'config.json')}); drop ${ignored.map((k) => '--' + k).join(', ')}`, 2);
+      if (typeof values.backend === 'string') config = { ...config, backend: values.backend };
     } else {
       config = resolveConfig(values, taskOfDataset);
       dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.model}-${config.dataset}`));
     }
-    await trainRun(config, dir, { resume: typeof values.resume === 'string', overwrite: values.overwrite === true, quiet: values.quiet === true });
+    const maxSteps = numberOption(values, 'max-steps', 0, { min: 1, integer: true });
+    await trainRun(config, dir, { resume: typeof values.resume === 'string', overwrite: values.overwrite === true, quiet: values.quiet === true, ...(maxSteps ? { maxSteps } : {}) });
   },
 };
 

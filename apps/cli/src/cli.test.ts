@@ -1,0 +1,198 @@
+/**
+ * End-to-end: the built `skipnet` command run as a user would, on small budgets, checking exit
+ * codes, messages and the run directory it writes.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'skipnet-cli-'));
+
+function skipnet(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [main, ...args], { cwd: tmp, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const jsonl = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+beforeAll(() => {
+  if (!existsSync(main)) throw new Error(`${main} is missing: build the CLI first (pnpm build)`);
+});
+
+describe('help and listing', () => {
+  it('every command has --help', () => {
+    const top = skipnet('--help');
+    expect(top.code).toBe(0);
+    for (const cmd of ['train', 'eval', 'predict', 'summary', 'compare', 'list']) {
+      expect(top.stdout).toContain(cmd);
+      const r = skipnet(cmd, '--help');
+      expect(r.code, cmd).toBe(0);
+      expect(r.stdout).toMatch(/Usage: skipnet/);
+    }
+    expect(skipnet('train', '--help').stdout).toContain('--resume DIR');
+  });
+  it('lists models, datasets and backends', () => {
+    expect(skipnet('list', 'models').stdout).toMatch(/^resnet20 .*\n/m);
+    expect(skipnet('list', 'datasets').stdout).toMatch(/^names +language/m);
+    expect(JSON.parse(skipnet('list', 'backends', '--json').stdout).map((b: { name: string }) => b.name)).toContain('cpu');
+  });
+});
+
+describe('bad input gets a clear message and a non-zero exit', () => {
+  it.each([
+    [['train', '--model', 'resnet21'], /unknown model 'resnet21'; valid: .*resnet20/, 2],
+    [['train', '--dataset', 'cifar11'], /unknown dataset 'cifar11'; valid: mnist, mnist-seg, names, shapes/, 2],
+    [['train', '--backend', 'tpu'], /unknown backend 'tpu'; valid: .*cpu/, 2],
+    [['train', '--epochs', 'three'], /--epochs: 'three' is not a number/, 2],
+    [['train', '--lr=-1'], /--lr: -1 must be > 0/, 2],
+    [['train', '--lr', '-1'], /Option '--lr' argument is ambiguous/, 2],
+    [['train', '--batch-size', '2.5'], /--batch-size: '2.5' must be a whole number/, 2],
+    [['train', '--frobnicate'], /unknown option '--frobnicate'/, 2],
+    [['train', '--model', 'gpt', '--dataset', 'mnist', '--train-size', '8'], /model 'gpt' cannot take dataset 'mnist'|cannot build model 'gpt'/, 1],
+    [['eval', '--checkpoint', 'does/not/exist'], /does not exist/, 1],
+    [['summary', '--model', 'resnet18', '--input', '3xbanana'], /not a shape like 3x32x32/, 2],
+    [['list', 'widgets'], /list: say what to list: models, datasets, backends/, 2],
+    [['frobnicate'], /unknown command 'frobnicate'/, 2],
+  ])('%j', (args, message, code) => {
+    const r = skipnet(...(args as string[]));
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.code).toBe(code);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+  it('a model that cannot take an input size fails before compute, naming the expected shape', () => {
+    // A ViT built for 32×32 inputs (patch 16) is given a 1-channel image.
+    const r = skipnet('train', '--model', 'vit_b_16', '--dataset', 'mnist', '--train-size', '8');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot (take|build)/);
+    const s = skipnet('summary', '--model', 'resnet20', '--input', '3x32x32', '--classes', '0');
+    expect(s.code).toBe(1);
+  });
+  it('a corrupt checkpoint names the file and the problem', () => {
+    const dir = join(tmp, 'corrupt');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'state.json'), '{"format": "skipnet-train-checkpoint", "version": 1');
+    writeFileSync(join(dir, 'model.safetensors'), new Uint8Array([1, 2, 3]));
+    writeFileSync(join(dir, 'optimizer.safetensors'), new Uint8Array([1, 2, 3]));
+    const r = skipnet('eval', '--checkpoint', dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/corrupt[/\\](state\.json|model\.safetensors)/);
+  });
+});
+
+describe('summary', () => {
+  it('prints the CIFAR ResNet-20 as JSON', () => {
+    const r = skipnet('summary', '--model', 'resnet20', '--input', '3x32x32', '--json');
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ model: 'resnet20', params: 269722, skipConnections: 9, outputShape: [1, 10] });
+    const plain = JSON.parse(skipnet('summary', '--model', 'plain20', '--input', '3x32x32', '--json').stdout);
+    expect(plain.skipConnections).toBe(0);
+  });
+  it('prints a table', () => {
+    const r = skipnet('summary', '--model', 'resnet20', '--input', '1x28x28');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/layer1\.0\.conv1/);
+  });
+});
+
+describe('training end to end', () => {
+  const run = join(tmp, 'run-mlp');
+  const common = ['--dataset', 'mnist', '--model', 'mlp', '--model-options', '{"depth":4,"width":64}', '--train-size', '512', '--test-size', '256', '--batch-size', '64', '--seed', '3'];
+
+  it('trains, writes the run directory, and refuses to clobber it', () => {
+    const r = skipnet('train', ...common, '--epochs', '2', '--out', run);
+    expect(r.stderr + r.stdout).toMatch(/test accuracy/);
+    expect(r.code).toBe(0);
+    for (const f of ['config.json', 'metrics.jsonl', 'report.html', 'results.json', 'checkpoints/last/state.json', 'checkpoints/last/model.safetensors', 'checkpoints/best/state.json']) {
+      expect(existsSync(join(run, f)), f).toBe(true);
+    }
+    const lines = jsonl(join(run, 'metrics.jsonl'));
+    const epochs = lines.filter((l) => l.kind === 'epoch');
+    expect(epochs.map((l) => `${l.epoch}:${l.split}`)).toEqual(['0:train', '0:val', '1:train', '1:val']);
+    for (const l of lines) expect(Object.keys(l)).toEqual(expect.arrayContaining(['epoch', 'step', 'split', 'loss', 'metrics', 'lr', 'imagesPerSec']));
+    const results = JSON.parse(readFileSync(join(run, 'results.json'), 'utf8'));
+    expect(results.test.metrics.accuracy).toBeGreaterThan(0.5);
+    const html = readFileSync(join(run, 'report.html'), 'utf8');
+    expect(html).toMatch(/<svg[^>]*aria-label="training loss"/);
+    expect(html).toMatch(/gradient norm per layer/);
+    const again = skipnet('train', ...common, '--epochs', '3', '--out', run);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already holds a different run; use --resume/);
+  });
+
+  it('eval reproduces the test metrics of the run', () => {
+    const r = skipnet('eval', '--checkpoint', run, '--json');
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout);
+    expect(e.samples).toBe(2000);
+    expect(e.metrics.accuracy).toBeGreaterThan(0.5);
+  });
+
+  it('predict classifies an image file', () => {
+    const png = new PNG({ width: 28, height: 28 });
+    png.data.fill(0);
+    for (let y = 4; y < 24; y++) for (const x of [13, 14]) png.data.set([255, 255, 255, 255], (y * 28 + x) * 4); // a "1"
+    for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
+    const file = join(tmp, 'one.png');
+    writeFileSync(file, PNG.sync.write(png));
+    const r = skipnet('predict', '--checkpoint', run, '--input', file, '--json');
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.top).toHaveLength(5);
+    expect(p.top[0].probability).toBeGreaterThanOrEqual(p.top[1].probability);
+  });
+
+  it('--resume continues exactly where an interrupted run stopped', () => {
+    const whole = join(tmp, 'whole');
+    const split = join(tmp, 'split');
+    expect(skipnet('train', ...common, '--epochs', '2', '--out', whole).code).toBe(0);
+    // Stopped mid-epoch (step 11 of 16), then resumed with the saved settings.
+    const first = skipnet('train', ...common, '--epochs', '2', '--max-steps', '11', '--out', split);
+    expect(first.code, first.stderr).toBe(0);
+    expect(jsonl(join(split, 'metrics.jsonl')).filter((l) => l.kind === 'step').length).toBe(11);
+    expect(skipnet('train', '--resume', split, '--epochs', '3').stderr).toMatch(/saved settings .* drop --epochs/);
+    const r = skipnet('train', '--resume', split);
+    expect(r.code, r.stderr).toBe(0);
+    const losses = (dir: string) => jsonl(join(dir, 'metrics.jsonl')).map((l) => `${l.kind}:${l.split}:${l.step}:${l.loss}`);
+    expect(losses(split)).toEqual(losses(whole));
+  });
+
+  it('Ctrl-C saves a checkpoint and exits cleanly', async () => {
+    const dir = join(tmp, 'interrupted');
+    const child = spawn(process.execPath, [main, 'train', ...common, '--epochs', '50', '--out', dir], { cwd: tmp, env: { ...process.env, CI: '1' } });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (/step \d+\/\d+/.test(err) && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    expect(err).toMatch(/interrupted — saving a checkpoint/);
+    expect(code).toBe(0);
+    expect(existsSync(join(dir, 'checkpoints', 'last', 'state.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).stopReason).toBe('interrupted');
+  });
+
+  it('segmentation (U-Net on shapes) and the character GPT on names run end to end', () => {
+    const seg = skipnet('train', '--model', 'unet', '--dataset', 'shapes', '--model-options', '{"baseWidth":4}', '--train-size', '32', '--test-size', '16', '--batch-size', '16', '--epochs', '1', '--out', join(tmp, 'seg'));
+    expect(seg.code, seg.stderr).toBe(0);
+    expect(seg.stderr).toMatch(/meanIoU/);
+    const gpt = skipnet('train', '--model', 'gpt', '--dataset', 'names', '--model-options', '{"nLayer":1,"nHead":2,"nEmbd":16}', '--train-size', '256', '--test-size', '64', '--batch-size', '32', '--epochs', '1', '--out', join(tmp, 'gpt'));
+    expect(gpt.code, gpt.stderr).toBe(0);
+    expect(gpt.stderr).toMatch(/sampled names: \w+/);
+  });
+
+  it('compare trains plain and residual twins with the same budget into one report', () => {
+    const dir = join(tmp, 'cmp');
+    const r = skipnet('compare', '--models', 'mlp,mlp:plain', '--dataset', 'mnist', '--model-options', '{"depth":6,"width":32}', '--train-size', '256', '--test-size', '128', '--epochs', '1', '--out', dir);
+    expect(r.code, r.stderr).toBe(0);
+    const cmp = JSON.parse(readFileSync(join(dir, 'comparison.json'), 'utf8'));
+    expect(cmp.runs.map((x: { model: string }) => x.model)).toEqual(['mlp', 'mlp:plain']);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html.match(/>gradient norm per layer — /g)).toHaveLength(2);
+  });
+});
