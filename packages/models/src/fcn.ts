@@ -15,7 +15,7 @@
  * multiple of 32 and the output cropped back, so every size works (28×28 included).
  */
 import {
-  ConvTranspose2d, Conv2d, Dropout, MaxPool2d, ReLU, Sequential, pad, parameter, slice, tensor,
+  ConvTranspose2d, Conv2d, Dropout, MaxPool2d, ReLU, Sequential, pad, slice, tensor,
   type Module, type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
@@ -44,10 +44,7 @@ export function bilinearKernel(channels: number, k: number): Tensor {
 /** A bias-free transposed conv upsampling `[N, c, h, w]` by `factor`, bilinear at init. */
 function upscore(channels: number, factor: number): ConvTranspose2d {
   const k = 2 * factor;
-  const up = new ConvTranspose2d(channels, channels, k, { stride: factor, padding: factor / 2, bias: false, init: 'zeros' });
-  up.weight.dispose();
-  up.weight = parameter(bilinearKernel(channels, k));
-  return up;
+  return new ConvTranspose2d(channels, channels, k, { stride: factor, padding: factor / 2, bias: false, init: () => bilinearKernel(channels, k) });
 }
 
 /**

@@ -7,9 +7,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  countSkips, crossEntropy, graph, manualSeed, memory, mean, randint, randn, tidy, type Tensor,
+  convTranspose2d, countSkips, crossEntropy, graph, manualSeed, memory, mean, ones, randint, randn, slice, tidy, type Tensor,
 } from '@skipnet/core';
-import { createModel, type Model, FPNSegmentation } from './index.js';
+import { bilinearKernel, createModel, type Model, FPNSegmentation } from './index.js';
 import { useCpu } from './testutil.js';
 
 beforeAll(useCpu);
@@ -39,7 +39,7 @@ const CASES: Case[] = [
   { name: 'plain20', options: { inChannels: 1 }, input: [2, 1, 28, 28], output: [2, 10] },
   { name: 'cifar_resnet', options: { depth: 14, shortcut: 'B', widths: [4, 8, 16] }, input: [2, 3, 32, 32], output: [2, 10] },
   { name: 'cifar_resnet', options: { depth: 14, preact: true, widths: [4, 8, 16] }, input: [2, 3, 32, 32], output: [2, 10] },
-  { name: 'densenet121', options: { stem: 'cifar', numClasses: 10 }, input: [1, 3, 8, 8], output: [1, 10] },
+  { name: 'densenet121', options: { stem: 'cifar', numClasses: 10 }, input: [2, 3, 8, 8], output: [2, 10] },
   { name: 'densenet', options: { growthRate: 4, blockConfig: [2, 2, 2, 2], numInitFeatures: 8, numClasses: 7 }, input: [2, 3, 32, 32], output: [2, 7] },
   { name: 'densenet_bc_100', options: { growthRate: 2, inChannels: 1 }, input: [2, 1, 16, 16], output: [2, 10] },
   { name: 'fcn8s', options: { baseWidth: 4, fcWidth: 16, inChannels: 1, numClasses: 3 }, input: [2, 1, 28, 28], output: [2, 3, 28, 28] },
@@ -107,6 +107,18 @@ describe('forward and backward on the cpu backend', () => {
     });
     x.dispose();
     model.dispose();
+  });
+});
+
+describe('FCN-8s upsampling', () => {
+  it('starts as bilinear interpolation: a constant map stays constant away from the border', () => {
+    tidy(() => {
+      const w = bilinearKernel(2, 4);
+      const y = convTranspose2d(ones([1, 2, 4, 4]), w, null, { stride: 2, padding: 1 });
+      expect(y.shape).toEqual([1, 2, 8, 8]);
+      const inner = slice(y, [0, 0, 1, 1], [1, 2, 6, 6]).dataSync();
+      for (const v of inner) expect(v).toBeCloseTo(1, 6);
+    });
   });
 });
 
