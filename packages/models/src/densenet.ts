@@ -79,12 +79,19 @@ export interface DenseNetOptions extends CommonOptions {
    * `'cifar'`: one 3×3 conv (the paper's CIFAR nets), with no BN before the first block.
    */
   stem?: 'imagenet' | 'cifar';
+  /**
+   * The expected input side. When the ImageNet stem would shrink it below what the
+   * transitions need (H < 29 for DenseNet-121), `conv0` runs at stride 1 instead of 2 — the
+   * same layers and parameter names (torchvision weights still load), 2× less downsampling —
+   * so 28×28 MNIST fits (H ≥ 15).
+   */
+  imageSize?: number;
 }
 
 /**
  * DenseNet. Input `[N, inChannels, H, W]` → `[N, numClasses]`. Every transition halves the
  * map, so the input must leave at least 2 pixels before the last one: H, W ≥ 29 with the
- * ImageNet stem and 3 transitions (use `stem: 'cifar'` for 28×28 MNIST or 32×32 CIFAR).
+ * ImageNet stem and 3 transitions (see `imageSize` and `stem: 'cifar'` for small images).
  */
 export class DenseNet extends Model {
   declare features: Sequential;
@@ -100,11 +107,17 @@ export class DenseNet extends Model {
     const bnSize = positiveInt('bnSize', options.bnSize ?? 4, name);
     const theta = options.compression ?? 0.5;
     const cifar = options.stem === 'cifar';
+    // Each transition's 2×2 average pool needs a map of at least 2 pixels, i.e. 2^T pixels at
+    // the first block. The ImageNet stem (7×7/s conv, 3×3/2 pool) maps H to ⌈H/(2s)⌉, so
+    // H ≥ 2s·(2^T − 1) + 1.
+    const t = 2 ** (blocks.length - 1);
+    const minFor = (stride: number): number => 2 * stride * (t - 1) + 1;
+    const stride = !cifar && options.imageSize !== undefined && options.imageSize < minFor(2) ? 1 : 2;
     let c = positiveInt('numInitFeatures', options.numInitFeatures ?? 64, name);
     const modules: Record<string, Module> = cifar
       ? { conv0: new Conv2d(inChannels, c, 3, { padding: 1, bias: false, init: denseInit }) }
       : {
-          conv0: new Conv2d(inChannels, c, 7, { stride: 2, padding: 3, bias: false, init: denseInit }),
+          conv0: new Conv2d(inChannels, c, 7, { stride, padding: 3, bias: false, init: denseInit }),
           norm0: new BatchNorm2d(c),
           relu0: new ReLU(),
           pool0: new MaxPool2d(3, { stride: 2, padding: 1 }),
@@ -131,10 +144,8 @@ export class DenseNet extends Model {
     // torchvision zeroes the classifier bias.
     this.classifier = new Linear(c, numClasses, { biasInit: 0 });
     applySkip(layers, options.skip);
-    // Each transition's 2×2 average pool needs a map of at least 2 pixels. The ImageNet stem
-    // (7×7/2 conv, 3×3/2 pool) maps H to ⌈H/4⌉, so ⌈H/4⌉ ≥ 2^T means H ≥ 4·(2^T − 1) + 1.
-    const t = 2 ** (blocks.length - 1);
-    this.inputSpec = { kind: 'image', dtype: 'float32', channels: inChannels, minSize: cifar ? t : 4 * (t - 1) + 1, example: [1, inChannels, cifar ? 32 : 224, cifar ? 32 : 224] };
+    const side = options.imageSize ?? (cifar ? 32 : 224);
+    this.inputSpec = { kind: 'image', dtype: 'float32', channels: inChannels, minSize: cifar ? t : minFor(stride), example: [1, inChannels, side, side] };
   }
 
   override forward(x: Tensor): Tensor {

@@ -159,6 +159,22 @@ describe('bad input fails before any compute, naming the expected shape', () => 
     gpt.dispose();
   });
 
+  it('the generic ViT picks a patch that divides MNIST-sized images', async () => {
+    const vit = await onMeta(() => createModel('vit', { imageSize: 28, inChannels: 1, numClasses: 10 }));
+    expect(vit.stateDict()['conv_proj.weight']!.shape).toEqual([768, 1, 7, 7]);
+    expect(vit.stateDict()['encoder.pos_embedding']!.shape).toEqual([1, 17, 768]);
+    vit.dispose();
+  });
+
+  it('DenseNet-121 fits 28×28 when told the image size: conv0 at stride 1, same keys and count', async () => {
+    const [a, b] = await onMeta(() => [createModel('densenet121'), createModel('densenet121', { imageSize: 28, inChannels: 1 })]);
+    expect(Object.keys(b.stateDict())).toEqual(Object.keys(a.stateDict()));
+    expect(b.numParameters()).toBe(7_978_856 - 2 * 64 * 49);
+    expect(b.inputSpec.minSize).toBe(15);
+    a.dispose();
+    b.dispose();
+  });
+
   it('bad builder arguments name the problem', () => {
     expect(() => createModel('cifar_resnet', { depth: 21 })).toThrow(/depth must be 6n \+ 2/);
     expect(() => createModel('vit', { imageSize: 30, patchSize: 7 })).toThrow(/imageSize 30 must be a multiple of patchSize 7/);

@@ -100,7 +100,10 @@ export class Encoder extends Module {
 export interface ViTOptions extends CommonOptions {
   /** Square input side (default 224). */
   imageSize?: number;
-  /** Patch side (default 16); must divide `imageSize`. */
+  /**
+   * Patch side; must divide `imageSize`. Default 16, or — when 16 does not divide the image —
+   * its largest divisor up to `imageSize/4` (at least 16 patches: 7 for 28×28 MNIST).
+   */
   patchSize?: number;
   /** Encoder blocks (default 12). */
   numLayers?: number;
@@ -114,6 +117,13 @@ export interface ViTOptions extends CommonOptions {
   dropout?: number;
   /** Attention dropout (default 0). */
   attentionDropout?: number;
+}
+
+/** See {@link ViTOptions.patchSize}. */
+function defaultPatch(imageSize: number): number {
+  if (imageSize % 16 === 0) return 16;
+  for (let p = Math.min(16, Math.floor(imageSize / 4)); p > 1; p--) if (imageSize % p === 0) return p;
+  return 1;
 }
 
 /**
@@ -133,7 +143,7 @@ export class VisionTransformer extends Model {
   constructor(options: ViTOptions = {}, name = 'vit') {
     super(name);
     const imageSize = positiveInt('imageSize', options.imageSize ?? 224, name);
-    const patch = positiveInt('patchSize', options.patchSize ?? 16, name);
+    const patch = positiveInt('patchSize', options.patchSize ?? defaultPatch(imageSize), name);
     if (imageSize % patch !== 0) throw new Error(`${name}: imageSize ${imageSize} must be a multiple of patchSize ${patch}`);
     const c = positiveInt('inChannels', options.inChannels ?? 3, name);
     const hidden = positiveInt('hiddenDim', options.hiddenDim ?? 768, name);
