@@ -71,8 +71,9 @@ export function createMetaBackend(): Backend<MetaHandle> {
 
 /**
  * Runs `build` with the meta backend active (registering it as `'meta'` when no backend of
- * that name exists) and restores the previously active backend. Use it to count parameters
- * or list state-dict keys of large models; dispose the result when done.
+ * that name exists) and restores the previously active backend — if none was active, meta
+ * stays active, so activate a compute backend first. Use it to count parameters or list
+ * state-dict keys of large models; dispose the result when done.
  */
 export async function onMeta<T>(build: () => T): Promise<T> {
   let previous: string | null = null;

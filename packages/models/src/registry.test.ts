@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memory, randn, setBackend, tidy, zeros } from '@skipnet/core';
-import { createModel, listModels, modelInfo, onMeta, type Model } from './index.js';
+import { countParametersOf, createModel, listModels, modelInfo, onMeta, type Model } from './index.js';
 import { useCpu } from './testutil.js';
 
 beforeAll(useCpu);
@@ -66,6 +66,12 @@ describe('parameter counts', () => {
     for (const m of models) m.dispose();
     expect(zeros([1]).backend).toBe('cpu');
     await setBackend('cpu');
+  });
+
+  it('countParametersOf builds on meta and frees what it built', async () => {
+    const before = memory({ all: true }).meta?.buffers ?? 0;
+    expect(await countParametersOf(() => createModel('resnet50'))).toBe(25_557_032);
+    expect(memory({ all: true }).meta!.buffers).toBe(before);
   });
 
   it('a cpu build allocates each weight once (bytes = 4 × elements of parameters and buffers)', () => {
