@@ -211,7 +211,7 @@ export function convForward(p: usize, tid: i32, nt: i32): void {
   const act = g.act;
   const scratch = <usize>g.scratch + <usize>tid * <usize>g.sstride;
   const pa = scratch + <usize>SCR_A * 4, pb = scratch + <usize>SCR_B * 4, edge = scratch + <usize>SCR_E * 4;
-  const coords = edge + 128;
+  const coords = edge + 512;
   const G = g.groups, Cg = g.C / G, OCg = g.OC / G;
   const Kg = Cg * g.kh * g.kw, P = g.OH * g.OW, HW = g.H * g.W;
   if (g.N * P * g.OC == 0) return;

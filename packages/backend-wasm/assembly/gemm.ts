@@ -27,7 +27,7 @@ export const T_CAP: i32 = 1 << 20;
 export const SCR_E: i32 = SCR_T + T_CAP;
 export const SCR_FLOATS: i32 = SCR_E + 256;
 
-export function madd(a: v128, b: v128, c: v128): v128 {
+function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) {
     return f32x4.relaxed_madd(a, b, c);
   } else {

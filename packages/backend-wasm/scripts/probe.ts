@@ -9,10 +9,20 @@ console.log('threads', be.threads, be.simd);
 async function timeit(name: string, flops: number, f: () => Promise<void>, reps = 10) {
   for (let i = 0; i < 3; i++) await f();
   const ts: number[] = [];
-  for (let i = 0; i < reps; i++) { const t0 = performance.now(); await f(); ts.push(performance.now() - t0); }
+  const cs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await f();
+    ts.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cs.push((c.user + c.system) / 1000);
+  }
   ts.sort((a, b) => a - b);
+  cs.sort((a, b) => a - b);
   const med = ts[ts.length >> 1]!;
-  console.log(`${name}: ${med.toFixed(2)} ms, ${(flops / med / 1e6).toFixed(1)} GFLOP/s`);
+  // CPU time per thread: what the run would take on an idle machine (other processes share these cores).
+  console.log(`${name}: ${med.toFixed(2)} ms, ${(flops / med / 1e6).toFixed(1)} GFLOP/s wall (best ${(flops / ts[0]! / 1e6).toFixed(1)}), ${((flops * threads) / cs[0]! / 1e6).toFixed(1)} by CPU time`);
 }
 for (const n of [512, 1024]) {
   const a = sn.keep(sn.randn([n, n], { seed: 1 })), b = sn.keep(sn.randn([n, n], { seed: 2 }));
