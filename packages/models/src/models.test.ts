@@ -39,7 +39,6 @@ const CASES: Case[] = [
   { name: 'plain20', options: { inChannels: 1 }, input: [2, 1, 28, 28], output: [2, 10] },
   { name: 'cifar_resnet', options: { depth: 14, shortcut: 'B', widths: [4, 8, 16] }, input: [2, 3, 32, 32], output: [2, 10] },
   { name: 'cifar_resnet', options: { depth: 14, preact: true, widths: [4, 8, 16] }, input: [2, 3, 32, 32], output: [2, 10] },
-  { name: 'densenet121', options: { stem: 'cifar', numClasses: 10 }, input: [2, 3, 8, 8], output: [2, 10] },
   { name: 'densenet', options: { imageSize: 28, inChannels: 1, growthRate: 4, blockConfig: [2, 2, 2, 2], numInitFeatures: 8, numClasses: 10 }, input: [2, 1, 28, 28], output: [2, 10] },
   { name: 'densenet', options: { growthRate: 4, blockConfig: [2, 2, 2, 2], numInitFeatures: 8, numClasses: 7 }, input: [2, 3, 32, 32], output: [2, 7] },
   { name: 'densenet_bc_100', options: { growthRate: 2, inChannels: 1 }, input: [2, 1, 16, 16], output: [2, 10] },
