@@ -26,8 +26,9 @@ export const TFJS_BACKEND = 'webgl';
  * backend and turns off CPU forwarding, so no tfjs kernel quietly runs on the CPU.
  */
 export async function initTfjsWebgl(flags: Readonly<Record<string, boolean | number>>): Promise<WebglDeviceInfo> {
-  for (const [k, v] of Object.entries(flags)) tf.env().set(k, v);
+  // Importing tfjs-backend-webgl registers its flags, so they can only be set afterwards.
   await import('@tensorflow/tfjs-backend-webgl');
+  for (const [k, v] of Object.entries(flags)) tf.env().set(k, v);
   let ok = false;
   try {
     ok = await tf.setBackend(TFJS_BACKEND);
@@ -49,10 +50,27 @@ export async function initTfjsWebgl(flags: Readonly<Record<string, boolean | num
   const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
   return {
     webglVersion,
-    floatPrecision: be.floatPrecision(),
+    floatPrecision: await measurePrecision(),
     maxTextureSize: tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE'),
     renderer,
   };
+}
+
+/**
+ * The precision textures really hold: `WEBGL_RENDER_FLOAT32_ENABLED` says whether tfjs renders
+ * to float32 textures (else float16); a program writing `1 + 2⁻¹²` (representable in float32,
+ * not in float16) confirms it on the device. (tfjs's own `floatPrecision()` cannot be used: in
+ * 4.22 it answers 16 whenever float32 rendering is enabled.)
+ */
+async function measurePrecision(): Promise<16 | 32> {
+  if (!tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')) return 16;
+  const probe = tf.tidy(() => runProgram({ variableNames: [], outputShape: [1], userCode: 'void main() { setOutput(1.0 + 1.0 / 4096.0); }' }, [], 'float32'));
+  try {
+    const v = (await probe.data())[0];
+    return v === 1 + 1 / 4096 ? 32 : 16;
+  } finally {
+    probe.dispose();
+  }
 }
 
 function isWebglBackend(b: tf.KernelBackend): b is MathBackendWebGL {

@@ -13,7 +13,7 @@
  *
  * @packageDocumentation
  */
-import type { Backend } from '@skipnet/core';
+import type { Backend, DataArray, DType } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { gpu, initTfjsWebgl, type WebglDeviceInfo } from './context.js';
 import { createKernels, type WebglKernels } from './kernels/index.js';
@@ -55,6 +55,11 @@ export interface TfjsMemory {
 /** The webgl backend: a {@link Backend} over {@link WebglHandle}s whose kernel table is complete. */
 export interface WebglBackend extends Backend<WebglHandle> {
   readonly kernels: WebglKernels;
+  /**
+   * Synchronous readback: int32 uploads from their host copy; anything else through tfjs's
+   * blocking `dataSync` unless `blockingReadSync: false` (then it throws). Prefer `read`.
+   */
+  readSync(handle: WebglHandle, dtype: DType, size: number): DataArray;
   /** The device as tfjs detected it (renderer, float precision of the textures, limits). */
   readonly device: WebglDeviceInfo;
   /**
@@ -63,6 +68,8 @@ export interface WebglBackend extends Backend<WebglHandle> {
    * int32 values stay exact only up to 2048). See the package README.
    */
   readonly floatPrecision: 16 | 32;
+  /** Frees every tensor this backend holds (tfjs's WebGL context is shared and stays). */
+  dispose(): void;
   /** tfjs's own tensor counts, to check that a training loop leaves the GPU flat. */
   tfjsMemory(): TfjsMemory;
 }
