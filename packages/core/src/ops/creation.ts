@@ -1,10 +1,9 @@
 /** Tensor creation. */
 import type { DType, DataArray } from '../backend/types.js';
-import { activeEntry, nextStream, opScope, setBackend } from '../engine.js';
+import { activeEntry, nextStream, setBackend } from '../engine.js';
 import { fmt, sizeOf, type Shape } from '../shape.js';
 import { Tensor, record, type TensorLike } from '../tensor.js';
 import { entryOf, wrap } from './util.js';
-import { cast, floor, minimum } from './elementwise.js';
 
 /** Options shared by creation functions. */
 export interface CreateOptions {
@@ -172,13 +171,9 @@ export function randn(shape: Shape, options: RandomOptions & { mean?: number; st
 /** Uniform random integers in `[low, high)` (int32). */
 export function randint(low: number, high: number, shape: Shape, options: Omit<RandomOptions, 'dtype'> = {}): Tensor {
   if (!(high > low)) throw new Error(`randint: high (${high}) must exceed low (${low})`);
-  // The random kernel's spec has no dtype, so backends return float32 draws: floor and cast
-  // here so the result is a real int32 buffer (index kernels such as gather require one). The
-  // clamp guards float32 rounding of draws just below `high` (50256.9996 → 50257).
-  return opScope(() => {
-    const u = random(shape, { distribution: 'uniform', low, high, mean: 0, std: 1 }, { ...options, dtype: 'float32' });
-    return cast(minimum(floor(u), Math.ceil(high) - 1), 'int32');
-  });
+  // The kernel floors `low + (high − low)·u` in double precision into an int32 buffer; with
+  // u ≤ 1 − 2⁻²⁴ the result stays below `high` for any range under 2²⁴.
+  return random(shape, { distribution: 'uniform', low, high, mean: 0, std: 1 }, { ...options, dtype: 'int32' });
 }
 
 /** A dense copy of `x` (differentiable). */
