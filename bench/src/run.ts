@@ -47,3 +47,7 @@ const body = [
 ].join('\n');
 console.log('\n' + body);
 writeSection(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), 'cpu', body);
+
+// The wasm backend against its peers (bench/src/wasm.ts): its own section of docs/benchmarks.md.
+import { runWasmBench } from './wasm.js';
+await runWasmBench(quick);

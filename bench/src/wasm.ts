@@ -1,0 +1,226 @@
+/**
+ * skipnet's wasm backend against its peers, side by side in one process: skipnet wasm on 2 and
+ * on 1 thread, skipnet cpu, and tfjs-backend-wasm 4.22 (single-threaded in Node, SIMD on) on
+ * matmul, a 3×3 convolution forward + both backward passes, and CIFAR ResNet-20 inference and
+ * training steps (batch 64). Written to the `wasm` section of docs/benchmarks.md.
+ *
+ * Run alone with `pnpm --filter @skipnet/bench exec tsx --conditions=source src/wasm.ts [--quick]`;
+ * `pnpm bench` runs it after the cpu section. On Node 20 the wasm backend uses its plain SIMD
+ * build (relaxed SIMD needs `--experimental-wasm-relaxed-simd` there); the build in use is
+ * printed with the results.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as sn from '@skipnet/core';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { createWasmBackend } from '@skipnet/backend-wasm';
+import { createModel } from '@skipnet/models';
+import { machine, measure, table, writeSection, type Contender, type Result, type Workload } from './harness.js';
+import { snConv, snMatmul, tf, tfConv, tfMatmul } from './peers.js';
+
+const require = createRequire(import.meta.url);
+let simdBuild = 'unknown';
+
+/** Registers the backends this section compares (idempotent). */
+function registerBackends(): void {
+  const names = sn.listBackends();
+  if (!names.includes('cpu')) sn.registerBackend('cpu', createCpuBackend);
+  if (!names.includes('wasm-2t')) {
+    sn.registerBackend('wasm-2t', async () => {
+      const b = await createWasmBackend({ threads: 2 });
+      simdBuild = b.simd;
+      return b;
+    });
+  }
+  if (!names.includes('wasm-1t')) sn.registerBackend('wasm-1t', () => createWasmBackend({ threads: 1 }));
+}
+
+let tfWasmReady = false;
+/** tfjs-backend-wasm in Node needs its .wasm files located in its dist folder. */
+function tfWasm(): void {
+  if (tfWasmReady) return;
+  tf();
+  const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  (require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths(p: string): void }).setWasmPaths(dist);
+  tfWasmReady = true;
+}
+
+/** A tfjs contender on the wasm backend (locating its binaries first). */
+function onTfWasm(c: Contender): Contender {
+  return { ...c, setup: () => { tfWasm(); return c.setup(); } };
+}
+
+/** skipnet CIFAR ResNet-20 (batch `n`, 32×32 RGB): inference or one SGD training step. */
+function snResNet20(peer: string, backend: string, n: number, train: boolean): Contender {
+  let model: ReturnType<typeof createModel>;
+  let x: sn.Tensor, y: sn.Tensor;
+  let opt: sn.SGD;
+  return {
+    peer,
+    async setup() {
+      await sn.setBackend(backend);
+      sn.manualSeed(1);
+      model = createModel('resnet20', { numClasses: 10 });
+      x = sn.keep(sn.randn([n, 3, 32, 32], { seed: 4 }));
+      y = sn.keep(sn.randint(0, 10, [n], { seed: 5 }));
+      opt = new sn.SGD(model.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
+      if (train) model.train();
+      else model.eval();
+    },
+    async run() {
+      if (!train) {
+        const out = sn.noGrad(() => model.call(x));
+        await out.data();
+        out.dispose();
+        return;
+      }
+      const loss = sn.tidy(() => {
+        const l = sn.crossEntropy(model.call(x), y);
+        l.backward();
+        return l;
+      });
+      opt.step();
+      opt.zeroGrad();
+      await loss.data();
+      loss.dispose();
+    },
+    teardown() {
+      opt.dispose();
+      model.dispose();
+      x.dispose();
+      y.dispose();
+    },
+  };
+}
+
+/** tfjs ResNet-20 inference (NHWC, folded batch norm as conv bias, as a deployed model runs). */
+function tfResNet20(peer: string, backend: string, n: number): Contender {
+  type T = import('@tensorflow/tfjs-core').Tensor;
+  type T4 = import('@tensorflow/tfjs-core').Tensor4D;
+  const weights: T[] = [];
+  let x: T4;
+  let forward: () => T;
+  return {
+    peer,
+    async setup() {
+      const t = tf();
+      await t.setBackend(backend);
+      await t.ready();
+      const conv = (cin: number, cout: number) => {
+        const w = t.randomNormal([3, 3, cin, cout], 0, Math.sqrt(2 / (9 * cin))) as T4;
+        const b = t.zeros([cout]) as import('@tensorflow/tfjs-core').Tensor1D;
+        weights.push(w, b);
+        return (v: T4, stride: number, relu: boolean) => t.fused.conv2d({ x: v, filter: w, strides: stride, pad: 'same', bias: b, activation: relu ? 'relu' : 'linear' });
+      };
+      const stem = conv(3, 16);
+      const blocks: { c1: ReturnType<typeof conv>; c2: ReturnType<typeof conv>; stride: number; cout: number }[] = [];
+      let cin = 16;
+      for (const [cout, stride] of [[16, 1], [32, 2], [64, 2]] as const) {
+        for (let i = 0; i < 3; i++) {
+          blocks.push({ c1: conv(cin, cout), c2: conv(cout, cout), stride: i === 0 ? stride : 1, cout });
+          cin = cout;
+        }
+      }
+      const fc = t.randomNormal([64, 10], 0, 0.1) as import('@tensorflow/tfjs-core').Tensor2D;
+      weights.push(fc);
+      x = t.randomNormal([n, 32, 32, 3]) as T4;
+      forward = () => t.tidy(() => {
+        let h = stem(x, 1, true);
+        for (const b of blocks) {
+          const main = b.c2(b.c1(h, b.stride, true), 1, false);
+          let sc: T4 = h;
+          if (b.stride !== 1 || h.shape[3] !== b.cout) {
+            // Option A shortcut: subsample and zero-pad channels, as the CIFAR ResNet paper.
+            const sub = t.stridedSlice(h, [0, 0, 0, 0], h.shape, [1, 2, 2, 1]) as T4;
+            const extra = (b.cout - h.shape[3]) / 2;
+            sc = t.pad(sub, [[0, 0], [0, 0], [0, 0], [extra, extra]]);
+          }
+          h = t.relu(t.add(main, sc)) as T4;
+        }
+        return t.matMul(t.mean(h, [1, 2]) as import('@tensorflow/tfjs-core').Tensor2D, fc);
+      });
+    },
+    async run() {
+      const out = forward();
+      await out.data();
+      out.dispose();
+    },
+    teardown() {
+      weights.forEach((w) => w.dispose());
+      weights.length = 0;
+      x.dispose();
+    },
+  };
+}
+
+const convFlops = (n: number, c: number, hw: number) => 3 * 2 * n * c * hw * hw * c * 9;
+
+/** The workloads of the wasm section. */
+export function wasmWorkloads(): Workload[] {
+  registerBackends();
+  const batch = 64;
+  return [
+    ...[512, 1024].map((n) => ({
+      name: `matmul ${n}²`, work: 2 * n ** 3, unit: 'GFLOP/s' as const,
+      contenders: [
+        snMatmul('skipnet wasm ×2', 'wasm-2t', n), snMatmul('skipnet wasm ×1', 'wasm-1t', n),
+        snMatmul('skipnet cpu', 'cpu', n), onTfWasm(tfMatmul('tfjs-wasm 4.22', 'wasm', n)),
+      ],
+    })),
+    {
+      name: 'conv 3×3 fwd+bwd N=32 C=64→64 16×16', work: convFlops(32, 64, 16), unit: 'GFLOP/s' as const,
+      contenders: [
+        snConv('skipnet wasm ×2', 'wasm-2t', 32, 64, 16), snConv('skipnet wasm ×1', 'wasm-1t', 32, 64, 16),
+        snConv('skipnet cpu', 'cpu', 32, 64, 16), onTfWasm(tfConv('tfjs-wasm 4.22', 'wasm', 32, 64, 16)),
+      ],
+    },
+    {
+      name: `ResNet-20 inference, batch ${batch}`, work: batch, unit: 'images/s' as const,
+      contenders: [
+        snResNet20('skipnet wasm ×2', 'wasm-2t', batch, false), snResNet20('skipnet wasm ×1', 'wasm-1t', batch, false),
+        snResNet20('skipnet cpu', 'cpu', batch, false), onTfWasm(tfResNet20('tfjs-wasm 4.22', 'wasm', batch)),
+      ],
+    },
+    {
+      name: `ResNet-20 training step, batch ${batch}`, work: batch, unit: 'images/s' as const,
+      contenders: [
+        snResNet20('skipnet wasm ×2', 'wasm-2t', batch, true), snResNet20('skipnet wasm ×1', 'wasm-1t', batch, true),
+        snResNet20('skipnet cpu', 'cpu', batch, true),
+      ],
+    },
+  ];
+}
+
+/** Measures the wasm section and writes it to docs/benchmarks.md. */
+export async function runWasmBench(quick: boolean): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const w of wasmWorkloads()) {
+    for (const c of w.contenders) {
+      const slow = c.peer === 'skipnet cpu' && w.name.startsWith('ResNet');
+      const opts = slow ? { minSeconds: 0, minIters: 2, maxIters: 2, warmup: 1 } : { minSeconds: quick ? 0.5 : 3, minIters: 3, maxIters: 200, warmup: 2 };
+      try {
+        const m = await measure(c, w.work, w.unit, opts);
+        results.push({ workload: w.name, peer: c.peer, unit: w.unit, ...m });
+      } catch (e) {
+        results.push({ workload: w.name, peer: c.peer, unit: w.unit, value: NaN, iterations: 0, error: (e as Error).message.split('\n')[0]! });
+      }
+      const r = results[results.length - 1]!;
+      console.log(`${w.name.padEnd(40)} ${c.peer.padEnd(16)} ${r.error ? 'failed: ' + r.error : r.value.toFixed(3) + ' ' + w.unit}`);
+    }
+  }
+  const body = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}${quick ? ' (quick run)' : ''}; skipnet wasm ran its ${simdBuild} build. Other processes shared these cores: treat single runs as noisy.`,
+    '',
+    table(results, 'skipnet wasm ×2'),
+  ].join('\n');
+  console.log('\n' + body);
+  writeSection(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), 'wasm', body);
+  for (const name of ['wasm-2t', 'wasm-1t']) sn.removeBackend(name);
+  return results;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  await runWasmBench(process.argv.includes('--quick'));
+  process.exit(0);
+}
