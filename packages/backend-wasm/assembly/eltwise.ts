@@ -165,3 +165,122 @@ export function adamStep(p: usize, tid: i32, nt: i32): void {
     store<f32>(pp + o, pv - q.s0 * (m / (Mathf.sqrt(v) / bc2 + q.s3)));
   }
 }
+
+/** Parameter block of {@link binaryRows}. */
+@unmanaged class RowParams {
+  aStarts: i32; bStarts: i32; y: i32;
+  rows: i32; len: i32; sa: i32; sb: i32; op: i32;
+}
+
+function vop(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case 0: return f32x4.add(a, b);
+    case 1: return f32x4.sub(a, b);
+    case 2: return f32x4.mul(a, b);
+    case 3: return f32x4.div(a, b);
+    case 4: return f32x4.max(a, b);
+    default: return f32x4.min(a, b);
+  }
+}
+
+function sop(op: i32, a: f32, b: f32): f32 {
+  switch (op) {
+    case 0: return a + b;
+    case 1: return a - b;
+    case 2: return a * b;
+    case 3: return a / b;
+    case 4: return a != a || b != b ? NaN : Mathf.max(a, b);
+    default: return a != a || b != b ? NaN : Mathf.min(a, b);
+  }
+}
+
+/**
+ * Broadcast float32 arithmetic, row by row: output row r (dense, `len` elements) is
+ * `A[aStarts[r] + i·sa] op B[bStarts[r] + i·sb]`, starts being element indices (i32 arrays at
+ * `aStarts`, `bStarts`). op: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum. Unit steps and
+ * stride-0 (broadcast) operands run as SIMD; other steps as scalar loops. Threads split rows.
+ */
+export function binaryRows(p: usize, tid: i32, nt: i32): void {
+  const q = changetype<RowParams>(p);
+  const len = q.len, sa = q.sa, sb = q.sb, op = q.op;
+  const r1 = part(tid + 1, nt, q.rows);
+  for (let r = part(tid, nt, q.rows); r < r1; r++) {
+    const a = <usize>load<i32>(<usize>q.aStarts + <usize>r * 4) * 4;
+    const b = <usize>load<i32>(<usize>q.bStarts + <usize>r * 4) * 4;
+    const y = <usize>q.y + <usize>r * <usize>len * 4;
+    let i = 0;
+    if (sa == 1 && sb == 1) {
+      for (; i + 4 <= len; i += 4) {
+        const o = <usize>i * 4;
+        v128.store(y + o, vop(op, v128.load(a + o), v128.load(b + o)));
+      }
+    } else if (sa == 1 && sb == 0) {
+      const bv = v128.load32_splat(b);
+      for (; i + 4 <= len; i += 4) {
+        const o = <usize>i * 4;
+        v128.store(y + o, vop(op, v128.load(a + o), bv));
+      }
+    } else if (sa == 0 && sb == 1) {
+      const av = v128.load32_splat(a);
+      for (; i + 4 <= len; i += 4) {
+        const o = <usize>i * 4;
+        v128.store(y + o, vop(op, av, v128.load(b + o)));
+      }
+    }
+    for (; i < len; i++) {
+      store<f32>(y + <usize>i * 4, sop(op, load<f32>(a + <usize>(i * sa) * 4), load<f32>(b + <usize>(i * sb) * 4)));
+    }
+  }
+}
+
+/**
+ * In-place float32 unary ops on a dense range (params: a = x, y = out, n, op, s0 = alpha):
+ * 0 relu, 1 neg, 2 abs, 3 square, 4 sqrt, 5 rsqrt, 6 reciprocal, 7 floor, 8 ceil,
+ * 9 round (half to even), 10 leakyRelu. relu keeps NaN (`x < 0 ? 0 : x`, as torch).
+ */
+export function unaryDense(p: usize, tid: i32, nt: i32): void {
+  const q = changetype<EwParams>(p);
+  const s = span(q.n, tid, nt);
+  const i0 = <i32>(s >> 32), i1 = <i32>(s & 0xffffffff);
+  const x = <usize>q.a, y = <usize>q.y, op = q.op;
+  const zero = f32x4.splat(0), one = f32x4.splat(1), alpha = f32x4.splat(q.s0);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i * 4;
+    const v = v128.load(x + o);
+    let r: v128;
+    switch (op) {
+      case 0: r = v128.bitselect(zero, v, f32x4.lt(v, zero)); break;
+      case 1: r = f32x4.neg(v); break;
+      case 2: r = f32x4.abs(v); break;
+      case 3: r = f32x4.mul(v, v); break;
+      case 4: r = f32x4.sqrt(v); break;
+      case 5: r = f32x4.div(one, f32x4.sqrt(v)); break;
+      case 6: r = f32x4.div(one, v); break;
+      case 7: r = f32x4.floor(v); break;
+      case 8: r = f32x4.ceil(v); break;
+      case 9: r = f32x4.nearest(v); break;
+      default: r = v128.bitselect(v, f32x4.mul(v, alpha), f32x4.gt(v, zero)); break;
+    }
+    v128.store(y + o, r);
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i * 4;
+    const v = load<f32>(x + o);
+    let r: f32;
+    switch (op) {
+      case 0: r = v < 0 ? 0 : v; break;
+      case 1: r = -v; break;
+      case 2: r = Mathf.abs(v); break;
+      case 3: r = v * v; break;
+      case 4: r = Mathf.sqrt(v); break;
+      case 5: r = 1 / Mathf.sqrt(v); break;
+      case 6: r = 1 / v; break;
+      case 7: r = Mathf.floor(v); break;
+      case 8: r = Mathf.ceil(v); break;
+      case 9: r = nearest<f32>(v); break;
+      default: r = v > 0 ? v : v * q.s0; break;
+    }
+    store<f32>(y + o, r);
+  }
+}

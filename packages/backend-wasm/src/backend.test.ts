@@ -137,6 +137,66 @@ describe('threads', () => {
   });
 });
 
+describe('SIMD elementwise kernels (sizes above the TypeScript cut-off)', () => {
+  const unaryOps = ['relu', 'neg', 'abs', 'square', 'sqrt', 'rsqrt', 'reciprocal', 'floor', 'ceil', 'round', 'leakyRelu'] as const;
+  for (const op of unaryOps) {
+    it(`unary ${op} on dense and transposed views`, () => {
+      const positive = op === 'sqrt' || op === 'rsqrt' || op === 'reciprocal';
+      const d = f32(40 * 33, positive ? 0.1 : -3, 3);
+      if (op === 'round') d.set([0.5, 1.5, 2.5, -0.5, -1.5, -2.5]);
+      if (op === 'relu') d[7] = NaN;
+      for (const be of [one, two]) {
+        const h = be.upload(d);
+        const views = [
+          { handle: h, shape: [40, 33], strides: [33, 1], offset: 0, dtype: 'float32' as const },
+          { handle: h, shape: [33, 40], strides: [1, 33], offset: 0, dtype: 'float32' as const },
+        ];
+        for (const [vi, v] of views.entries()) {
+          const y = be.kernels.unary({ x: v }, { op, alpha: 0.2 });
+          const got = be.readSync(y, 'float32', d.length);
+          const exp = Float64Array.from({ length: d.length }, (_, i) => {
+            const src = vi === 0 ? d[i]! : d[(i % 40) * 33 + Math.floor(i / 40)]!;
+            return R.unaryRef[op]!(src, 0.2);
+          });
+          assertClose(got, exp, { atol: 1e-6, rtol: 1e-6 }, `${op} view ${vi}`);
+          be.free(y);
+        }
+        be.free(h);
+      }
+    });
+  }
+  const binOps: [string, (a: number, b: number) => number][] = [
+    ['add', (a, b) => a + b], ['sub', (a, b) => a - b], ['mul', (a, b) => a * b], ['div', (a, b) => a / b],
+    ['maximum', Math.max], ['minimum', Math.min],
+  ];
+  for (const [op, f] of binOps) {
+    it(`binary ${op} with row, column and transposed broadcasting`, () => {
+      const [N, C, L] = [3, 8, 37];
+      const ad = f32(N * C * L), bd = f32(C, 0.5, 2), cd = f32(L, 0.5, 2);
+      for (const be of [one, two]) {
+        const a = be.upload(ad), b = be.upload(bd), c = be.upload(cd);
+        const out = [N, C, L];
+        const av = { handle: a, shape: out, strides: [C * L, L, 1], offset: 0, dtype: 'float32' as const };
+        const cases: [string, typeof av, typeof av, (i: number, j: number, k: number) => number][] = [
+          ['per channel', av, { handle: b, shape: out, strides: [0, 1, 0], offset: 0, dtype: 'float32' }, (i, j, k) => f(ad[(i * C + j) * L + k]!, bd[j]!)],
+          ['per column, swapped', { handle: c, shape: out, strides: [0, 0, 1], offset: 0, dtype: 'float32' }, av, (i, j, k) => f(cd[k]!, ad[(i * C + j) * L + k]!)],
+          ['transposed', { handle: a, shape: [N, L, C], strides: [C * L, 1, L], offset: 0, dtype: 'float32' }, { handle: b, shape: [N, L, C], strides: [0, 0, 1], offset: 0, dtype: 'float32' }, (i, j, k) => f(ad[(i * C + k) * L + j]!, bd[k]!)],
+        ];
+        for (const [name, x, y, ref] of cases) {
+          const h = be.kernels.binary({ a: x, b: y }, { op: op as 'add', outShape: x.shape });
+          const got = be.readSync(h, 'float32', N * C * L);
+          const [d0, d1, d2] = x.shape as [number, number, number];
+          const exp = new Float64Array(N * C * L);
+          for (let i = 0; i < d0; i++) for (let j = 0; j < d1; j++) for (let k = 0; k < d2; k++) exp[(i * d1 + j) * d2 + k] = ref(i, j, k);
+          assertClose(got, Float32Array.from(exp), { atol: 0, rtol: 1e-7 }, `${op} ${name}`);
+          be.free(h);
+        }
+        [a, b, c].forEach((v) => be.free(v));
+      }
+    });
+  }
+});
+
 describe('fused elementwise kernels', () => {
   it('sgdStep matches torch.optim.SGD (momentum, nesterov, weight decay)', () => {
     for (const be of [one, two]) {
@@ -247,5 +307,5 @@ describe('heap', () => {
     } finally {
       sn.removeBackend('wasm-heap');
     }
-  });
+  }, 60_000);
 });

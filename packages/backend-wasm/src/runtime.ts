@@ -7,7 +7,9 @@ import { Heap, PARAM_BASE } from './heap.js';
 import type { Pool } from './pool.js';
 
 /** The WebAssembly kernels, in the order the pool indexes them. */
-export const KERNEL_NAMES = ['matmul', 'convForward', 'convBackwardData', 'convBackwardWeight', 'binaryDense', 'sgdStep', 'adamStep'] as const;
+export const KERNEL_NAMES = [
+  'matmul', 'convForward', 'convBackwardData', 'convBackwardWeight', 'binaryDense', 'binaryRows', 'unaryDense', 'sgdStep', 'adamStep',
+] as const;
 /** A WebAssembly kernel name. */
 export type WasmKernel = (typeof KERNEL_NAMES)[number];
 

@@ -5,8 +5,10 @@ import type { Attrs, In, Out } from '../spec.js';
 import { baseOf, isDense, numel, plan, stridesFor } from '../strided.js';
 
 const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
-/** Ops the WebAssembly `binaryDense` kernel implements, by its op code. */
-const SIMD_OPS: Partial<Record<BinaryOp, number>> = { add: 2, mul: 3, sub: 4, div: 5 };
+/** Ops the WebAssembly `binaryDense` kernel implements (same-shape dense operands), by op code. */
+const DENSE_OPS: Partial<Record<BinaryOp, number>> = { add: 2, mul: 3, sub: 4, div: 5 };
+/** Ops the WebAssembly `binaryRows` kernel implements (any strides, broadcasting), by op code. */
+const ROW_OPS: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
 /** Below this many elements the TypeScript loop is as fast as a call into wasm. */
 const SIMD_MIN = 256;
 
@@ -49,13 +51,29 @@ export function binary({ a, b }: In<'binary'>, { op, outShape }: Attrs<'binary'>
   if (n === 0) return y;
   const sa = stridesFor(a, outShape);
   const sb = stridesFor(b, outShape);
-  const code = SIMD_OPS[op];
+  const code = DENSE_OPS[op];
   if (code !== undefined && a.dtype === 'float32' && n >= SIMD_MIN && isDense(outShape, sa) && isDense(outShape, sb)) {
     rt.setSlots(0, [a.handle + a.offset * 4, b.handle + b.offset * 4, 0, 0, y, n, code, 0]);
     rt.call('binaryDense', n * 4);
     return y;
   }
   const h = rt.heap;
+  const rowCode = ROW_OPS[op];
+  if (rowCode !== undefined && a.dtype === 'float32' && n >= SIMD_MIN) {
+    // Broadcasting SIMD in WebAssembly: row starts go to scratch memory as i32 element indices.
+    const w = plan(outShape, [sa, sb], [baseOf(a), baseOf(b)]);
+    const starts = h.allocRaw(w.rows * 8);
+    try {
+      h.refresh();
+      h.i32.set(w.starts[0]!, starts >>> 2);
+      h.i32.set(w.starts[1]!, (starts >>> 2) + w.rows);
+      rt.setSlots(0, [starts, starts + w.rows * 4, y, w.rows, w.len, w.step[0]!, w.step[1]!, rowCode]);
+      rt.call('binaryRows', n * 4);
+    } finally {
+      h.freeRaw(starts);
+    }
+    return y;
+  }
   const src = a.dtype === 'int32' ? h.i32 : h.f32;
   const dst = COMPARE.has(op) || a.dtype === 'int32' ? h.i32 : h.f32;
   const w = plan(outShape, [sa, sb], [baseOf(a), baseOf(b)]);

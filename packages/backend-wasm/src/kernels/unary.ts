@@ -1,14 +1,35 @@
 /** `unary` kernel (TypeScript over the memory views). */
+import type { UnaryOp } from '@skipnet/core';
 import { unaryLoop } from '../math.js';
 import type { Runtime } from '../runtime.js';
 import type { Attrs, In, Out } from '../spec.js';
 import { baseOf, gather, isDense, numel } from '../strided.js';
 
-/** `y = op(x)`, dense with x's shape and dtype; a strided x is gathered into y first and transformed in place. */
+/** float32 ops the WebAssembly `unaryDense` kernel implements, by op code. */
+const SIMD_OPS: Partial<Record<UnaryOp, number>> = {
+  relu: 0, neg: 1, abs: 2, square: 3, sqrt: 4, rsqrt: 5, reciprocal: 6, floor: 7, ceil: 8, round: 9, leakyRelu: 10,
+};
+/** Below this many elements the TypeScript loop is as fast as a call into wasm. */
+const SIMD_MIN = 256;
+
+/**
+ * `y = op(x)`, dense with x's shape and dtype; a strided x is gathered into y first and
+ * transformed in place. Piecewise-linear and rounding float32 ops run as SIMD in WebAssembly;
+ * transcendental ones (exp, tanh, erf, …) in TypeScript with double-precision Math.
+ */
 export function unary({ x }: In<'unary'>, attrs: Attrs<'unary'>, rt: Runtime): Out<'unary'> {
   const n = numel(x.shape);
   const y = rt.heap.allocUninit(n);
   if (n === 0) return y;
+  const code = SIMD_OPS[attrs.op];
+  if (code !== undefined && x.dtype === 'float32' && n >= SIMD_MIN) {
+    const dense = isDense(x.shape, x.strides);
+    if (!dense) gather(rt.heap.f32, x, x.shape, rt.heap.f32, y >>> 2);
+    rt.setSlots(0, [dense ? x.handle + x.offset * 4 : y, 0, 0, 0, y, n, code, 0]);
+    rt.setF32(8, attrs.alpha ?? 0.01);
+    rt.call('unaryDense', n * 4);
+    return y;
+  }
   const arr = x.dtype === 'int32' ? rt.heap.i32 : rt.heap.f32;
   const yb = y >>> 2;
   const alpha = attrs.alpha ?? 0.01;
