@@ -69,6 +69,15 @@ function packIm2col(dst: usize, xImg: usize, k0: i32, kc: i32, p0: i32, ncw: i32
             const s = row + <usize>ix0 * 4;
             v128.store(d, v128.load(s));
             v128.store(d, v128.load(s, 16), 16);
+          } else if (sw == 1 && cnt == NR) {
+            // Partly outside the row: load anyway (memory around every buffer is readable)
+            // and zero the lanes outside [0, W).
+            const s = row + <usize>ix0 * 4;
+            const lo = i32x4.splat(-ix0), hi = i32x4.splat(W - ix0);
+            const m0 = v128.and(i32x4.ge_s(IOTA0, lo), i32x4.lt_s(IOTA0, hi));
+            const m1 = v128.and(i32x4.ge_s(IOTA1, lo), i32x4.lt_s(IOTA1, hi));
+            v128.store(d, v128.and(v128.load(s), m0));
+            v128.store(d, v128.and(v128.load(s, 16), m1), 16);
           } else {
             for (let q = 0; q < NR; q++) {
               const ix = ix0 + q * sw;
@@ -98,15 +107,100 @@ function packIm2col(dst: usize, xImg: usize, k0: i32, kc: i32, p0: i32, ncw: i32
   }
 }
 
+/** Lanes 0..3 and 4..7 as i32x4, for masks of partial rows. */
+const IOTA0 = i32x4(0, 1, 2, 3);
+const IOTA1 = i32x4(4, 5, 6, 7);
+
+/** Four floats from `ptr`, lanes u..u+3 kept where they fall in [lo, hi), zero elsewhere. */
+function loadMasked(ptr: usize, u: i32, lo: i32, hi: i32): v128 {
+  if (u >= lo && u + 4 <= hi) return v128.load(ptr);
+  if (u + 4 <= lo || u >= hi) return i32x4.splat(0);
+  const idx = i32x4.add(IOTA0, i32x4.splat(u));
+  const m = v128.and(i32x4.ge_s(idx, i32x4.splat(lo)), i32x4.lt_s(idx, i32x4.splat(hi)));
+  return v128.and(v128.load(ptr), m);
+}
+
+/** Stores the 4×4 transpose of rows x0..x3 as four vectors `stride` bytes apart. */
+function storeT4(d: usize, stride: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+  v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+  v128.store(d + stride, i64x2.shuffle(t0, t1, 1, 3));
+  v128.store(d + 2 * stride, i64x2.shuffle(t2, t3, 0, 2));
+  v128.store(d + 3 * stride, i64x2.shuffle(t2, t3, 1, 3));
+}
+
 /**
  * Packs the transposed column matrix as B for the weight gradient: depth = pixels
  * [pix0, pix0+kc), columns = rows [k0, k0+ncols) of the column matrix, in NR-column panels.
+ * With unit horizontal stride, each column-matrix row is a contiguous run of an input row:
+ * four pixels of eight rows are loaded as vectors (masked at the borders) and transposed.
+ * `q8` is scratch for 8 × 4 i32 of per-row state.
  */
-function packColsT(dst: usize, xImg: usize, k0: i32, ncols: i32, pix0: i32, kc: i32, g: Geo): void {
+function packColsT(dst: usize, xImg: usize, k0: i32, ncols: i32, pix0: i32, kc: i32, g: Geo, q8: usize): void {
   const H = g.H, W = g.W, OW = g.OW, kh = g.kh, kw = g.kw, sh = g.sh, sw = g.sw;
   const khw = kh * kw;
   for (let jp = 0; jp < ncols; jp += NR) {
     const d = dst + <usize>(jp * kc) * 4;
+    if (sw == 1) {
+      let oh = pix0 / OW;
+      let ow = pix0 - oh * OW;
+      let t = 0;
+      while (t < kc) {
+        const len = imin(OW - ow, kc - t);
+        // Per column-matrix row q of the panel: the input row pointer and the valid range of u.
+        for (let q = 0; q < NR; q++) {
+          const e = q8 + <usize>q * 16;
+          const k = k0 + jp + q;
+          let lo = len, hi = 0, ptr: usize = 0;
+          if (jp + q < ncols) {
+            const c = k / khw;
+            const rem = k - c * khw;
+            const ki = rem / kw;
+            const kj = rem - ki * kw;
+            const iy = oh * sh - g.ph + ki * g.dh;
+            if (<u32>iy < <u32>H) {
+              const ixb = ow - g.pw + kj * g.dw;
+              lo = imin(len, imax(0, -ixb));
+              hi = imax(0, imin(len, W - ixb));
+              ptr = xImg + <usize>(c * H * W + iy * W + ixb) * 4;
+            }
+          }
+          store<i32>(e, <i32>ptr);
+          store<i32>(e, lo, 4);
+          store<i32>(e, hi, 8);
+        }
+        let u = 0;
+        for (; u + 4 <= len; u += 4) {
+          const o = <usize>u * 4;
+          const v0 = loadMasked(<usize>load<i32>(q8) + o, u, load<i32>(q8, 4), load<i32>(q8, 8));
+          const v1 = loadMasked(<usize>load<i32>(q8, 16) + o, u, load<i32>(q8, 20), load<i32>(q8, 24));
+          const v2 = loadMasked(<usize>load<i32>(q8, 32) + o, u, load<i32>(q8, 36), load<i32>(q8, 40));
+          const v3 = loadMasked(<usize>load<i32>(q8, 48) + o, u, load<i32>(q8, 52), load<i32>(q8, 56));
+          const dd = d + <usize>(t + u) * 32;
+          storeT4(dd, 32, v0, v1, v2, v3);
+          const v4 = loadMasked(<usize>load<i32>(q8, 64) + o, u, load<i32>(q8, 68), load<i32>(q8, 72));
+          const v5 = loadMasked(<usize>load<i32>(q8, 80) + o, u, load<i32>(q8, 84), load<i32>(q8, 88));
+          const v6 = loadMasked(<usize>load<i32>(q8, 96) + o, u, load<i32>(q8, 100), load<i32>(q8, 104));
+          const v7 = loadMasked(<usize>load<i32>(q8, 112) + o, u, load<i32>(q8, 116), load<i32>(q8, 120));
+          storeT4(dd + 16, 32, v4, v5, v6, v7);
+        }
+        for (; u < len; u++) {
+          const dd = d + <usize>(t + u) * 32;
+          for (let q = 0; q < NR; q++) {
+            const e = q8 + <usize>q * 16;
+            const v: f32 = u >= load<i32>(e, 4) && u < load<i32>(e, 8) ? load<f32>(<usize>load<i32>(e) + <usize>u * 4) : 0;
+            store<f32>(dd + <usize>q * 4, v);
+          }
+        }
+        t += len;
+        ow = 0;
+        oh++;
+      }
+      continue;
+    }
     for (let q = 0; q < NR; q++) {
       const dq = d + <usize>q * 4;
       const k = k0 + jp + q;
@@ -355,7 +449,7 @@ export function convBackwardWeight(p: usize, tid: i32, nt: i32): void {
       const dyG = dy + <usize>((n * g.OC + gi * OCg) * P) * 4;
       for (let pix = 0; pix < P; pix += KC) {
         const kc = imin(KC, P - pix);
-        packColsT(pb, xImg, k0, ncols, pix, kc, g);
+        packColsT(pb, xImg, k0, ncols, pix, kc, g, edge + 512);
         for (let mb = 0; mb < OCg; mb += MC) {
           const mc = imin(MC, OCg - mb);
           packA(pa, dyG + <usize>(mb * P + pix) * 4, P, 1, mc, kc);

@@ -155,7 +155,9 @@ export class Heap {
       const tail = this.freeEnd.get(this.top);
       start = tail !== undefined ? tail : this.top;
       if (tail !== undefined) this.removeFree(tail);
-      this.ensure(start + size);
+      // Keep a little readable memory past the top: kernels load whole vectors at buffer edges
+      // (masking the lanes outside) and may read a few bytes beyond the last buffer.
+      this.ensure(start + size + 256);
       this.top = start + size;
     }
     this.used.set(start, size);
