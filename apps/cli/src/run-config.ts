@@ -31,7 +31,7 @@ export function defaultsFor(task: string): Partial<RunConfig> {
     case 'segmentation':
       return { model: 'unet', epochs: 6, batchSize: 16, lr: 2e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine' };
     case 'language':
-      return { model: 'gpt', epochs: 4, batchSize: 64, lr: 3e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
+      return { model: 'gpt', epochs: 10, batchSize: 64, lr: 3e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
     default:
       return { model: 'resnet20', epochs: 3, batchSize: 64, lr: 0.05, optimizer: 'sgd', weightDecay: 5e-4, schedule: 'onecycle' };
   }
