@@ -3,6 +3,7 @@
 // closing line that CI can read: "N passed, M failed, K skipped".
 import { readFileSync } from 'node:fs';
 
+// eslint-disable-next-line no-control-regex -- strips ANSI colour codes
 const log = readFileSync(process.argv[2] ?? 0, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
 let passed = 0;
 let failed = 0;

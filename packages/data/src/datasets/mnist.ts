@@ -1,3 +1,6 @@
+// The untyped `mnist` package is declared in vendor.d.ts; consumers type-checking these
+// sources need the reference (an import cannot name an ambient module declaration file).
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="../vendor.d.ts" />
 import { datasetFromArrays, describeDataset } from '../dataset.js';
 import type { DescribedDataset, Split } from '../types.js';
