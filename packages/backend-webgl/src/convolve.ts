@@ -1,13 +1,21 @@
 /**
- * Convolution routing: tfjs's webgl convolution kernels where they apply (groups = 1; tfjs
- * supports NCHW directly, so only the small weight tensor changes layout, OIHW ↔ HWIO), and
- * this package's direct NCHW programs where tfjs has no kernel (groups > 1, dilated backward
- * passes, stride together with dilation).
+ * Convolution routing, chosen by measurement (bench/, docs/benchmarks.md):
+ * - forward, groups 1: tfjs's Conv2D / FusedConv2D in NCHW (im2col + packed matmul inside
+ *   tfjs); only the small weight tensor changes layout (OIHW → HWIO). It matched tfjs's NHWC
+ *   path and beat a direct NCHW program ~2×.
+ * - forward, groups > 1 or stride with dilation (no tfjs kernel): the direct grouped program.
+ * - both gradients, every geometry: im2col / col2im programs around one batched tfjs matmul
+ *   per group batch. On SwiftShader this ran the weight gradient ~3× and the input gradient
+ *   ~2–5× faster than tfjs's NCHW backprop kernels (which loop naively per output), and it
+ *   handles groups and dilation, which tfjs's kernels do not.
+ * - the direct gradient programs remain for shapes whose column buffer would exceed
+ *   {@link COLS_BUDGET} even for one image.
  */
 import type { Activation, Conv2dGeometry } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { runProgram } from './context.js';
 import { GroupedConv2DBackpropFilterProgram, GroupedConv2DBackpropInputProgram, GroupedConv2DProgram } from './programs/conv.js';
+import { Col2ImProgram, Im2ColProgram, type ColGeometry } from './programs/im2col.js';
 import { applyUnary } from './kernels/unary.js';
 
 type Pads = [[number, number], [number, number], [number, number], [number, number]];
@@ -18,11 +26,6 @@ const ones = (p: readonly [number, number]): boolean => p[0] === 1 && p[1] === 1
 /** Whether tfjs's conv2d kernel computes this geometry (it wants groups 1 and stride or dilation 1). */
 export function tfjsForward(geo: Conv2dGeometry): boolean {
   return geo.groups === 1 && (ones(geo.stride) || ones(geo.dilation));
-}
-
-/** Whether tfjs's backprop kernels compute this geometry (they take no dilation). */
-export function tfjsBackward(geo: Conv2dGeometry): boolean {
-  return geo.groups === 1 && ones(geo.dilation);
 }
 
 /** OIHW → HWIO (tfjs's filter layout). */
@@ -59,24 +62,61 @@ export function convForward(x: tf.Tensor, w: tf.Tensor, geo: Conv2dGeometry, out
   return fusedAct === 'linear' ? activate(y, act) : y;
 }
 
+/** Elements of the im2col buffer the gradients may allocate at once (64 MiB of float32); larger batches are chunked. */
+export const COLS_BUDGET = 1 << 24;
+
+/** Column geometry of a conv with input `[N, C, H, W]`, weight `[OC, ICg, KH, KW]` and output spatial `OH×OW`. */
+function colGeometry(inShape: readonly number[], wShape: readonly number[], dyShape: readonly number[]): ColGeometry {
+  const [N, C, H, W] = inShape as [number, number, number, number];
+  const [, , KH, KW] = wShape as [number, number, number, number];
+  const [, , OH, OW] = dyShape as [number, number, number, number];
+  return { N, C, H, W, KH, KW, OH, OW };
+}
+
+/** Images per chunk so the column buffer stays within budget (0: not even one image fits). */
+function chunkOf(s: ColGeometry): number {
+  const perImage = s.C * s.KH * s.KW * s.OH * s.OW;
+  return Math.min(s.N, Math.floor(COLS_BUDGET / perImage));
+}
+
+/** dy `[n, OC, OH, OW]` → `[G, OCg, n·OH·OW]` (the matmul operand of both gradients). */
+function dyColumns(dy: tf.Tensor, groups: number): tf.Tensor3D {
+  const [n, oc, oh, ow] = dy.shape as [number, number, number, number];
+  const t = tf.transpose(tf.reshape(dy, [n, oc, oh * ow]), [1, 0, 2]);
+  return tf.reshape(t, [groups, oc / groups, n * oh * ow]);
+}
+
+/** Slices images `[a, a + n)` of an NCHW tensor. */
+const images = (t: tf.Tensor, a: number, n: number): tf.Tensor => (a === 0 && n === t.shape[0] ? t : tf.slice(t, [a, 0, 0, 0], [n, -1, -1, -1]));
+
 /** Gradient of conv2d with respect to its input (= transposed convolution of `dy` by `w`), NCHW. */
 export function convBackpropInput(dy: tf.Tensor, w: tf.Tensor, geo: Conv2dGeometry, inShape: readonly number[]): tf.Tensor {
-  if (!tfjsBackward(geo)) {
-    return runProgram(new GroupedConv2DBackpropInputProgram(dy.shape, w.shape, inShape, geo), [dy, w], 'float32');
+  const s = colGeometry(inShape, w.shape, dy.shape);
+  const chunk = chunkOf(s);
+  if (chunk === 0) return runProgram(new GroupedConv2DBackpropInputProgram(dy.shape, w.shape, inShape, geo), [dy, w], 'float32');
+  const [OC, ICG, KH, KW] = w.shape as [number, number, number, number];
+  const G = geo.groups;
+  const wg = tf.reshape(w, [G, OC / G, ICG * KH * KW]);
+  const parts: tf.Tensor[] = [];
+  for (let a = 0; a < s.N; a += chunk) {
+    const n = Math.min(chunk, s.N - a);
+    const cols = tf.matMul(wg, dyColumns(images(dy, a, n), G), true, false);
+    parts.push(runProgram(new Col2ImProgram({ ...s, N: n }, geo), [cols], 'float32'));
   }
-  return tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter: toHWIO(w) }, {
-    strides: [geo.stride[0], geo.stride[1]], pad: padsOf(geo), dataFormat: 'NCHW', inputShape: [...inShape],
-  });
+  return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
 }
 
 /** Gradient of conv2d with respect to its OIHW weight, NCHW activations. */
 export function convBackpropFilter(x: tf.Tensor, dy: tf.Tensor, geo: Conv2dGeometry, wShape: readonly number[]): tf.Tensor {
-  if (!tfjsBackward(geo)) {
-    return runProgram(new GroupedConv2DBackpropFilterProgram(x.shape, dy.shape, wShape, geo), [x, dy], 'float32');
+  const s = colGeometry(x.shape, wShape, dy.shape);
+  const chunk = chunkOf(s);
+  if (chunk === 0) return runProgram(new GroupedConv2DBackpropFilterProgram(x.shape, dy.shape, wShape, geo), [x, dy], 'float32');
+  let acc: tf.Tensor | null = null;
+  for (let a = 0; a < s.N; a += chunk) {
+    const n = Math.min(chunk, s.N - a);
+    const cols = runProgram(new Im2ColProgram({ ...s, N: n }, geo), [images(x, a, n)], 'float32');
+    const dw = tf.matMul(dyColumns(images(dy, a, n), geo.groups), cols, false, true);
+    acc = acc ? tf.add(acc, dw) : dw;
   }
-  const [O, I, KH, KW] = wShape as [number, number, number, number];
-  const hwio = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, {
-    strides: [geo.stride[0], geo.stride[1]], pad: padsOf(geo), dataFormat: 'NCHW', filterShape: [KH, KW, I, O],
-  });
-  return tf.transpose(hwio, [3, 2, 0, 1]);
+  return tf.reshape(acc!, [...wShape]);
 }

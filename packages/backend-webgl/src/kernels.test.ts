@@ -6,7 +6,7 @@
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import {
   Adam, AdamW, SGD, addActivation, assign, avgPool2d, conv2d, convTranspose2d, contiguous, div, expand, gather, getBackend, grad, maxPool2d,
-  memory, mul, normalAt, permute, rand, randn, registerBackend, removeBackend, setBackend, slice, sum, tensor, tidy, uniformAt,
+  memory, mul, normalAt, permute, rand, randint, randn, registerBackend, removeBackend, setBackend, slice, sum, tensor, tidy, uniformAt,
   upsample, type DataArray, type Tensor,
 } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -200,6 +200,16 @@ describe('random', () => {
       let worst = 0;
       for (let i = 0; i < zs.length; i++) worst = Math.max(worst, Math.abs(zs[i]! - normalAt(seed, 0, i)));
       expect(worst).toBeLessThan(1e-5);
+    }
+  });
+
+  it('randint floors exactly in integer arithmetic (negative and large ranges)', async () => {
+    for (const [low, high] of [[-3, 9], [0, 50257], [-1000000, 7000001]] as const) {
+      const r = randint(low, high, [3001], { seed: 17 });
+      expect(r.dtype).toBe('int32');
+      const got = Array.from(await r.data());
+      r.dispose();
+      expect(got).toEqual(Array.from({ length: 3001 }, (_, i) => Math.floor(low + (high - low) * uniformAt(17, 0, i))));
     }
   });
 });

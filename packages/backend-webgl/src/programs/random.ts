@@ -43,12 +43,21 @@ const HASH3 = `
   }
 `;
 
+/** What a {@link RandomProgram} draws. */
+export type RandomMode = 'uniform' | 'normal' | 'randint' | 'uniformFloor';
+
 /**
- * `n` draws of stream `(seed, key)`; seed, key and the affine parameters are uniforms so one
- * compiled shader serves every call. Uniform: `low + (high-low)·u`. Normal: Box–Muller over the
- * pair `(2i, 2i+1)`, `mean + std·√(-2 ln u₁)·cos(2π u₂)` with `u₁ = (k+1)/(2²⁴+1)`; `ln u₁` uses a
- * series for `u₁` near 1; `ln` and `cos` are evaluated with float32 range reduction and
- * polynomials rather than GLSL builtins, whose accuracy differs between GPUs.
+ * `n` draws of stream `(seed, key)`; seed, key and the range are uniforms so one compiled
+ * shader serves every call.
+ * - `uniform`: `low + (high-low)·u` (float32).
+ * - `normal`: Box–Muller over the pair `(2i, 2i+1)`, `mean + std·√(-2 ln u₁)·cos(2π u₂)` with
+ *   `u₁ = (k+1)/(2²⁴+1)`; `ln u₁` uses a series for `u₁` near 1; `ln` and `cos` are evaluated with
+ *   float32 range reduction and polynomials rather than GLSL builtins, whose accuracy differs
+ *   between GPUs.
+ * - `randint`: `low + ⌊span·k / 2²⁴⌋` for integer `low` and `span = high - low`, in exact 32-bit
+ *   integer arithmetic (16-bit limbs), so it equals the cpu backend's double-precision
+ *   `⌊low + span·u⌋` bit for bit.
+ * - `uniformFloor`: `⌊low + (high-low)·u⌋` in float32, for non-integer bounds.
  */
 export class RandomProgram implements GPGPUProgram {
   readonly variableNames: string[] = [];
@@ -58,15 +67,32 @@ export class RandomProgram implements GPGPUProgram {
     { name: 'seedBits', type: 'int' as const },
     { name: 'keyBits', type: 'int' as const },
     { name: 'affine', type: 'vec2' as const },
+    { name: 'range', type: 'ivec2' as const },
   ];
 
-  constructor(n: number, distribution: 'uniform' | 'normal') {
+  constructor(n: number, mode: RandomMode) {
     this.outputShape = [n];
-    const body = distribution === 'uniform'
-      ? `
+    let body: string;
+    switch (mode) {
+      case 'uniform':
+      case 'uniformFloor':
+        body = `
         float u = float(hash3(seed, key, i) >> 8u) / 16777216.0;
-        setOutput(affine.x + affine.y * u);`
-      : `
+        float v = affine.x + affine.y * u;
+        setOutput(${mode === 'uniform' ? 'v' : 'floor(v)'});`;
+        break;
+      case 'randint':
+        body = `
+        uint k = hash3(seed, key, i) >> 8u;
+        uint span = uint(range.y);
+        uint sh = span >> 16u, sl = span & 0xffffu, kh = k >> 12u, kl = k & 0xfffu;
+        uint a = sh * kh, b = sh * kl, c = sl * kh, d = sl * kl;
+        uint frac = ((b & 0xffu) << 16u) + ((c & 0xfffu) << 12u) + (d & 0xffffffu);
+        uint q = a * 16u + (b >> 8u) + (c >> 12u) + (d >> 24u) + (frac >> 24u);
+        setOutput(float(range.x + int(q)));`;
+        break;
+      case 'normal':
+        body = `
         uint k1 = hash3(seed, key, 2u * i) >> 8u;
         uint k2 = hash3(seed, key, 2u * i + 1u) >> 8u;
         // ln(u1), u1 = (k1+1)/(2^24+1) = 1 - t with t = (2^24 - k1)/(2^24+1).
@@ -75,6 +101,8 @@ export class RandomProgram implements GPGPUProgram {
         float u2 = float(k2) / 16777216.0;
         float z = sqrt(-2.0 * lnU1) * cos2pi(u2);
         setOutput(affine.x + affine.y * z);`;
+        break;
+    }
     this.userCode = `
       ${HASH3}
       void main() {
