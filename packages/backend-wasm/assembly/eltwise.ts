@@ -172,33 +172,89 @@ export function adamStep(p: usize, tid: i32, nt: i32): void {
   rows: i32; len: i32; sa: i32; sb: i32; op: i32;
 }
 
-function vop(op: i32, a: v128, b: v128): v128 {
-  switch (op) {
-    case 0: return f32x4.add(a, b);
-    case 1: return f32x4.sub(a, b);
-    case 2: return f32x4.mul(a, b);
-    case 3: return f32x4.div(a, b);
-    case 4: return f32x4.max(a, b);
-    default: return f32x4.min(a, b);
-  }
-}
+/** Integer 1 in every lane: comparison masks and-ed with it become int32 0/1. */
+const ONE = i32x4(1, 1, 1, 1);
 
-function sop(op: i32, a: f32, b: f32): f32 {
-  switch (op) {
-    case 0: return a + b;
-    case 1: return a - b;
-    case 2: return a * b;
-    case 3: return a / b;
-    case 4: return a != a || b != b ? NaN : Mathf.max(a, b);
-    default: return a != a || b != b ? NaN : Mathf.min(a, b);
+/**
+ * Per-element operations and the row loop, inlined (static methods, so the decorator parses as
+ * TypeScript): `binaryRows` calls `row` with a literal op, and after inlining the optimiser
+ * folds every switch on it away, leaving one tight loop per op.
+ */
+class Op {
+  @inline static v(op: i32, a: v128, b: v128): v128 {
+    switch (op) {
+      case 0: return f32x4.add(a, b);
+      case 1: return f32x4.sub(a, b);
+      case 2: return f32x4.mul(a, b);
+      case 3: return f32x4.div(a, b);
+      case 4: return f32x4.max(a, b);
+      case 5: return f32x4.min(a, b);
+      case 6: return v128.and(f32x4.eq(a, b), ONE);
+      case 7: return v128.and(f32x4.ne(a, b), ONE);
+      case 8: return v128.and(f32x4.lt(a, b), ONE);
+      case 9: return v128.and(f32x4.le(a, b), ONE);
+      case 10: return v128.and(f32x4.gt(a, b), ONE);
+      default: return v128.and(f32x4.ge(a, b), ONE);
+    }
+  }
+
+  @inline static s(op: i32, a: f32, b: f32): f32 {
+    switch (op) {
+      case 0: return a + b;
+      case 1: return a - b;
+      case 2: return a * b;
+      case 3: return a / b;
+      case 4: return a != a || b != b ? NaN : Mathf.max(a, b);
+      default: return a != a || b != b ? NaN : Mathf.min(a, b);
+    }
+  }
+
+  @inline static cmp(op: i32, a: f32, b: f32): i32 {
+    switch (op) {
+      case 6: return i32(a == b);
+      case 7: return i32(a != b);
+      case 8: return i32(a < b);
+      case 9: return i32(a <= b);
+      case 10: return i32(a > b);
+      default: return i32(a >= b);
+    }
+  }
+
+  /** One output row: `y[i] = A[a + i·sa] op B[b + i·sb]` (byte pointers a, b, y). */
+  @inline static row(op: i32, a: usize, b: usize, y: usize, len: i32, sa: i32, sb: i32): void {
+    let i = 0;
+    if (sa == 1 && sb == 1) {
+      for (; i + 4 <= len; i += 4) {
+        const o = <usize>i * 4;
+        v128.store(y + o, Op.v(op, v128.load(a + o), v128.load(b + o)));
+      }
+    } else if (sa == 1 && sb == 0) {
+      const bv = v128.load32_splat(b);
+      for (; i + 4 <= len; i += 4) {
+        const o = <usize>i * 4;
+        v128.store(y + o, Op.v(op, v128.load(a + o), bv));
+      }
+    } else if (sa == 0 && sb == 1) {
+      const av = v128.load32_splat(a);
+      for (; i + 4 <= len; i += 4) {
+        const o = <usize>i * 4;
+        v128.store(y + o, Op.v(op, av, v128.load(b + o)));
+      }
+    }
+    for (; i < len; i++) {
+      const x = load<f32>(a + <usize>(i * sa) * 4), z = load<f32>(b + <usize>(i * sb) * 4);
+      if (op < 6) store<f32>(y + <usize>i * 4, Op.s(op, x, z));
+      else store<i32>(y + <usize>i * 4, Op.cmp(op, x, z));
+    }
   }
 }
 
 /**
  * Broadcast float32 arithmetic, row by row: output row r (dense, `len` elements) is
  * `A[aStarts[r] + i·sa] op B[bStarts[r] + i·sb]`, starts being element indices (i32 arrays at
- * `aStarts`, `bStarts`). op: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum. Unit steps and
- * stride-0 (broadcast) operands run as SIMD; other steps as scalar loops. Threads split rows.
+ * `aStarts`, `bStarts`). op: 0 add, 1 sub, 2 mul, 3 div, 4 maximum, 5 minimum; comparisons
+ * 6 eq, 7 ne, 8 lt, 9 le, 10 gt, 11 ge write int32 0/1. Unit steps and stride-0 (broadcast)
+ * operands run as SIMD; other steps as scalar loops. Threads split rows.
  */
 export function binaryRows(p: usize, tid: i32, nt: i32): void {
   const q = changetype<RowParams>(p);
@@ -208,79 +264,164 @@ export function binaryRows(p: usize, tid: i32, nt: i32): void {
     const a = <usize>load<i32>(<usize>q.aStarts + <usize>r * 4) * 4;
     const b = <usize>load<i32>(<usize>q.bStarts + <usize>r * 4) * 4;
     const y = <usize>q.y + <usize>r * <usize>len * 4;
-    let i = 0;
-    if (sa == 1 && sb == 1) {
-      for (; i + 4 <= len; i += 4) {
-        const o = <usize>i * 4;
-        v128.store(y + o, vop(op, v128.load(a + o), v128.load(b + o)));
-      }
-    } else if (sa == 1 && sb == 0) {
-      const bv = v128.load32_splat(b);
-      for (; i + 4 <= len; i += 4) {
-        const o = <usize>i * 4;
-        v128.store(y + o, vop(op, v128.load(a + o), bv));
-      }
-    } else if (sa == 0 && sb == 1) {
-      const av = v128.load32_splat(a);
-      for (; i + 4 <= len; i += 4) {
-        const o = <usize>i * 4;
-        v128.store(y + o, vop(op, av, v128.load(b + o)));
-      }
+    switch (op) {
+      case 0: Op.row(0, a, b, y, len, sa, sb); break;
+      case 1: Op.row(1, a, b, y, len, sa, sb); break;
+      case 2: Op.row(2, a, b, y, len, sa, sb); break;
+      case 3: Op.row(3, a, b, y, len, sa, sb); break;
+      case 4: Op.row(4, a, b, y, len, sa, sb); break;
+      case 5: Op.row(5, a, b, y, len, sa, sb); break;
+      case 6: Op.row(6, a, b, y, len, sa, sb); break;
+      case 7: Op.row(7, a, b, y, len, sa, sb); break;
+      case 8: Op.row(8, a, b, y, len, sa, sb); break;
+      case 9: Op.row(9, a, b, y, len, sa, sb); break;
+      case 10: Op.row(10, a, b, y, len, sa, sb); break;
+      default: Op.row(11, a, b, y, len, sa, sb); break;
     }
-    for (; i < len; i++) {
-      store<f32>(y + <usize>i * 4, sop(op, load<f32>(a + <usize>(i * sa) * 4), load<f32>(b + <usize>(i * sb) * 4)));
+  }
+}
+
+/** Unary float32 ops and their loop, inlined per literal op like {@link Op}. */
+class Un {
+  @inline static v(op: i32, v: v128, alpha: v128): v128 {
+    const zero = f32x4.splat(0);
+    switch (op) {
+      case 0: return v128.bitselect(zero, v, f32x4.lt(v, zero));
+      case 1: return f32x4.neg(v);
+      case 2: return f32x4.abs(v);
+      case 3: return f32x4.mul(v, v);
+      case 4: return f32x4.sqrt(v);
+      case 5: return f32x4.div(f32x4.splat(1), f32x4.sqrt(v));
+      case 6: return f32x4.div(f32x4.splat(1), v);
+      case 7: return f32x4.floor(v);
+      case 8: return f32x4.ceil(v);
+      case 9: return f32x4.nearest(v);
+      default: return v128.bitselect(v, f32x4.mul(v, alpha), f32x4.gt(v, zero));
+    }
+  }
+
+  @inline static s(op: i32, v: f32, alpha: f32): f32 {
+    switch (op) {
+      case 0: return v < 0 ? 0 : v;
+      case 1: return -v;
+      case 2: return Mathf.abs(v);
+      case 3: return v * v;
+      case 4: return Mathf.sqrt(v);
+      case 5: return 1 / Mathf.sqrt(v);
+      case 6: return 1 / v;
+      case 7: return Mathf.floor(v);
+      case 8: return Mathf.ceil(v);
+      case 9: return nearest<f32>(v);
+      default: return v > 0 ? v : v * alpha;
+    }
+  }
+
+  @inline static run(op: i32, x: usize, y: usize, i0: i32, i1: i32, alpha: f32): void {
+    const av = f32x4.splat(alpha);
+    let i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      const o = <usize>i * 4;
+      v128.store(y + o, Un.v(op, v128.load(x + o), av));
+    }
+    for (; i < i1; i++) {
+      const o = <usize>i * 4;
+      store<f32>(y + o, Un.s(op, load<f32>(x + o), alpha));
     }
   }
 }
 
 /**
- * In-place float32 unary ops on a dense range (params: a = x, y = out, n, op, s0 = alpha):
- * 0 relu, 1 neg, 2 abs, 3 square, 4 sqrt, 5 rsqrt, 6 reciprocal, 7 floor, 8 ceil,
+ * Float32 unary ops on a dense range (params: a = x, y = out, may be the same; n, op,
+ * s0 = alpha): 0 relu, 1 neg, 2 abs, 3 square, 4 sqrt, 5 rsqrt, 6 reciprocal, 7 floor, 8 ceil,
  * 9 round (half to even), 10 leakyRelu. relu keeps NaN (`x < 0 ? 0 : x`, as torch).
  */
 export function unaryDense(p: usize, tid: i32, nt: i32): void {
   const q = changetype<EwParams>(p);
   const s = span(q.n, tid, nt);
   const i0 = <i32>(s >> 32), i1 = <i32>(s & 0xffffffff);
-  const x = <usize>q.a, y = <usize>q.y, op = q.op;
-  const zero = f32x4.splat(0), one = f32x4.splat(1), alpha = f32x4.splat(q.s0);
-  let i = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const o = <usize>i * 4;
-    const v = v128.load(x + o);
-    let r: v128;
-    switch (op) {
-      case 0: r = v128.bitselect(zero, v, f32x4.lt(v, zero)); break;
-      case 1: r = f32x4.neg(v); break;
-      case 2: r = f32x4.abs(v); break;
-      case 3: r = f32x4.mul(v, v); break;
-      case 4: r = f32x4.sqrt(v); break;
-      case 5: r = f32x4.div(one, f32x4.sqrt(v)); break;
-      case 6: r = f32x4.div(one, v); break;
-      case 7: r = f32x4.floor(v); break;
-      case 8: r = f32x4.ceil(v); break;
-      case 9: r = f32x4.nearest(v); break;
-      default: r = v128.bitselect(v, f32x4.mul(v, alpha), f32x4.gt(v, zero)); break;
-    }
-    v128.store(y + o, r);
+  const x = <usize>q.a, y = <usize>q.y;
+  switch (q.op) {
+    case 0: Un.run(0, x, y, i0, i1, q.s0); break;
+    case 1: Un.run(1, x, y, i0, i1, q.s0); break;
+    case 2: Un.run(2, x, y, i0, i1, q.s0); break;
+    case 3: Un.run(3, x, y, i0, i1, q.s0); break;
+    case 4: Un.run(4, x, y, i0, i1, q.s0); break;
+    case 5: Un.run(5, x, y, i0, i1, q.s0); break;
+    case 6: Un.run(6, x, y, i0, i1, q.s0); break;
+    case 7: Un.run(7, x, y, i0, i1, q.s0); break;
+    case 8: Un.run(8, x, y, i0, i1, q.s0); break;
+    case 9: Un.run(9, x, y, i0, i1, q.s0); break;
+    default: Un.run(10, x, y, i0, i1, q.s0); break;
   }
-  for (; i < i1; i++) {
-    const o = <usize>i * 4;
-    const v = load<f32>(x + o);
-    let r: f32;
-    switch (op) {
-      case 0: r = v < 0 ? 0 : v; break;
-      case 1: r = -v; break;
-      case 2: r = Mathf.abs(v); break;
-      case 3: r = v * v; break;
-      case 4: r = Mathf.sqrt(v); break;
-      case 5: r = 1 / Mathf.sqrt(v); break;
-      case 6: r = 1 / v; break;
-      case 7: r = Mathf.floor(v); break;
-      case 8: r = Mathf.ceil(v); break;
-      case 9: r = nearest<f32>(v); break;
-      default: r = v > 0 ? v : v * q.s0; break;
+}
+
+/** Parameter block of {@link reduceRows}. */
+@unmanaged class ReduceParams {
+  xStarts: i32; accStarts: i32; acc: i32;
+  rows: i32; len: i32; accStep: i32; op: i32;
+}
+
+/**
+ * Float32 reduction into float64 accumulators, row by row: row r folds
+ * `x[xStarts[r] .. + len)` into `acc[accStarts[r]]` (accStep 0) or elementwise into
+ * `acc[accStarts[r] + i]` (accStep 1). op: 0 sum, 1 max, 2 min (NaN propagates, as torch).
+ * Single-threaded: rows of different threads may share accumulators.
+ */
+export function reduceRows(p: usize, tid: i32, _nt: i32): void {
+  const q = changetype<ReduceParams>(p);
+  if (tid != 0) return;
+  const len = q.len, op = q.op;
+  const acc = <usize>q.acc;
+  for (let r = 0; r < q.rows; r++) {
+    const x = <usize>load<i32>(<usize>q.xStarts + <usize>r * 4) * 4;
+    const a = acc + <usize>load<i32>(<usize>q.accStarts + <usize>r * 4) * 8;
+    let i = 0;
+    if (q.accStep == 0) {
+      if (op == 0) {
+        let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+        for (; i + 4 <= len; i += 4) {
+          const v = v128.load(x + <usize>i * 4);
+          s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v));
+          s1 = f64x2.add(s1, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+        }
+        const s = f64x2.add(s0, s1);
+        let t = load<f64>(a) + f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+        for (; i < len; i++) t += <f64>load<f32>(x + <usize>i * 4);
+        store<f64>(a, t);
+      } else {
+        let m = f32x4.splat(<f32>load<f64>(a));
+        for (; i + 4 <= len; i += 4) {
+          const v = v128.load(x + <usize>i * 4);
+          m = op == 1 ? f32x4.max(m, v) : f32x4.min(m, v);
+        }
+        let t = op == 1
+          ? Mathf.max(Mathf.max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), Mathf.max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)))
+          : Mathf.min(Mathf.min(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), Mathf.min(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+        for (; i < len; i++) {
+          const v = load<f32>(x + <usize>i * 4);
+          t = op == 1 ? Mathf.max(t, v) : Mathf.min(t, v);
+        }
+        store<f64>(a, <f64>t);
+      }
+    } else {
+      if (op == 0) {
+        for (; i + 4 <= len; i += 4) {
+          const v = v128.load(x + <usize>i * 4);
+          const o = a + <usize>i * 8;
+          v128.store(o, f64x2.add(v128.load(o), f64x2.promote_low_f32x4(v)));
+          v128.store(o, f64x2.add(v128.load(o, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+        }
+        for (; i < len; i++) {
+          const o = a + <usize>i * 8;
+          store<f64>(o, load<f64>(o) + <f64>load<f32>(x + <usize>i * 4));
+        }
+      } else {
+        for (; i < len; i++) {
+          const o = a + <usize>i * 8;
+          const v = <f64>load<f32>(x + <usize>i * 4);
+          store<f64>(o, op == 1 ? Math.max(load<f64>(o), v) : Math.min(load<f64>(o), v));
+        }
+      }
     }
-    store<f32>(y + o, r);
   }
 }

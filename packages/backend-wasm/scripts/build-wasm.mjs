@@ -1,8 +1,8 @@
-/* global process, console */
 // Compiles assembly/index.ts into the four kernel builds: plain SIMD and relaxed SIMD (FMA),
 // each for shared memory (threads) and for plain memory (no cross-origin isolation).
 // Runs with nothing but the assemblyscript devDependency; skips builds that are up to date.
 import { spawn } from 'node:child_process';
+import process from 'node:process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -48,7 +48,7 @@ const lanes = Array.from({ length: Math.min(2, queue.length) }, async () => {
 try {
   await Promise.all(lanes);
 } catch (e) {
-  console.error(e.message);
+  process.stderr.write(`${e.message}\n`);
   process.exit(1);
 }
-console.log(jobs.length ? `build-wasm: built ${jobs.length} module(s) in build/` : 'build-wasm: up to date');
+process.stdout.write(jobs.length ? `build-wasm: built ${jobs.length} module(s) in build/\n` : 'build-wasm: up to date\n');

@@ -197,6 +197,52 @@ describe('SIMD elementwise kernels (sizes above the TypeScript cut-off)', () => 
   }
 });
 
+describe('SIMD reductions and comparisons (sizes above the TypeScript cut-off)', () => {
+  for (const op of ['sum', 'mean', 'max', 'min'] as const) {
+    it(`${op} over several axis sets`, () => {
+      const shape = [5, 7, 9, 11];
+      const d = f32(5 * 7 * 9 * 11);
+      for (const axes of [[0, 2, 3], [1], [3], [0, 1, 2, 3], [0]]) {
+        const h = two.upload(d);
+        const y = two.kernels.reduce({ x: { handle: h, shape, dtype: 'float32' } }, { op, axes });
+        const ref = R.reduceRef(R.ref(d, shape), axes, op);
+        assertClose(two.readSync(y, 'float32', ref.data.length), ref.data, { atol: 1e-5, rtol: 1e-5 }, `${op} ${axes}`);
+        [h, y].forEach((v) => two.free(v));
+      }
+    });
+  }
+  it('max and min propagate NaN', () => {
+    const d = f32(600);
+    d[123] = NaN;
+    const h = one.upload(d);
+    for (const op of ['max', 'min'] as const) {
+      const y = one.kernels.reduce({ x: { handle: h, shape: [6, 100], dtype: 'float32' } }, { op, axes: [1] });
+      const r = one.readSync(y, 'float32', 6);
+      expect(Number.isNaN(r[1])).toBe(true);
+      expect(Number.isNaN(r[0])).toBe(false);
+      one.free(y);
+    }
+    one.free(h);
+  });
+  it('comparisons write int32 0/1 with broadcasting', () => {
+    const [N, L] = [9, 70];
+    const ad = f32(N * L), bd = f32(L);
+    bd.set(ad.subarray(0, L));
+    const a = two.upload(ad), b = two.upload(bd);
+    const cmps: [string, (x: number, y: number) => boolean][] = [['eq', (x, y) => x === y], ['ne', (x, y) => x !== y], ['lt', (x, y) => x < y], ['le', (x, y) => x <= y], ['gt', (x, y) => x > y], ['ge', (x, y) => x >= y]];
+    for (const [op, f] of cmps) {
+      const y = two.kernels.binary({
+        a: { handle: a, shape: [N, L], strides: [L, 1], offset: 0, dtype: 'float32' },
+        b: { handle: b, shape: [N, L], strides: [0, 1], offset: 0, dtype: 'float32' },
+      }, { op: op as 'eq', outShape: [N, L] });
+      const got = Array.from(two.readSync(y, 'int32', N * L));
+      expect(got).toEqual(Array.from({ length: N * L }, (_, i) => (f(ad[i]!, bd[i % L]!) ? 1 : 0)));
+      two.free(y);
+    }
+    [a, b].forEach((v) => two.free(v));
+  });
+});
+
 describe('fused elementwise kernels', () => {
   it('sgdStep matches torch.optim.SGD (momentum, nesterov, weight decay)', () => {
     for (const be of [one, two]) {

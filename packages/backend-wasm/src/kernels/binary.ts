@@ -8,7 +8,9 @@ const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 /** Ops the WebAssembly `binaryDense` kernel implements (same-shape dense operands), by op code. */
 const DENSE_OPS: Partial<Record<BinaryOp, number>> = { add: 2, mul: 3, sub: 4, div: 5 };
 /** Ops the WebAssembly `binaryRows` kernel implements (any strides, broadcasting), by op code. */
-const ROW_OPS: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const ROW_OPS: Partial<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+};
 /** Below this many elements the TypeScript loop is as fast as a call into wasm. */
 const SIMD_MIN = 256;
 

@@ -10,6 +10,47 @@ function init(op: ReduceOp): number {
 
 type Arr = Float32Array | Int32Array;
 
+/** Reductions the WebAssembly `reduceRows` kernel implements (float32), by op code. */
+const SIMD_OPS: Partial<Record<ReduceOp, number>> = { sum: 0, mean: 0, max: 1, min: 2 };
+/** Below this many elements the TypeScript loop is as fast as a call into wasm. */
+const SIMD_MIN = 256;
+
+/** The walk plan of a reduction: input rows, the accumulator each row folds into, its step. */
+function walkOf(xh: number, shape: readonly number[], red: ReadonlySet<number>, outShape: readonly number[]) {
+  const os = denseStrides(outShape);
+  const accStrides: number[] = [];
+  for (let i = 0, k = 0; i < shape.length; i++) accStrides.push(red.has(i) ? 0 : os[k++]!);
+  return plan(shape, [denseStrides(shape), accStrides], [xh >>> 2, 0]);
+}
+
+/** float32 sum/mean/max/min in WebAssembly SIMD with float64 accumulators in scratch memory. */
+function simdReduce(
+  xh: number, shape: readonly number[], red: ReadonlySet<number>, outShape: readonly number[],
+  m: number, count: number, op: ReduceOp, code: number, y: number, rt: Runtime,
+): number {
+  const w = walkOf(xh, shape, red, outShape);
+  const h = rt.heap;
+  const acc = h.allocRaw(m * 8);
+  const starts = h.allocRaw(w.rows * 8);
+  try {
+    h.refresh();
+    new Float64Array(h.memory.buffer, acc, m).fill(init(op));
+    h.i32.set(w.starts[0]!, starts >>> 2);
+    h.i32.set(w.starts[1]!, (starts >>> 2) + w.rows);
+    rt.setSlots(0, [starts, starts + w.rows * 4, acc, w.rows, w.len, w.step[1]!, code]);
+    rt.call('reduceRows', 0);
+    const a = new Float64Array(h.memory.buffer, acc, m);
+    const Y = h.f32;
+    const yb = y >>> 2;
+    if (op === 'mean') for (let i = 0; i < m; i++) Y[yb + i] = a[i]! / count;
+    else for (let i = 0; i < m; i++) Y[yb + i] = a[i]!;
+  } finally {
+    h.freeRaw(starts);
+    h.freeRaw(acc);
+  }
+  return y;
+}
+
 /**
  * Reduces a dense tensor over `axes`. The input is walked once in storage order with an
  * accumulator index that has stride 0 along reduced axes: a row whose accumulator stride is 0
@@ -25,14 +66,13 @@ export function reduce({ x }: In<'reduce'>, { op, axes }: Attrs<'reduce'>, rt: R
   if (m === 0) return y;
   let count = 1;
   for (const a of axes) count *= shape[a]!;
-  const acc = new Float64Array(m).fill(init(op));
   const isInt = x.dtype === 'int32';
+  const code = SIMD_OPS[op];
+  if (!isInt && code !== undefined && numel(shape) >= SIMD_MIN) return simdReduce(x.handle, shape, red, outShape, m, count, op, code, y, rt);
+  const acc = new Float64Array(m).fill(init(op));
   const X: Arr = isInt ? rt.heap.i32 : rt.heap.f32;
   if (numel(shape) > 0) {
-    const os = denseStrides(outShape);
-    const accStrides: number[] = [];
-    for (let i = 0, k = 0; i < shape.length; i++) accStrides.push(red.has(i) ? 0 : os[k++]!);
-    const w = plan(shape, [denseStrides(shape), accStrides], [x.handle >>> 2, 0]);
+    const w = walkOf(x.handle, shape, red, outShape);
     const xs = w.starts[0]!, as = w.starts[1]!;
     const sa = w.step[1]!;
     const len = w.len;
