@@ -296,6 +296,7 @@ class Un {
       case 7: return f32x4.floor(v);
       case 8: return f32x4.ceil(v);
       case 9: return f32x4.nearest(v);
+      case 11: return f32x4.convert_i32x4_s(v);
       default: return v128.bitselect(v, f32x4.mul(v, alpha), f32x4.gt(v, zero));
     }
   }
@@ -316,6 +317,11 @@ class Un {
     }
   }
 
+  /** Scalar form of op 11: the element's bits are an int32, converted to float32. */
+  @inline static i2f(v: f32): f32 {
+    return <f32>reinterpret<i32>(v);
+  }
+
   @inline static run(op: i32, x: usize, y: usize, i0: i32, i1: i32, alpha: f32): void {
     const av = f32x4.splat(alpha);
     let i = i0;
@@ -325,7 +331,7 @@ class Un {
     }
     for (; i < i1; i++) {
       const o = <usize>i * 4;
-      store<f32>(y + o, Un.s(op, load<f32>(x + o), alpha));
+      store<f32>(y + o, op == 11 ? Un.i2f(load<f32>(x + o)) : Un.s(op, load<f32>(x + o), alpha));
     }
   }
 }
@@ -333,7 +339,8 @@ class Un {
 /**
  * Float32 unary ops on a dense range (params: a = x, y = out, may be the same; n, op,
  * s0 = alpha): 0 relu, 1 neg, 2 abs, 3 square, 4 sqrt, 5 rsqrt, 6 reciprocal, 7 floor, 8 ceil,
- * 9 round (half to even), 10 leakyRelu. relu keeps NaN (`x < 0 ? 0 : x`, as torch).
+ * 9 round (half to even), 10 leakyRelu, 11 int32 → float32 conversion (cast). relu keeps NaN
+ * (`x < 0 ? 0 : x`, as torch).
  */
 export function unaryDense(p: usize, tid: i32, nt: i32): void {
   const q = changetype<EwParams>(p);
@@ -351,7 +358,8 @@ export function unaryDense(p: usize, tid: i32, nt: i32): void {
     case 7: Un.run(7, x, y, i0, i1, q.s0); break;
     case 8: Un.run(8, x, y, i0, i1, q.s0); break;
     case 9: Un.run(9, x, y, i0, i1, q.s0); break;
-    default: Un.run(10, x, y, i0, i1, q.s0); break;
+    case 10: Un.run(10, x, y, i0, i1, q.s0); break;
+    default: Un.run(11, x, y, i0, i1, q.s0); break;
   }
 }
 

@@ -224,6 +224,13 @@ describe('SIMD reductions and comparisons (sizes above the TypeScript cut-off)',
     }
     one.free(h);
   });
+  it('int32 → float32 cast', () => {
+    const d = Int32Array.from({ length: 1003 }, (_, i) => (i * 7919) % 2001 - 1000 + (i === 5 ? 2 ** 30 + 3 : 0));
+    const h = two.upload(d);
+    const y = two.kernels.cast({ x: { handle: h, shape: [1003], strides: [1], offset: 0, dtype: 'int32' } }, { dtype: 'float32' });
+    expect(two.readSync(y, 'float32', 1003)).toEqual(Float32Array.from(d));
+    [h, y].forEach((v) => two.free(v));
+  });
   it('comparisons write int32 0/1 with broadcasting', () => {
     const [N, L] = [9, 70];
     const ad = f32(N * L), bd = f32(L);

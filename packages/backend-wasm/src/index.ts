@@ -45,7 +45,7 @@ export interface WasmBackendOptions {
   readonly maximumMemoryMiB?: number;
   /**
    * Work (≈ flops) below which a kernel runs on the calling thread alone, since waking the
-   * workers costs more than it saves (default 131072). 0 threads every kernel call (tests).
+   * workers costs more than it saves (default 1048576). 0 threads every kernel call (tests).
    */
   readonly threadMinWork?: number;
   /** Where to load a kernel build from (default: `../build/<file>` next to this module). */

@@ -20,9 +20,9 @@ const NT = 4;
 const PARAMS = 5;
 
 /** Worker spin iterations before sleeping. */
-const WORKER_SPIN = 20000;
+const WORKER_SPIN = 10000;
 /** Caller spin iterations before sleeping. */
-const CALLER_SPIN = 200000;
+const CALLER_SPIN = 20000;
 
 // Runs inside each worker. Plain JavaScript (no imports), so it needs no file of its own
 // and works the same from src/ (tests) and dist/ (published) and under bundlers.

@@ -16,7 +16,7 @@ export type WasmKernel = (typeof KERNEL_NAMES)[number];
 type KernelFn = (params: number, tid: number, nt: number) => void;
 
 /** Default: below this much work (≈ flops) a kernel runs on the calling thread alone. */
-export const THREAD_MIN_WORK = 1 << 17;
+export const THREAD_MIN_WORK = 1 << 20;
 
 /** The state shared by the kernels of one backend instance. */
 export class Runtime {

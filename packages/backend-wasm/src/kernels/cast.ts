@@ -1,12 +1,24 @@
 /** `cast` kernel. */
 import type { Runtime } from '../runtime.js';
 import type { Attrs, In, Out } from '../spec.js';
-import { gather, numel } from '../strided.js';
+import { gather, isDense, numel } from '../strided.js';
 
-/** Converts a view to `dtype` (float → int32 truncates toward zero, NaN → 0). */
+/** Below this many elements the TypeScript loop is as fast as a call into wasm. */
+const SIMD_MIN = 256;
+
+/**
+ * Converts a view to `dtype` (float → int32 truncates toward zero, NaN → 0). Dense int32 →
+ * float32 (the masks of comparisons, e.g. in relu's gradient) converts with SIMD in WebAssembly.
+ */
 export function cast({ x }: In<'cast'>, { dtype }: Attrs<'cast'>, rt: Runtime): Out<'cast'> {
-  const y = rt.heap.allocUninit(numel(x.shape));
+  const n = numel(x.shape);
+  const y = rt.heap.allocUninit(n);
   const h = rt.heap;
+  if (x.dtype === 'int32' && dtype === 'float32' && n >= SIMD_MIN && isDense(x.shape, x.strides)) {
+    rt.setSlots(0, [x.handle + x.offset * 4, 0, 0, 0, y, n, 11, 0]);
+    rt.call('unaryDense', n * 4);
+    return y;
+  }
   gather(x.dtype === 'int32' ? h.i32 : h.f32, x, x.shape, dtype === 'int32' ? h.i32 : h.f32, y >>> 2);
   return y;
 }
