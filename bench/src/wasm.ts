@@ -70,7 +70,7 @@ function snResNet20(peer: string, backend: string, n: number, train: boolean): C
     },
     async run() {
       if (!train) {
-        const out = sn.noGrad(() => model.call(x));
+        const out = sn.tidy(() => sn.noGrad(() => model.call(x)));
         await out.data();
         out.dispose();
         return;
