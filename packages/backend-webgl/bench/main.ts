@@ -51,7 +51,7 @@ async function time(fn: () => Promise<void>, warm = 3, minRuns = quick ? 3 : 5, 
 
 function record(workload: string, impl: string, r: { ms: number; runs: number }, rate: string): void {
   rows.push({ workload, impl, ms: r.ms, runs: r.runs, rate });
-  out.textContent = rows.map((x) => `${x.workload.padEnd(36)} ${x.impl.padEnd(34)} ${x.ms.toFixed(2).padStart(9)} ms  ${x.rate}`).join('\n');
+  out.textContent = rows.map((x) => `${x.workload.padEnd(44)} ${x.impl.padEnd(48)} ${x.ms.toFixed(2).padStart(9)} ms  ${x.rate}`).join('\n');
 }
 
 const gflops = (flop: number, ms: number): string => `${(flop / ms / 1e6).toFixed(2)} GFLOP/s`;
@@ -123,6 +123,31 @@ async function convBench(): Promise<void> {
   record(wb, 'tfjs-webgl NHWC', rb, gflops(3 * flop, rb.ms));
   [x, w, xg, wg].forEach((t) => t.dispose());
   tf.dispose([xt, wt]);
+}
+
+async function groupedBench(): Promise<void> {
+  const [N, C, H, G] = [8, 64, 16, 8];
+  const flop = 2 * N * C * H * H * (C / G) * 9;
+  const what = `grouped conv 3×3 N=${N} C=${C} groups=${G} ${H}×${H}`;
+  const x = randn([N, C, H, H], { seed: 5 });
+  const w = randn([C, C / G, 3, 3], { seed: 6, std: 0.1 });
+  const ro = await time(async () => {
+    const y = conv2d(x, w, null, { padding: 1, groups: G });
+    await y.data();
+    y.dispose();
+  });
+  record(what, 'skipnet webgl (im2col + batched matmul)', ro, gflops(flop, ro.ms));
+  // tfjs has no grouped convolution: split the channels, one conv per group, concat.
+  const xt = tf.randomNormal([N, H, H, C]) as tf.Tensor4D;
+  const wt = tf.split(tf.mul(tf.randomNormal([3, 3, C / G, C]), 0.1), G, 3) as tf.Tensor4D[];
+  const rt = await time(async () => {
+    const y = tf.tidy(() => tf.concat(tf.split(xt, G, 3).map((xi, g) => tf.conv2d(xi as tf.Tensor4D, wt[g]!, 1, 'same')), 3));
+    await y.data();
+    y.dispose();
+  });
+  record(what, 'tfjs-webgl NHWC (split, conv per group, concat)', rt, gflops(flop, rt.ms));
+  [x, w].forEach((t) => t.dispose());
+  tf.dispose([xt, ...wt]);
 }
 
 class Block extends Module {
@@ -230,6 +255,7 @@ async function main(): Promise<void> {
   window.__bench = { done: false, rows, renderer: backend.device.renderer, precision: backend.floatPrecision, userAgent: navigator.userAgent };
   backend.dispose();
   await convBench();
+  await groupedBench();
   await resnetBench();
   window.__bench.done = true;
 }

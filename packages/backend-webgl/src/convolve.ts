@@ -3,7 +3,10 @@
  * - forward, groups 1: tfjs's Conv2D / FusedConv2D in NCHW (im2col + packed matmul inside
  *   tfjs); only the small weight tensor changes layout (OIHW → HWIO). It matched tfjs's NHWC
  *   path and beat a direct NCHW program ~2×.
- * - forward, groups > 1 or stride with dilation (no tfjs kernel): the direct grouped program.
+ * - forward, groups > 1 or stride with dilation (no tfjs kernel): im2col + one batched matmul
+ *   over the groups when each group has ≥ 4 input channels (measured ~1.5–2× faster than the
+ *   direct program there), the direct grouped program for thinner groups (depthwise,
+ *   ResNeXt-style 2-channel groups), where the two were even and the direct one needs no buffer.
  * - both gradients, every geometry: im2col / col2im programs around one batched tfjs matmul
  *   per group batch. On SwiftShader this ran the weight gradient ~3× and the input gradient
  *   ~2–5× faster than tfjs's NCHW backprop kernels (which loop naively per output), and it
@@ -50,6 +53,8 @@ function activate(y: tf.Tensor, act: Activation): tf.Tensor {
 /** `act(conv2d(x, w) + bias)` on NCHW `x` and OIHW `w`. */
 export function convForward(x: tf.Tensor, w: tf.Tensor, geo: Conv2dGeometry, outShape: readonly number[], bias: tf.Tensor | null, act: Activation): tf.Tensor {
   if (!tfjsForward(geo)) {
+    const s = colGeometry(x.shape, w.shape, outShape);
+    if (w.shape[1]! >= 4 && chunkOf(s) === s.N) return gemmForward(x, w, geo, s, bias, act);
     return runProgram(new GroupedConv2DProgram(x.shape, w.shape, outShape, geo, bias !== null, act), bias ? [x, w, bias] : [x, w], 'float32');
   }
   const x4 = x as tf.Tensor4D;
@@ -77,6 +82,17 @@ function colGeometry(inShape: readonly number[], wShape: readonly number[], dySh
 function chunkOf(s: ColGeometry): number {
   const perImage = s.C * s.KH * s.KW * s.OH * s.OW;
   return Math.min(s.N, Math.floor(COLS_BUDGET / perImage));
+}
+
+/** Grouped (or strided-and-dilated) forward: im2col, one batched matmul over groups, back to NCHW. */
+function gemmForward(x: tf.Tensor, w: tf.Tensor, geo: Conv2dGeometry, s: ColGeometry, bias: tf.Tensor | null, act: Activation): tf.Tensor {
+  const [OC, ICG, KH, KW] = w.shape as [number, number, number, number];
+  const G = geo.groups;
+  const cols = runProgram(new Im2ColProgram(s, geo), [x], 'float32');
+  const y = tf.matMul(tf.reshape(w, [G, OC / G, ICG * KH * KW]), cols); // [G, OCg, N·OH·OW]
+  let out = tf.reshape(tf.transpose(tf.reshape(y, [OC, s.N, s.OH * s.OW]), [1, 0, 2]), [s.N, OC, s.OH, s.OW]);
+  if (bias) out = tf.add(out, tf.reshape(bias, [1, OC, 1, 1]));
+  return activate(out, act);
 }
 
 /** dy `[n, OC, OH, OW]` → `[G, OCg, n·OH·OW]` (the matmul operand of both gradients). */
