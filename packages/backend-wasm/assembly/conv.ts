@@ -459,3 +459,70 @@ export function convBackwardWeight(p: usize, tid: i32, nt: i32): void {
     }
   }
 }
+
+function fma(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(c, f32x4.mul(a, b));
+  }
+}
+
+/**
+ * Depthwise convolution (groups = C = OC: one kH×kW filter per channel), computed directly:
+ * with unit horizontal stride, four output pixels per vector, each tap a (border-masked) vector
+ * load times the broadcast weight; other strides scalar. Bias and relu are fused. Threads
+ * split the N·C planes.
+ */
+export function convDepthwise(p: usize, tid: i32, nt: i32): void {
+  const g = changetype<Geo>(p);
+  const x = <usize>g.p0, w = <usize>g.p1, y = <usize>g.p2;
+  const bias = <usize>g.bias;
+  const relu = g.act == 1;
+  const C = g.C, H = g.H, W = g.W, OH = g.OH, OW = g.OW, kh = g.kh, kw = g.kw;
+  const sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw, dh = g.dh, dw = g.dw;
+  const planes = g.N * C;
+  const zero = f32x4.splat(0);
+  const pl1 = part(tid + 1, nt, planes);
+  for (let pl = part(tid, nt, planes); pl < pl1; pl++) {
+    const c = pl % C;
+    const xp = x + <usize>(pl * H * W) * 4;
+    const yp = y + <usize>(pl * OH * OW) * 4;
+    const wc = w + <usize>(c * kh * kw) * 4;
+    const b: f32 = bias != 0 ? load<f32>(bias + <usize>c * 4) : 0;
+    for (let oh = 0; oh < OH; oh++) {
+      const yr = yp + <usize>(oh * OW) * 4;
+      const ih0 = oh * sh - ph;
+      let ow = 0;
+      if (sw == 1) {
+        for (; ow + 4 <= OW; ow += 4) {
+          let acc = f32x4.splat(b);
+          for (let ki = 0; ki < kh; ki++) {
+            const iy = ih0 + ki * dh;
+            if (<u32>iy >= <u32>H) continue;
+            const row = xp + <usize>(iy * W) * 4;
+            for (let kj = 0; kj < kw; kj++) {
+              const ix = ow - pw + kj * dw;
+              const v = loadMasked(row + <usize>ix * 4, 0, -ix, W - ix);
+              acc = fma(v128.load32_splat(wc + <usize>(ki * kw + kj) * 4), v, acc);
+            }
+          }
+          v128.store(yr + <usize>ow * 4, relu ? v128.bitselect(zero, acc, f32x4.lt(acc, zero)) : acc);
+        }
+      }
+      for (; ow < OW; ow++) {
+        let s = b;
+        const iw0 = ow * sw - pw;
+        for (let ki = 0; ki < kh; ki++) {
+          const iy = ih0 + ki * dh;
+          if (<u32>iy >= <u32>H) continue;
+          for (let kj = 0; kj < kw; kj++) {
+            const ix = iw0 + kj * dw;
+            if (<u32>ix < <u32>W) s += load<f32>(wc + <usize>(ki * kw + kj) * 4) * load<f32>(xp + <usize>(iy * W + ix) * 4);
+          }
+        }
+        store<f32>(yr + <usize>ow * 4, relu && s < 0 ? 0 : s);
+      }
+    }
+  }
+}

@@ -5,7 +5,7 @@
 
 import { NR, MR, NC, SCR_FLOATS, gemmRange, imin, part } from './gemm';
 
-export { convForward, convBackwardData, convBackwardWeight } from './conv';
+export { convForward, convBackwardData, convBackwardWeight, convDepthwise } from './conv';
 export * from './eltwise';
 
 /** Floats of scratch each thread needs. */

@@ -50,6 +50,8 @@ describe('threads', () => {
     ['3x3 s2 dilation 2', [2, 8, 21, 20], [12, 8, 3, 3], geo(2, 2, 2, 1)],
     ['grouped', [2, 12, 9, 9], [16, 3, 3, 3], geo(1, 1, 1, 4)],
     ['depthwise', [1, 10, 12, 12], [10, 1, 3, 3], geo(1, 1, 1, 10)],
+    ['depthwise 5x3 dilation 2 odd width', [2, 6, 13, 11], [6, 1, 5, 3], geo(1, 2, 2, 6)],
+    ['depthwise stride 2', [2, 6, 13, 11], [6, 1, 3, 3], geo(2, 1, 1, 6)],
     ['1x1', [4, 32, 7, 7], [40, 32, 1, 1], geo(1, 0, 1, 1)],
   ];
   const out = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
@@ -134,6 +136,20 @@ describe('threads', () => {
       be.kernels.conv2dBiasAct({ x: x!, w: w!, bias: bias! }, { ...geo(1, 1, 1, 1), activation: 'relu', outShape: [2, 16, 10, 10] }));
     expect(d).toEqual(c);
     expect(c.every((v) => v >= 0)).toBe(true);
+    // Depthwise with bias and relu fused (the direct kernel).
+    const [e, h] = both([[2, 8, 9, 10], [8, 1, 3, 3], [8]], 2 * 8 * 90, (be, [x, w, bias]) =>
+      be.kernels.conv2dBiasAct({ x: x!, w: w!, bias: bias! }, { ...geo(1, 1, 1, 8), activation: 'relu', outShape: [2, 8, 9, 10] }));
+    expect(h).toEqual(e);
+  });
+  it('fused depthwise conv+bias+relu matches float64', () => {
+    const xs = [2, 8, 9, 10], ws = [8, 1, 3, 3], g = geo(1, 1, 1, 8);
+    const xd = f32(2 * 8 * 90), wd = f32(72), bd = f32(8);
+    const be = two;
+    const [x, w, b] = [dense(be, xd, xs), dense(be, wd, ws), dense(be, bd, [8])];
+    const y = be.kernels.conv2dBiasAct({ x, w, bias: b }, { ...g, activation: 'relu', outShape: xs });
+    const r = R.conv2dRef(R.ref(xd, xs), R.ref(wd, ws), g).data.map((v, i) => Math.max(0, v + bd[Math.floor(i / 90) % 8]!));
+    assertClose(be.readSync(y, 'float32', 2 * 8 * 90), r, { atol: 1e-5, rtol: 1e-5 }, 'depthwise fused');
+    [x.handle, w.handle, b.handle, y].forEach((v) => be.free(v));
   });
 });
 

@@ -3,6 +3,7 @@ import { activate } from '../math.js';
 import type { Runtime } from '../runtime.js';
 import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
+import { isDepthwise } from './conv2d.js';
 import { convParams } from './convParams.js';
 
 /**
@@ -14,7 +15,7 @@ export function conv2dBiasAct({ x, w, bias }: In<'conv2dBiasAct'>, attrs: Attrs<
   const y = rt.heap.allocUninit(n);
   const relu = attrs.activation === 'relu';
   const flops = convParams(rt, x.handle, w.handle, y, x.shape, w.shape, attrs.outShape, attrs, bias?.handle ?? 0, relu ? 1 : 0);
-  rt.call('convForward', flops);
+  rt.call(isDepthwise(x.shape, w.shape, attrs.groups) ? 'convDepthwise' : 'convForward', flops);
   if (!relu && attrs.activation !== 'none') activate(attrs.activation, rt.heap.f32, y >>> 2, n);
   return y;
 }
