@@ -3,7 +3,7 @@
  * larger convolutions and GEMMs against float64 references, the fused optimizer kernels
  * against their formulas, the allocator, and a heap that stays flat over a training run.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as sn from '@skipnet/core';
 import { assertClose, randomArray, reference as R } from '@skipnet/core/testing';
 import { createWasmBackend, type WasmBackend } from './index.js';
@@ -43,6 +43,24 @@ describe('threads', () => {
   it('run on two threads over shared memory', () => {
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
+  });
+
+  it('fall back to one thread without shared memory, saying so once', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const sab = globalThis.SharedArrayBuffer;
+    (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
+    try {
+      const a = await createWasmBackend({ threads: 4 });
+      const b = await createWasmBackend({ threads: 4 });
+      expect([a.threads, b.threads]).toEqual([1, 1]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/1 thread/);
+      a.dispose?.();
+      b.dispose?.();
+    } finally {
+      globalThis.SharedArrayBuffer = sab;
+      warn.mockRestore();
+    }
   });
 
   const convCases: [string, number[], number[], ReturnType<typeof geo>][] = [
