@@ -33,7 +33,7 @@ export function defaultsFor(task: string): Partial<RunConfig> {
     case 'language':
       return { model: 'gpt', epochs: 10, batchSize: 64, lr: 3e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
     default:
-      return { model: 'resnet20', epochs: 3, batchSize: 64, lr: 0.05, optimizer: 'sgd', weightDecay: 5e-4, schedule: 'onecycle' };
+      return { model: 'resnet20', epochs: 3, batchSize: 32, lr: 0.1, optimizer: 'sgd', weightDecay: 5e-4, schedule: 'onecycle' };
   }
 }
 
