@@ -7,6 +7,7 @@ import { NR, MR, NC, SCR_FLOATS, gemmRange, imin, part } from './gemm';
 
 export { convForward, convBackwardData, convBackwardWeight, convDepthwise } from './conv';
 export * from './eltwise';
+export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 
 /** Floats of scratch each thread needs. */
 export function scratchFloats(): i32 {

@@ -284,6 +284,65 @@ describe('SIMD reductions and comparisons (sizes above the TypeScript cut-off)',
   });
 });
 
+describe('pooling (SIMD 2×2 stride-2 path)', () => {
+  it('maxPool2d values, argmax indices (ties first, NaN wins) and gradient', () => {
+    const [N, C, H, W] = [2, 3, 6, 21];
+    const d = f32(N * C * H * W);
+    d[5] = d[6]; // a tie inside one window: the first cell wins
+    d[W + 9] = NaN; // NaN wins its window
+    const xs = [N, C, H, W], os = [N, C, 3, 10];
+    for (const be of [one, two]) {
+      const x = dense(be, d, xs);
+      const { out, indices } = be.kernels.maxPool2d({ x }, { kernel: [2, 2], stride: [2, 2], padding: [0, 0], outShape: os });
+      const got = be.readSync(out, 'float32', 180), idx = be.readSync(indices, 'int32', 180);
+      const ref = R.pool2dRef(R.ref(d, xs), 'max', [2, 2], [2, 2], [0, 0]).data;
+      for (let i = 0; i < 180; i++) {
+        const pl = Math.floor(i / 30), oh = Math.floor((i % 30) / 10), ow = i % 10;
+        const cells = [[2 * oh, 2 * ow], [2 * oh, 2 * ow + 1], [2 * oh + 1, 2 * ow], [2 * oh + 1, 2 * ow + 1]].map(([h, w]) => h! * W + w!);
+        let bi = cells[0]!;
+        for (const c of cells.slice(1)) {
+          const v = d[pl * H * W + c]!, b = d[pl * H * W + bi]!;
+          if (b !== b) break;
+          if (v > b || v !== v) bi = c;
+        }
+        expect(idx[i], `index ${i}`).toBe(bi);
+        if (Number.isNaN(ref[i]!)) expect(Number.isNaN(got[i]!)).toBe(true);
+        else expect(got[i]).toBe(d[pl * H * W + bi]);
+      }
+      const g = dense(be, f32(180), os);
+      const dx = be.kernels.maxPool2dBackward({ dy: g, indices: { handle: indices, shape: os, dtype: 'int32' } }, { inShape: xs });
+      const gd = be.readSync(g.handle, 'float32', 180), dxd = be.readSync(dx, 'float32', N * C * H * W);
+      const exp = new Float32Array(N * C * H * W);
+      for (let i = 0; i < 180; i++) exp[Math.floor(i / 30) * H * W + idx[i]!] += gd[i]!;
+      expect(dxd).toEqual(exp);
+      [x.handle, out, indices, g.handle, dx].forEach((v) => be.free(v));
+    }
+  });
+  it('avgPool2d matches float64 and its gradient is its adjoint (2×2 stride 2; 3×3 padded)', () => {
+    const xs = [2, 3, 8, 19];
+    const n = 2 * 3 * 8 * 19;
+    const d = f32(n);
+    for (const [k, st, p, os, cip] of [[2, 2, 0, [2, 3, 4, 9], false], [3, 2, 1, [2, 3, 4, 10], true], [3, 2, 1, [2, 3, 4, 10], false]] as const) {
+      const m = 2 * 3 * os[2] * os[3];
+      const g = f32(m);
+      const geo = { kernel: [k, k] as [number, number], stride: [st, st] as [number, number], padding: [p, p] as [number, number], countIncludePad: cip };
+      const results = [one, two].map((be) => {
+        const x = dense(be, d, xs), dy = dense(be, g, [...os]);
+        const y = be.kernels.avgPool2d({ x }, { ...geo, outShape: [...os] });
+        const dx = be.kernels.avgPool2dBackward({ dy }, { ...geo, inShape: xs });
+        const r = [be.readSync(y, 'float32', m) as Float32Array, be.readSync(dx, 'float32', n) as Float32Array];
+        [x.handle, dy.handle, y, dx].forEach((v) => be.free(v));
+        return r;
+      });
+      expect(results[1]).toEqual(results[0]);
+      const [y, dx] = results[0]!;
+      assertClose(y!, R.pool2dRef(R.ref(d, xs), 'avg', [k, k], [st, st], [p, p], cip).data, { atol: 1e-6, rtol: 1e-5 }, `avg k${k}`);
+      const lhs = y!.reduce((acc, v, i) => acc + v * g[i]!, 0);
+      expect(dx!.reduce((acc, v, i) => acc + v * d[i]!, 0)).toBeCloseTo(lhs, 3);
+    }
+  });
+});
+
 describe('fused elementwise kernels', () => {
   it('sgdStep matches torch.optim.SGD (momentum, nesterov, weight decay)', () => {
     for (const be of [one, two]) {

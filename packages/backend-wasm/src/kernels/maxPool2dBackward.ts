@@ -1,19 +1,13 @@
-/** `maxPool2dBackward` kernel. */
+/** `maxPool2dBackward` kernel, in WebAssembly. */
 import type { Runtime } from '../runtime.js';
 import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
+import { poolParams } from './poolParams.js';
 
-/** Adds each `dy` into the input cell recorded in `indices` (overlapping windows accumulate). */
+/** Adds each `dy` into the input cell recorded in `indices` (overlapping windows accumulate); threads split the planes. */
 export function maxPool2dBackward({ dy, indices }: In<'maxPool2dBackward'>, { inShape }: Attrs<'maxPool2dBackward'>, rt: Runtime): Out<'maxPool2dBackward'> {
-  const [N, C, H, W] = inShape as [number, number, number, number];
-  const dx = rt.heap.alloc(numel(inShape));
-  const planes = N * C;
-  const per = planes > 0 ? numel(dy.shape) / planes : 0;
-  const G = rt.heap.f32, I = rt.heap.i32, D = rt.heap.f32;
-  const gb = dy.handle >>> 2, ib = indices.handle >>> 2, db = dx >>> 2;
-  for (let p = 0; p < planes; p++) {
-    const plane = db + p * H * W;
-    for (let o = p * per, end = o + per; o < end; o++) D[plane + I[ib + o]!] += G[gb + o]!;
-  }
+  const dx = rt.heap.allocUninit(numel(inShape));
+  const geo = { kernel: [1, 1], stride: [1, 1], padding: [0, 0] } as const;
+  rt.call('maxPoolBackward', poolParams(rt, dx, dy.handle, indices.handle, inShape, dy.shape, geo) * 4);
   return dx;
 }
