@@ -20,7 +20,9 @@ export function resolveFromApp(appDir: string) {
     ) {
       if (!importer || id.startsWith('.') || id.startsWith('/') || id.startsWith('\0') || id.includes(':')) return null;
       const file = importer.split('?')[0]!;
-      if (!path.isAbsolute(file) || file.startsWith(appDir)) return null;
+      // The app's own virtual modules (virtual:skipnet-backends) import workspace packages too.
+      const ours = file.startsWith('\0virtual:skipnet');
+      if (!ours && (!path.isAbsolute(file) || file.startsWith(appDir))) return null;
       if (file.includes(`${path.sep}node_modules${path.sep}`) || file.includes(`${path.sep}packages${path.sep}`)) return null;
       const r = await this.resolve(id, anchor, { skipSelf: true, ssr: options.ssr ?? false });
       return r;
