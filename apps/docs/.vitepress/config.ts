@@ -26,30 +26,26 @@ function pagesIn(dir: string, base: string): DefaultTheme.SidebarItem[] {
     });
 }
 
-/** Sidebar of the generated API reference (docs/api, written by TypeDoc at build time). */
+/**
+ * Sidebar of the generated API reference (docs/api, written by TypeDoc at build time): one
+ * entry per module. Each module's index page lists its classes, interfaces and functions;
+ * listing all of them here would put hundreds of links on every API page.
+ */
 function apiSidebar(): DefaultTheme.SidebarItem[] {
   const apiDir = path.join(srcDir, 'api');
   if (!existsSync(apiDir)) return [{ text: 'Run `pnpm --filter @skipnet/docs build` to generate', link: '/api/' }];
-  const packages = readdirSync(apiDir).filter((d) => statSync(path.join(apiDir, d)).isDirectory()).sort();
-  return [
-    { text: 'Overview', link: '/api/' },
-    ...packages.map((p) => ({
-      text: `@skipnet/${p}`,
-      collapsed: true,
-      link: `/api/${p}/`,
-      items: readdirSync(path.join(apiDir, p))
-        .filter((d) => statSync(path.join(apiDir, p, d)).isDirectory())
-        .sort()
-        .map((kind) => ({
-          text: kind.charAt(0).toUpperCase() + kind.slice(1).replace(/-/g, ' '),
-          collapsed: true,
-          items: readdirSync(path.join(apiDir, p, kind))
-            .filter((f) => f.endsWith('.md'))
-            .sort()
-            .map((f) => ({ text: f.replace(/\.md$/, ''), link: `/api/${p}/${kind}/${f.replace(/\.md$/, '')}` })),
-        })),
-    })),
-  ];
+  const modules: DefaultTheme.SidebarItem[] = [];
+  const visit = (rel: string): void => {
+    const dir = path.join(apiDir, rel);
+    if (rel && existsSync(path.join(dir, 'index.md'))) modules.push({ text: `@skipnet/${rel}`, link: `/api/${rel}/` });
+    for (const d of readdirSync(dir).sort()) {
+      if (!statSync(path.join(dir, d)).isDirectory() || kinds.has(d)) continue;
+      visit(rel ? `${rel}/${d}` : d);
+    }
+  };
+  const kinds = new Set(['classes', 'interfaces', 'functions', 'type-aliases', 'variables', 'namespaces', 'enumerations']);
+  visit('');
+  return [{ text: 'API reference', items: [{ text: 'Overview', link: '/api/' }, ...modules] }];
 }
 
 const guide: DefaultTheme.SidebarItem[] = [
@@ -98,7 +94,11 @@ export default defineConfig({
   cleanUrls: false,
   lastUpdated: false,
   ignoreDeadLinks: [/^\/api\//],
-  head: [['meta', { name: 'theme-color', content: '#3c6ff0' }]],
+  head: [
+    ['meta', { name: 'theme-color', content: '#e8590c' }],
+    // An inline icon: a block with its skip arc (no file to serve, no 404).
+    ['link', { rel: 'icon', type: 'image/svg+xml', href: `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="4" y="11" width="14" height="10" rx="2" fill="#5c7cfa"/><path d="M6 11 C6 2, 26 2, 26 11 L26 21" fill="none" stroke="#e8590c" stroke-width="3"/><circle cx="26" cy="24" r="4" fill="#e8590c"/></svg>')}` }],
+  ],
   markdown: {
     config: (md) => repoLinks(md, { srcDir, repoRoot }),
   },
