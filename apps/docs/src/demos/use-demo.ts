@@ -1,0 +1,141 @@
+/**
+ * What every demo component shares: the backend picker, a chunked training loop, status,
+ * and a clean exit — on unmount no step starts again and the session's tensors are freed.
+ * The heavy modules (core, models, backends) are imported only when the component mounts.
+ */
+import { onMounted, onUnmounted, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue';
+import type { BackendChoice } from './backends.js';
+import type { ChunkedLoop } from './runner.js';
+
+export interface DemoSession {
+  trainStep(): Promise<void>;
+  dispose(): void;
+}
+
+export type DemoStatus = 'loading' | 'idle' | 'running' | 'paused' | 'error';
+
+export interface DemoHandle<S extends DemoSession> {
+  backends: Ref<BackendChoice[]>;
+  backend: Ref<string>;
+  status: Ref<DemoStatus>;
+  error: Ref<string>;
+  session: ShallowRef<S | null>;
+  /** Increments after every step (computed values depend on it). */
+  tick: Ref<number>;
+  msPerStep: Ref<number>;
+  start(): void;
+  pause(): Promise<void>;
+  /** Rebuilds the session (same backend), keeping the run state. */
+  reset(): Promise<void>;
+}
+
+/**
+ * `create` builds a session on the active backend; `afterStep` runs after each step (drawing).
+ */
+export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterStep: (s: S) => void | Promise<void> = () => {}): DemoHandle<S> {
+  const backends = ref<BackendChoice[]>([]);
+  const backend = ref('cpu');
+  const status = ref<DemoStatus>('loading');
+  const error = ref('');
+  const session = shallowRef<S | null>(null) as ShallowRef<S | null>;
+  const tick = ref(0);
+  const msPerStep = ref(0);
+  let loop: ChunkedLoop | null = null;
+  let runner: typeof import('./runner.js') | null = null;
+  let backendsMod: typeof import('./backends.js') | null = null;
+  let unmounted = false;
+
+  const fail = (e: unknown): void => {
+    status.value = 'error';
+    error.value = e instanceof Error ? e.message : String(e);
+  };
+
+  async function rebuild(): Promise<void> {
+    await loop?.stop();
+    loop = null;
+    session.value?.dispose();
+    session.value = null;
+    const s = await create();
+    if (unmounted) {
+      s.dispose();
+      return;
+    }
+    session.value = s;
+    msPerStep.value = 0;
+    loop = new runner!.ChunkedLoop(async () => {
+      const t = performance.now();
+      await s.trainStep();
+      const dt = performance.now() - t;
+      msPerStep.value = msPerStep.value ? msPerStep.value * 0.9 + dt * 0.1 : dt;
+      tick.value++;
+      await afterStep(s);
+    }, fail);
+    tick.value++;
+    await afterStep(s);
+  }
+
+  function start(): void {
+    if (!loop || status.value === 'loading' || status.value === 'error') return;
+    loop.start();
+    status.value = 'running';
+  }
+  async function pause(): Promise<void> {
+    await loop?.pause();
+    if (status.value === 'running') status.value = 'paused';
+  }
+  async function reset(): Promise<void> {
+    const wasRunning = status.value === 'running';
+    status.value = 'loading';
+    try {
+      await rebuild();
+      status.value = 'idle';
+      if (wasRunning) start();
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  watch(backend, async (name) => {
+    if (!backendsMod) return;
+    const wasRunning = status.value === 'running';
+    status.value = 'loading';
+    try {
+      await loop?.stop();
+      await backendsMod.useBackend(name);
+      await rebuild();
+      status.value = 'idle';
+      if (wasRunning) start();
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  onMounted(async () => {
+    try {
+      [runner, backendsMod] = await Promise.all([import('./runner.js'), import('./backends.js')]);
+      if (unmounted) return;
+      backends.value = await backendsMod.availableBackends();
+      await backendsMod.useBackend(backend.value);
+      await rebuild();
+      if (!unmounted) status.value = 'idle';
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  onUnmounted(() => {
+    unmounted = true;
+    const l = loop;
+    const s = session.value;
+    loop = null;
+    session.value = null;
+    void (async () => {
+      await l?.stop();
+      s?.dispose();
+      // For the end-to-end tests: what is left on the backend once the demo has gone.
+      if (backendsMod && typeof document !== 'undefined') document.documentElement.dataset.skipnetLiveTensors = String(backendsMod.liveTensors());
+    })();
+  });
+
+  return { backends, backend, status, error, session, tick, msPerStep, start, pause, reset };
+}
