@@ -1,0 +1,190 @@
+/**
+ * End-to-end tests of the built site (run `pnpm --filter @skipnet/docs build` first; the
+ * package's `test` script does). They start the preview server on a free port, drive Debian's
+ * Chromium through playwright-core, and save screenshots under test-results/.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { architectures } from '../src/arch/architectures.js';
+import { appDir, launchChromium, startPreview, type PreviewServer } from './browser.js';
+
+const dist = path.join(appDir, '.vitepress', 'dist');
+const shots = path.join(appDir, 'test-results', 'e2e');
+
+/** Every page of the site except the API reference's member pages (its module indexes are in). */
+function sitePages(): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(path.join(dist, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (statSync(path.join(dist, r)).isDirectory()) {
+        if (name !== 'assets') walk(r);
+      } else if (name.endsWith('.html') && name !== '404.html') {
+        if (r.startsWith('api/') && !r.endsWith('/index.html')) continue;
+        out.push(r);
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** graph() of every architecture-page model, computed in a child process while the browser runs. */
+function traceInChild(): Promise<Record<string, { skipEdges: number; nodes: number }>> {
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  const child = spawn(tsx, ['--conditions=source', 'test/trace-skips.ts'], { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`trace-skips exited ${code}:\n${err}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, { skipEdges: number; nodes: number }>);
+    });
+  });
+}
+
+interface Problems {
+  errors: string[];
+}
+
+/** A page that records console errors, page errors and failed requests. */
+async function openPage(browser: Browser): Promise<{ page: Page; problems: Problems }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: Problems = { errors: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.errors.push(`console.error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.errors.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return { page, problems };
+}
+
+const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
+
+let server: PreviewServer;
+let browser: Browser;
+let traced: Promise<Record<string, { skipEdges: number; nodes: number }>>;
+
+beforeAll(async () => {
+  if (!existsSync(path.join(dist, 'index.html'))) throw new Error(`no built site in ${dist}: run \`pnpm --filter @skipnet/docs build\` first`);
+  mkdirSync(shots, { recursive: true });
+  traced = traceInChild();
+  traced.catch(() => {}); // awaited (and reported) by the diagram test
+  [server, browser] = await Promise.all([startPreview(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the built site', () => {
+  it('is served cross-origin isolated (the wasm backend can share memory)', async () => {
+    const { page, problems } = await openPage(browser);
+    const res = await page.goto(server.url, { waitUntil: 'load' });
+    expect(res?.headers()['cross-origin-opener-policy']).toBe('same-origin');
+    expect(res?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('loads every page without a console error', async () => {
+    const pages = sitePages();
+    expect(pages.length).toBeGreaterThan(20);
+    const { page, problems } = await openPage(browser);
+    const failures: string[] = [];
+    for (const p of pages) {
+      problems.errors.length = 0;
+      await page.goto(new URL(p, server.url).href, { waitUntil: 'load' });
+      // Hydration and the demos' mount (which loads core and a backend) finish after `load`.
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(150);
+      const title = await page.title();
+      if (!title || /404/.test(title)) failures.push(`${p}: title '${title}'`);
+      if (problems.errors.length) failures.push(`${p}:\n  ${problems.errors.join('\n  ')}`);
+      if (!p.startsWith('api/')) await page.screenshot({ path: path.join(shots, `page-${p.replace(/\.html$/, '').replace(/\//g, '_')}.png`) });
+    }
+    expect(failures).toEqual([]);
+    await page.close();
+  });
+
+  it('draws as many skip edges in each architecture diagram as graph() of the model has', async () => {
+    const { page, problems } = await openPage(browser);
+    const seen = new Map<string, number>();
+    for (const file of readdirSync(path.join(dist, 'architectures')).filter((f) => f.endsWith('.html'))) {
+      await page.goto(new URL(`architectures/${file}`, server.url).href, { waitUntil: 'load' });
+      const diagrams = await page.$$eval('.arch-diagram', (els) =>
+        els.map((el) => ({ id: el.getAttribute('data-arch') ?? '', edges: el.querySelectorAll('[data-skip-edge]').length, nodes: el.querySelectorAll('[data-node]').length })),
+      );
+      for (const d of diagrams) seen.set(d.id, d.edges);
+      const first = await page.$('.arch-diagram');
+      if (first) await first.screenshot({ path: path.join(shots, `diagram-${file.replace(/\.html$/, '')}.png`) });
+    }
+    const truth = await traced;
+    // Every architecture is on a page, and every page's diagram matches its model.
+    expect([...seen.keys()].sort()).toEqual(architectures.map((a) => a.id).sort());
+    for (const a of architectures) {
+      expect({ id: a.id, edges: seen.get(a.id) }).toEqual({ id: a.id, edges: truth[a.id]!.skipEdges });
+      expect(truth[a.id]!.skipEdges).toBeGreaterThan(0);
+    }
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('collapses and expands a diagram group', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(new URL('architectures/resnet.html', server.url).href, { waitUntil: 'networkidle' });
+    const fig = page.locator('.arch-diagram[data-arch="resnet18"]');
+    const all = await fig.locator('[data-skip-edge]').count();
+    await fig.locator('[data-group="layer1"]').click();
+    // layer1's two blocks fold into one row: its inner skip disappears, the one entering it stays.
+    await expect.poll(() => fig.locator('[data-skip-edge]').count()).toBe(all - 1);
+    await fig.getByRole('button', { name: 'Expand all' }).click();
+    await expect.poll(() => fig.locator('[data-skip-edge]').count()).toBe(all);
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the plain-vs-residual demo', () => {
+  it('trains both networks on the cpu backend, both losses fall, and it cleans up when left', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(new URL('demos/plain-vs-residual.html', server.url).href, { waitUntil: 'load' });
+    const demo = page.locator('[data-demo="plain-vs-residual"]');
+    await page.locator('[data-control="start"]:not([disabled])').waitFor({ timeout: 60_000 });
+    expect(await demo.getAttribute('data-backend')).toBe('cpu');
+    await page.click('[data-control="start"]');
+    const steps = 60;
+    await page.waitForFunction((n) => Number(document.querySelector('[data-demo="plain-vs-residual"]')?.getAttribute('data-steps')) >= n, steps, { timeout: 120_000 });
+    await page.click('[data-control="pause"]');
+    await demo.screenshot({ path: path.join(shots, 'demo-plain-vs-residual.png') });
+    const plain = JSON.parse((await demo.getAttribute('data-loss-plain'))!) as number[];
+    const residual = JSON.parse((await demo.getAttribute('data-loss-residual'))!) as number[];
+    expect(plain.length).toBeGreaterThanOrEqual(steps);
+    expect(residual.length).toBe(plain.length);
+    // Both curves fall: the last ten steps average below the first ten.
+    expect(mean(residual.slice(-10))).toBeLessThan(mean(residual.slice(0, 10)));
+    expect(mean(plain.slice(-10))).toBeLessThan(mean(plain.slice(0, 10)));
+    // The skip switches reach the model: switching one off is reflected at once.
+    await page.click('[data-skip-toggle="0"]');
+    expect(await page.getAttribute('[data-skip-toggle="0"]', 'aria-pressed')).toBe('false');
+
+    // Leave through the site's own navigation (the component unmounts): the loop stops and
+    // every tensor the demo made is freed.
+    await page.click('[data-control="start"]');
+    await page.click('a[href="/guide/concepts.html"]');
+    await page.waitForFunction(() => document.documentElement.dataset.skipnetLiveTensors !== undefined, undefined, { timeout: 30_000 });
+    expect(await page.evaluate(() => document.documentElement.dataset.skipnetLiveTensors)).toBe('0');
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+});
