@@ -34,27 +34,47 @@ const rows: Row[] = [];
 const params = new URLSearchParams(location.search);
 const quick = params.has('quick');
 
-/** Median wall time of `fn` (each call awaits its readback) after `warm` untimed calls. */
-async function time(fn: () => Promise<void>, warm = 3, minRuns = quick ? 3 : 5, minMs = quick ? 500 : 2000): Promise<{ ms: number; runs: number }> {
-  for (let i = 0; i < warm; i++) await fn();
-  const ts: number[] = [];
-  const start = performance.now();
-  while (ts.length < minRuns || performance.now() - start < minMs) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-    if (ts.length >= 200) break;
-  }
-  ts.sort((a, b) => a - b);
-  return { ms: ts[Math.floor(ts.length / 2)]!, runs: ts.length };
+/** One implementation of a workload: a call that ends in an awaited readback, and its rate. */
+interface Impl {
+  readonly name: string;
+  readonly run: () => Promise<void>;
+  readonly rate: (ms: number) => string;
 }
 
-function record(workload: string, impl: string, r: { ms: number; runs: number }, rate: string): void {
-  rows.push({ workload, impl, ms: r.ms, runs: r.runs, rate });
+/**
+ * Times implementations of one workload interleaved (one call of each per round, so load from
+ * other processes hits them alike), after `warm` untimed rounds that compile the shaders;
+ * records each one's median.
+ */
+async function compare(workload: string, impls: readonly Impl[], warm = 2): Promise<void> {
+  const minRounds = quick ? 3 : 7;
+  const minMs = quick ? 1000 : 6000;
+  for (let i = 0; i < warm; i++) for (const m of impls) await m.run();
+  const ts: number[][] = impls.map(() => []);
+  const start = performance.now();
+  for (let round = 0; round < 100 && (round < minRounds || performance.now() - start < minMs); round++) {
+    for (let k = 0; k < impls.length; k++) {
+      const t0 = performance.now();
+      await impls[k]!.run();
+      ts[k]!.push(performance.now() - t0);
+    }
+  }
+  impls.forEach((m, k) => {
+    const v = ts[k]!.sort((a, b) => a - b);
+    const ms = v[Math.floor(v.length / 2)]!;
+    rows.push({ workload, impl: m.name, ms, runs: v.length, rate: m.rate(ms) });
+  });
   out.textContent = rows.map((x) => `${x.workload.padEnd(44)} ${x.impl.padEnd(48)} ${x.ms.toFixed(2).padStart(9)} ms  ${x.rate}`).join('\n');
 }
 
-const gflops = (flop: number, ms: number): string => `${(flop / ms / 1e6).toFixed(2)} GFLOP/s`;
+const gflops = (flop: number) => (ms: number): string => `${(flop / ms / 1e6).toFixed(2)} GFLOP/s`;
+const images = (n: number) => (ms: number): string => `${((n * 1000) / ms).toFixed(1)} images/s`;
+
+/** Reads a tensor back and frees it. */
+async function drain(t: Tensor | tf.Tensor): Promise<void> {
+  await t.data();
+  t.dispose();
+}
 
 async function convBench(): Promise<void> {
   const [N, C, H, W, OC] = [8, 16, 32, 32, 16];
@@ -62,39 +82,25 @@ async function convBench(): Promise<void> {
   const what = `conv 3×3 N=${N} C=${C}→${OC} ${H}×${W}`;
   const x = randn([N, C, H, W], { seed: 1 });
   const w = randn([OC, C, 3, 3], { seed: 2, std: 0.1 });
-  const read = async (t: Tensor): Promise<void> => {
-    await t.data();
-    t.dispose();
-  };
-
-  record(what, 'skipnet webgl (tfjs NCHW kernel)', await time(() => read(conv2d(x, w, null, { padding: 1 }))), '');
-  rows.at(-1)!.rate = gflops(flop, rows.at(-1)!.ms);
-
-  // The alternative for groups = 1: this package's direct NCHW program.
+  // Alternatives for groups = 1: this package's direct NCHW program, tfjs's NCHW kernel.
   const xh = x.storage.handle as WebglHandle;
   const wh = w.storage.handle as WebglHandle;
-  const direct = async (): Promise<void> => {
-    const y = tf.tidy(() =>
-      runProgram(new GroupedConv2DProgram([N, C, H, W], [OC, C, 3, 3], [N, OC, H, W], { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 }, false, 'none'),
-        [tf.reshape(xh.t, [N, C, H, W]), tf.reshape(wh.t, [OC, C, 3, 3])], 'float32'));
-    await y.data();
-    y.dispose();
-  };
-  const rd = await time(direct);
-  record(what, 'skipnet direct NCHW program', rd, gflops(flop, rd.ms));
-
+  const geo = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 } as const;
+  const direct = (): tf.Tensor => tf.tidy(() =>
+    runProgram(new GroupedConv2DProgram([N, C, H, W], [OC, C, 3, 3], [N, OC, H, W], geo, false, 'none'), [tf.reshape(xh.t, [N, C, H, W]), tf.reshape(wh.t, [OC, C, 3, 3])], 'float32'));
+  // The alternative for groups = 1: tfjs's own Conv2D kernel in NCHW.
+  const tfjsNchw = (): tf.Tensor => tf.tidy(() =>
+    tf.conv2d(tf.reshape(xh.t, [N, C, H, W]) as tf.Tensor4D, tf.transpose(tf.reshape(wh.t, [OC, C, 3, 3]), [2, 3, 1, 0]) as tf.Tensor4D, 1, [[0, 0], [0, 0], [1, 1], [1, 1]], 'NCHW'));
   const xt = tf.randomNormal([N, H, W, C]) as tf.Tensor4D;
   const wt = tf.mul(tf.randomNormal([3, 3, C, OC]), 0.1) as tf.Tensor4D;
-  const tfjs = async (): Promise<void> => {
-    const y = tf.conv2d(xt, wt, 1, 'same');
-    await y.data();
-    y.dispose();
-  };
-  const rt = await time(tfjs);
-  record(what, 'tfjs-webgl NHWC', rt, gflops(flop, rt.ms));
+  await compare(what, [
+    { name: 'skipnet webgl (im2col + matmul)', run: () => drain(conv2d(x, w, null, { padding: 1 })), rate: gflops(flop) },
+    { name: 'alternative: direct NCHW program', run: () => drain(direct()), rate: gflops(flop) },
+    { name: 'alternative: tfjs Conv2D kernel in NCHW', run: () => drain(tfjsNchw()), rate: gflops(flop) },
+    { name: 'tfjs-webgl NHWC', run: () => drain(tf.conv2d(xt, wt, 1, 'same')), rate: gflops(flop) },
+  ]);
 
   // Forward + both backward passes.
-  const wb = `${what} fwd+bwd`;
   const xg = keep(clone(x).requiresGrad_());
   const wg = keep(clone(w).requiresGrad_());
   const ours = async (): Promise<void> => {
@@ -106,21 +112,20 @@ async function convBench(): Promise<void> {
       return r;
     });
     await gx!.data();
-    await gw!.data();
+    await drain(gw!);
     gx!.dispose();
-    gw!.dispose();
   };
-  const ro = await time(ours);
-  record(wb, 'skipnet webgl', ro, gflops(3 * flop, ro.ms));
   const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')));
-  const tfjsB = async (): Promise<void> => {
+  const theirs = async (): Promise<void> => {
     const [gx, gw] = g([xt, wt]);
     await gx!.data();
-    await gw!.data();
-    tf.dispose([gx!, gw!]);
+    await drain(gw!);
+    gx!.dispose();
   };
-  const rb = await time(tfjsB);
-  record(wb, 'tfjs-webgl NHWC', rb, gflops(3 * flop, rb.ms));
+  await compare(`${what} fwd+bwd`, [
+    { name: 'skipnet webgl', run: ours, rate: gflops(3 * flop) },
+    { name: 'tfjs-webgl NHWC', run: theirs, rate: gflops(3 * flop) },
+  ]);
   [x, w, xg, wg].forEach((t) => t.dispose());
   tf.dispose([xt, wt]);
 }
@@ -128,24 +133,19 @@ async function convBench(): Promise<void> {
 async function groupedBench(): Promise<void> {
   const [N, C, H, G] = [8, 64, 16, 8];
   const flop = 2 * N * C * H * H * (C / G) * 9;
-  const what = `grouped conv 3×3 N=${N} C=${C} groups=${G} ${H}×${H}`;
   const x = randn([N, C, H, H], { seed: 5 });
   const w = randn([C, C / G, 3, 3], { seed: 6, std: 0.1 });
-  const ro = await time(async () => {
-    const y = conv2d(x, w, null, { padding: 1, groups: G });
-    await y.data();
-    y.dispose();
-  });
-  record(what, 'skipnet webgl (im2col + batched matmul)', ro, gflops(flop, ro.ms));
-  // tfjs has no grouped convolution: split the channels, one conv per group, concat.
   const xt = tf.randomNormal([N, H, H, C]) as tf.Tensor4D;
   const wt = tf.split(tf.mul(tf.randomNormal([3, 3, C / G, C]), 0.1), G, 3) as tf.Tensor4D[];
-  const rt = await time(async () => {
-    const y = tf.tidy(() => tf.concat(tf.split(xt, G, 3).map((xi, g) => tf.conv2d(xi as tf.Tensor4D, wt[g]!, 1, 'same')), 3));
-    await y.data();
-    y.dispose();
-  });
-  record(what, 'tfjs-webgl NHWC (split, conv per group, concat)', rt, gflops(flop, rt.ms));
+  await compare(`grouped conv 3×3 N=${N} C=${C} groups=${G} ${H}×${H}`, [
+    { name: 'skipnet webgl (im2col + batched matmul)', run: () => drain(conv2d(x, w, null, { padding: 1, groups: G })), rate: gflops(flop) },
+    // tfjs has no grouped convolution: split the channels, one conv per group, concat.
+    {
+      name: 'tfjs-webgl NHWC (split, conv per group, concat)',
+      run: () => drain(tf.tidy(() => tf.concat(tf.split(xt, G, 3).map((xi, gi) => tf.conv2d(xi as tf.Tensor4D, wt[gi]!, 1, 'same')), 3))),
+      rate: gflops(flop),
+    },
+  ]);
   [x, w].forEach((t) => t.dispose());
   tf.dispose([xt, ...wt]);
 }
@@ -205,14 +205,8 @@ async function resnetBench(): Promise<void> {
       net.zeroGrad();
       return l;
     });
-    await loss.data();
-    loss.dispose();
+    await drain(loss);
   };
-  const ro = await time(ours, 3, quick ? 3 : 5);
-  record(what, 'skipnet webgl (NCHW)', ro, `${((N * 1000) / ro.ms).toFixed(1)} images/s`);
-  [x, y].forEach((t) => t.dispose());
-  opt.dispose();
-  net.dispose();
 
   // The same network in tfjs, NHWC, batch statistics by tf.moments, momentum SGD.
   const v = (shape: [number, number, number, number], std: number) => tf.variable(tf.mul(tf.randomNormal(shape), std) as tf.Tensor4D);
@@ -237,13 +231,15 @@ async function resnetBench(): Promise<void> {
     const logits = tf.add(tf.matMul(tf.mean(h, [1, 2]), P.fw), P.fb);
     return tf.losses.softmaxCrossEntropy(yt, logits) as tf.Scalar;
   };
-  const tfjs = async (): Promise<void> => {
-    const l = topt.minimize(loss, true)!;
-    await l.data();
-    l.dispose();
-  };
-  const rt = await time(tfjs, 3, quick ? 3 : 5);
-  record(what, 'tfjs-webgl (NHWC)', rt, `${((N * 1000) / rt.ms).toFixed(1)} images/s`);
+  const theirs = (): Promise<void> => drain(topt.minimize(loss, true)!);
+
+  await compare(what, [
+    { name: 'skipnet webgl (NCHW)', run: ours, rate: images(N) },
+    { name: 'tfjs-webgl (NHWC)', run: theirs, rate: images(N) },
+  ]);
+  [x, y].forEach((t) => t.dispose());
+  opt.dispose();
+  net.dispose();
   topt.dispose();
   tf.dispose([xt, yt, ...Object.values(P)]);
 }

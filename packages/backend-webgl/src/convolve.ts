@@ -1,18 +1,19 @@
 /**
- * Convolution routing, chosen by measurement (bench/, docs/benchmarks.md):
- * - forward, groups 1: tfjs's Conv2D / FusedConv2D in NCHW (im2col + packed matmul inside
- *   tfjs); only the small weight tensor changes layout (OIHW → HWIO). It matched tfjs's NHWC
- *   path and beat a direct NCHW program ~2×.
- * - forward, groups > 1 or stride with dilation (no tfjs kernel): im2col + one batched matmul
- *   over the groups when each group has ≥ 4 input channels (measured ~1.5–2× faster than the
- *   direct program there), the direct grouped program for thinner groups (depthwise,
- *   ResNeXt-style 2-channel groups), where the two were even and the direct one needs no buffer.
- * - both gradients, every geometry: im2col / col2im programs around one batched tfjs matmul
- *   per group batch. On SwiftShader this ran the weight gradient ~3× and the input gradient
- *   ~2–5× faster than tfjs's NCHW backprop kernels (which loop naively per output), and it
- *   handles groups and dilation, which tfjs's kernels do not.
- * - the direct gradient programs remain for shapes whose column buffer would exceed
- *   {@link COLS_BUDGET} even for one image.
+ * Convolution routing, chosen by measurement (bench/, docs/benchmarks.md; SwiftShader):
+ * - forward, 1×1 stride 1 without padding: one batched tfjs matmul `w · x[n]`, already NCHW.
+ * - forward otherwise: this package's im2col program + one batched tfjs (fused, packed) matmul
+ *   over the groups, transposed back to NCHW — for groups 1 and for groups of ≥ 4 channels.
+ *   In interleaved runs it beat tfjs's own Conv2D in NCHW 1.15–1.6× and matched tfjs's NHWC
+ *   path (so no layout change to NHWC, which cost more than it saved); bias and relu/sigmoid
+ *   are fused into the matmul.
+ * - forward, thinner groups (depthwise, 2-channel groups): the direct grouped program (no
+ *   column buffer; even with im2col there).
+ * - both gradients, every geometry: im2col / col2im programs around one batched tfjs matmul.
+ *   This ran the weight gradient ~3× and the input gradient ~2–5× faster than tfjs's NCHW
+ *   backprop kernels (which loop naively per output), and it handles groups and dilation,
+ *   which tfjs's kernels do not.
+ * - when even one image's column buffer would exceed {@link COLS_BUDGET}: tfjs's Conv2D
+ *   (groups 1, stride or dilation 1) or the direct programs.
  */
 import type { Activation, Conv2dGeometry } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -50,23 +51,6 @@ function activate(y: tf.Tensor, act: Activation): tf.Tensor {
   }
 }
 
-/** `act(conv2d(x, w) + bias)` on NCHW `x` and OIHW `w`. */
-export function convForward(x: tf.Tensor, w: tf.Tensor, geo: Conv2dGeometry, outShape: readonly number[], bias: tf.Tensor | null, act: Activation): tf.Tensor {
-  if (!tfjsForward(geo)) {
-    const s = colGeometry(x.shape, w.shape, outShape);
-    if (w.shape[1]! >= 4 && chunkOf(s) === s.N) return gemmForward(x, w, geo, s, bias, act);
-    return runProgram(new GroupedConv2DProgram(x.shape, w.shape, outShape, geo, bias !== null, act), bias ? [x, w, bias] : [x, w], 'float32');
-  }
-  const x4 = x as tf.Tensor4D;
-  const f = toHWIO(w);
-  const strides = [geo.stride[0], geo.stride[1]] as [number, number];
-  const dilations = [geo.dilation[0], geo.dilation[1]] as [number, number];
-  if (!bias && act === 'none') return tf.conv2d(x4, f, strides, padsOf(geo), 'NCHW', dilations);
-  const fusedAct = act === 'relu' || act === 'sigmoid' ? act : 'linear';
-  const y = tf.fused.conv2d({ x: x4, filter: f, strides, pad: padsOf(geo), dataFormat: 'NCHW', dilations, ...(bias ? { bias } : {}), activation: fusedAct });
-  return fusedAct === 'linear' ? activate(y, act) : y;
-}
-
 /** Elements of the im2col buffer the gradients may allocate at once (64 MiB of float32); larger batches are chunked. */
 export const COLS_BUDGET = 1 << 24;
 
@@ -84,15 +68,52 @@ function chunkOf(s: ColGeometry): number {
   return Math.min(s.N, Math.floor(COLS_BUDGET / perImage));
 }
 
-/** Grouped (or strided-and-dilated) forward: im2col, one batched matmul over groups, back to NCHW. */
-function gemmForward(x: tf.Tensor, w: tf.Tensor, geo: Conv2dGeometry, s: ColGeometry, bias: tf.Tensor | null, act: Activation): tf.Tensor {
+/** tfjs's fused activations; the others run as tfjs ops after the matmul. */
+function fusable(act: Activation): 'linear' | 'relu' | 'sigmoid' {
+  return act === 'relu' || act === 'sigmoid' ? act : 'linear';
+}
+
+/** `act(a·b + bias)` as one tfjs fused (packed) matmul when tfjs has the activation. */
+function fusedMatMul(a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor | null, act: Activation): tf.Tensor {
+  const fa = fusable(act);
+  const y = tf.fused.matMul({ a, b, ...(bias ? { bias } : {}), activation: fa });
+  return fa === 'linear' ? activate(y, act) : y;
+}
+
+/** `act(conv2d(x, w) + bias)` on NCHW `x` and OIHW `w` (routing: see the module comment). */
+export function convForward(x: tf.Tensor, w: tf.Tensor, geo: Conv2dGeometry, outShape: readonly number[], bias: tf.Tensor | null, act: Activation): tf.Tensor {
   const [OC, ICG, KH, KW] = w.shape as [number, number, number, number];
-  const G = geo.groups;
-  const cols = runProgram(new Im2ColProgram(s, geo), [x], 'float32');
-  const y = tf.matMul(tf.reshape(w, [G, OC / G, ICG * KH * KW]), cols); // [G, OCg, N·OH·OW]
-  let out = tf.reshape(tf.transpose(tf.reshape(y, [OC, s.N, s.OH * s.OW]), [1, 0, 2]), [s.N, OC, s.OH, s.OW]);
-  if (bias) out = tf.add(out, tf.reshape(bias, [1, OC, 1, 1]));
-  return activate(out, act);
+  const s = colGeometry(x.shape, w.shape, outShape);
+  const P = s.OH * s.OW;
+  if (geo.groups === 1 && KH === 1 && KW === 1 && ones(geo.stride) && geo.padding[0] === 0 && geo.padding[1] === 0) {
+    // 1×1: w [1, OC, C] · x [N, C, H·W] is already NCHW; no im2col.
+    const y = fusedMatMul(tf.reshape(w, [1, OC, ICG]), tf.reshape(x, [s.N, s.C, P]), bias && tf.reshape(bias, [OC, 1]), act);
+    return tf.reshape(y, [...outShape]);
+  }
+  const chunk = chunkOf(s);
+  if (chunk > 0 && (geo.groups === 1 || ICG >= 4)) {
+    const G = geo.groups;
+    const wg = tf.reshape(w, [G, OC / G, ICG * KH * KW]);
+    const bg = bias && tf.reshape(bias, [G, OC / G, 1]);
+    const parts: tf.Tensor[] = [];
+    for (let a = 0; a < s.N; a += chunk) {
+      const n = Math.min(chunk, s.N - a);
+      const cols = runProgram(new Im2ColProgram({ ...s, N: n }, geo), [images(x, a, n)], 'float32');
+      const y = fusedMatMul(wg, cols, bg, act); // [G, OCg, n·P]
+      parts.push(tf.reshape(tf.transpose(tf.reshape(y, [OC, n, P]), [1, 0, 2]), [n, OC, s.OH, s.OW]));
+    }
+    return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
+  }
+  if (!tfjsForward(geo)) {
+    return runProgram(new GroupedConv2DProgram(x.shape, w.shape, outShape, geo, bias !== null, act), bias ? [x, w, bias] : [x, w], 'float32');
+  }
+  const x4 = x as tf.Tensor4D;
+  const f = toHWIO(w);
+  const strides = [geo.stride[0], geo.stride[1]] as [number, number];
+  const dilations = [geo.dilation[0], geo.dilation[1]] as [number, number];
+  const fa = fusable(act);
+  const y = tf.fused.conv2d({ x: x4, filter: f, strides, pad: padsOf(geo), dataFormat: 'NCHW', dilations, ...(bias ? { bias } : {}), activation: fa });
+  return fa === 'linear' ? activate(y, act) : y;
 }
 
 /** dy `[n, OC, OH, OW]` → `[G, OCg, n·OH·OW]` (the matmul operand of both gradients). */
