@@ -8,6 +8,7 @@ import { NR, MR, NC, SCR_FLOATS, gemmRange, imin, part } from './gemm';
 export { convForward, convBackwardData, convBackwardWeight, convDepthwise } from './conv';
 export * from './eltwise';
 export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
+export { resizeForward, resizeBackward } from './resize';
 
 /** Floats of scratch each thread needs. */
 export function scratchFloats(): i32 {

@@ -343,6 +343,28 @@ describe('pooling (SIMD 2×2 stride-2 path)', () => {
   });
 });
 
+describe('resize', () => {
+  for (const [mode, ac, oh, ow] of [['nearest', false, 10, 32], ['nearest', false, 7, 45], ['bilinear', false, 9, 37], ['bilinear', true, 11, 33]] as const) {
+    it(`${mode}${ac ? ' alignCorners' : ''} to ${oh}×${ow}: matches float64, identical on 1 and 2 threads, adjoint gradient`, () => {
+      const xs = [2, 3, 5, 16], os = [2, 3, oh, ow];
+      const n = 2 * 3 * 5 * 16, m = 2 * 3 * oh * ow;
+      const d = f32(n), g = f32(m);
+      const results = [one, two].map((be) => {
+        const x = dense(be, d, xs), dy = dense(be, g, os);
+        const y = be.kernels.resize({ x }, { mode, alignCorners: ac, outShape: os });
+        const dx = be.kernels.resizeBackward({ dy }, { mode, alignCorners: ac, inShape: xs });
+        const r = [be.readSync(y, 'float32', m) as Float32Array, be.readSync(dx, 'float32', n) as Float32Array];
+        [x.handle, dy.handle, y, dx].forEach((v) => be.free(v));
+        return r;
+      });
+      expect(results[1]).toEqual(results[0]);
+      const [y, dx] = results[0]!;
+      assertClose(y!, R.resizeRef(R.ref(d, xs), oh, ow, mode, ac).data, { atol: 1e-6, rtol: 1e-5 }, mode);
+      expect(dx!.reduce((acc, v, i) => acc + v * d[i]!, 0)).toBeCloseTo(y!.reduce((acc, v, i) => acc + v * g[i]!, 0), 3);
+    });
+  }
+});
+
 describe('fused elementwise kernels', () => {
   it('sgdStep matches torch.optim.SGD (momentum, nesterov, weight decay)', () => {
     for (const be of [one, two]) {

@@ -40,30 +40,41 @@ export function taps(mode: ResizeMode, alignCorners: boolean, inSize: number, ou
   return { i0, i1, w0, w1 };
 }
 
-/** Resizes every NCHW plane to `outShape`'s `[OH, OW]` with separable taps. */
-export function resize({ x }: In<'resize'>, attrs: Attrs<'resize'>, rt: Runtime): Out<'resize'> {
-  const [N, C, H, W] = x.shape as [number, number, number, number];
-  const [, , OH, OW] = attrs.outShape as [number, number, number, number];
-  const y = rt.heap.allocUninit(numel(attrs.outShape));
-  const F = rt.heap.f32;
-  const th = taps(attrs.mode, attrs.alignCorners, H, OH);
-  const tw = taps(attrs.mode, attrs.alignCorners, W, OW);
-  const xb = x.handle >>> 2;
-  let o = y >>> 2;
-  for (let p = 0; p < N * C; p++) {
-    const plane = xb + p * H * W;
-    for (let oh = 0; oh < OH; oh++) {
-      const r0 = plane + th.i0[oh]! * W, r1 = plane + th.i1[oh]! * W;
-      const a0 = th.w0[oh]!, a1 = th.w1[oh]!;
-      if (attrs.mode === 'nearest') {
-        for (let ow = 0; ow < OW; ow++) F[o++] = F[r0 + tw.i0[ow]!]!;
-        continue;
-      }
-      for (let ow = 0; ow < OW; ow++) {
-        const c0 = tw.i0[ow]!, c1 = tw.i1[ow]!, b0 = tw.w0[ow]!, b1 = tw.w1[ow]!;
-        F[o++] = a0 * (b0 * F[r0 + c0]! + b1 * F[r0 + c1]!) + a1 * (b0 * F[r1 + c0]! + b1 * F[r1 + c1]!);
-      }
-    }
+/** Copies one axis's taps into scratch memory (i0, i1 as i32, then w0, w1 as f64); returns the byte offset. */
+export function writeTaps(rt: Runtime, t: Taps): number {
+  const n = t.i0.length;
+  const h = rt.heap;
+  const at = h.allocRaw(Math.max(n, 1) * 24);
+  h.refresh();
+  h.i32.set(t.i0, at >>> 2);
+  h.i32.set(t.i1, (at >>> 2) + n);
+  const f64 = new Float64Array(h.memory.buffer, at + n * 8, 2 * n);
+  f64.set(t.w0, 0);
+  f64.set(t.w1, n);
+  return at;
+}
+
+/** Runs the WebAssembly resize kernel (forward or adjoint) over every plane, threads splitting planes. */
+export function runResize(
+  kernel: 'resizeForward' | 'resizeBackward', rt: Runtime, x: number, y: number,
+  inShape: readonly number[], outShape: readonly number[], mode: ResizeMode, alignCorners: boolean,
+): void {
+  const [N, C, H, W] = inShape as [number, number, number, number];
+  const [, , OH, OW] = outShape as [number, number, number, number];
+  const th = writeTaps(rt, taps(mode, alignCorners, H, OH));
+  const tw = writeTaps(rt, taps(mode, alignCorners, W, OW));
+  try {
+    rt.setSlots(0, [x, y, N * C, H, W, OH, OW, th, tw, mode === 'nearest' ? 1 : 0]);
+    rt.call(kernel, N * C * OH * OW * 8);
+  } finally {
+    rt.heap.freeRaw(tw);
+    rt.heap.freeRaw(th);
   }
+}
+
+/** Resizes every NCHW plane to `outShape`'s `[OH, OW]`, in WebAssembly (nearest ×2 widening by lane shuffles). */
+export function resize({ x }: In<'resize'>, attrs: Attrs<'resize'>, rt: Runtime): Out<'resize'> {
+  const y = rt.heap.allocUninit(numel(attrs.outShape));
+  runResize('resizeForward', rt, x.handle, y, x.shape, attrs.outShape, attrs.mode, attrs.alignCorners);
   return y;
 }
