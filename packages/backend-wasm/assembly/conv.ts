@@ -3,7 +3,7 @@
 // col2im (input gradient, transposed convolution). Grouped and depthwise convolutions are
 // per-group GEMMs over the same code.
 
-import { KC, MC, NC, NR, SCR_A, SCR_B, SCR_E, SCR_T, T_CAP, imax, imin, macro, packA, packB, part } from './gemm';
+import { KC, MC, NC, NR, SCR_A, SCR_B, SCR_E, SCR_T, T_CAP, claim, imax, imin, macro, packA, packB, part } from './gemm';
 
 /**
  * The parameter block of a convolution kernel, laid out as i32 slots in linear memory by the
@@ -310,13 +310,12 @@ export function convForward(p: usize, tid: i32, nt: i32): void {
   const Kg = Cg * g.kh * g.kw, P = g.OH * g.OW, HW = g.H * g.W;
   if (g.N * P * g.OC == 0) return;
   let pch = (P + NC - 1) / NC;
-  if (g.N * G * pch < nt) pch = imin((P + NR - 1) / NR, (nt + g.N * G - 1) / (g.N * G));
+  if (g.N * G * pch < 4 * nt) pch = imin((P + NR - 1) / NR, (4 * nt + g.N * G - 1) / (g.N * G));
   let chunk = (P + pch - 1) / pch;
   chunk = (chunk + NR - 1) / NR * NR;
   pch = (P + chunk - 1) / chunk;
   const units = g.N * G * pch;
-  const u1 = part(tid + 1, nt, units);
-  for (let u = part(tid, nt, units); u < u1; u++) {
+  for (let u = claim(); u < units; u = claim()) {
     const n = u / (G * pch);
     const r = u - n * G * pch;
     const gi = r / pch;
@@ -384,10 +383,9 @@ export function convBackwardData(p: usize, tid: i32, nt: i32): void {
   const Kg = Cg * khw, P = g.OH * g.OW, HW = g.H * g.W;
   if (g.N * g.C * HW == 0) return;
   let cs = 1;
-  if (g.N * G < nt) cs = imin(Cg, (nt + g.N * G - 1) / (g.N * G));
+  if (g.N * G < 4 * nt) cs = imin(Cg, (4 * nt + g.N * G - 1) / (g.N * G));
   const units = g.N * G * cs;
-  const u1 = part(tid + 1, nt, units);
-  for (let u = part(tid, nt, units); u < u1; u++) {
+  for (let u = claim(); u < units; u = claim()) {
     const n = u / (G * cs);
     const r = u - n * G * cs;
     const gi = r / cs;
@@ -432,10 +430,9 @@ export function convBackwardWeight(p: usize, tid: i32, nt: i32): void {
   if (g.OC * Kg == 0) return;
   const kp = (Kg + NR - 1) / NR;
   let ks = imax(1, (Kg + NC - 1) / NC);
-  if (G * ks < nt) ks = imin(kp, (nt + G - 1) / G);
+  if (G * ks < 4 * nt) ks = imin(kp, (4 * nt + G - 1) / G);
   const units = G * ks;
-  const u1 = part(tid + 1, nt, units);
-  for (let u = part(tid, nt, units); u < u1; u++) {
+  for (let u = claim(); u < units; u = claim()) {
     const gi = u / ks;
     const kpart = u - gi * ks;
     const k0 = part(kpart, ks, kp) * NR;
@@ -474,7 +471,7 @@ function fma(a: v128, b: v128, c: v128): v128 {
  * load times the broadcast weight; other strides scalar. Bias and relu are fused. Threads
  * split the N·C planes.
  */
-export function convDepthwise(p: usize, tid: i32, nt: i32): void {
+export function convDepthwise(p: usize, _tid: i32, _nt: i32): void {
   const g = changetype<Geo>(p);
   const x = <usize>g.p0, w = <usize>g.p1, y = <usize>g.p2;
   const bias = <usize>g.bias;
@@ -483,8 +480,7 @@ export function convDepthwise(p: usize, tid: i32, nt: i32): void {
   const sh = g.sh, sw = g.sw, ph = g.ph, pw = g.pw, dh = g.dh, dw = g.dw;
   const planes = g.N * C;
   const zero = f32x4.splat(0);
-  const pl1 = part(tid + 1, nt, planes);
-  for (let pl = part(tid, nt, planes); pl < pl1; pl++) {
+  for (let pl = claim(); pl < planes; pl = claim()) {
     const c = pl % C;
     const xp = x + <usize>(pl * H * W) * 4;
     const yp = y + <usize>(pl * OH * OW) * 4;

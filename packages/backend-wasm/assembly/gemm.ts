@@ -43,6 +43,18 @@ export function imax(a: i32, b: i32): i32 {
   return a > b ? a : b;
 }
 
+/** Byte address of the work-claim counter in the host's control block (reset before each call). */
+const CLAIM: usize = 1024 + 6 * 4;
+
+/**
+ * The next unclaimed work unit of the current kernel call. Threads take units dynamically, so
+ * a thread that the OS deschedules delays only the unit it holds: the others take the rest.
+ * Which thread computes a unit never changes what it computes.
+ */
+export function claim(): i32 {
+  return atomic.add<i32>(CLAIM, 1);
+}
+
 /** First unit of thread `t` when `U` units are split into `nt` contiguous ranges. */
 export function part(t: i32, nt: i32, U: i32): i32 {
   return <i32>((<i64>t * <i64>U) / <i64>nt);

@@ -3,7 +3,7 @@
 // Threaded kernels take (params, tid, nt): `params` points at an i32 parameter block written
 // by the host, and thread `tid` of `nt` does its share of the work units.
 
-import { NR, MR, NC, SCR_FLOATS, gemmRange, imin, part } from './gemm';
+import { NR, MR, NC, SCR_FLOATS, claim, gemmRange, imin } from './gemm';
 
 export { convForward, convBackwardData, convBackwardWeight, convDepthwise } from './conv';
 export * from './eltwise';
@@ -26,26 +26,26 @@ export function scratchFloats(): i32 {
 
 /**
  * Batched `C[b] = A[b] · B[b]` over strided operands (batch strides 0 broadcast). Units are
- * (batch, column chunk, row chunk); chunks shrink until every thread has work.
+ * (batch, column chunk, row chunk); chunks shrink until there are about four per thread, and
+ * threads claim units dynamically (see `claim`).
  */
 export function matmul(p: usize, tid: i32, nt: i32): void {
   const q = changetype<MatmulParams>(p);
   const M = q.M, N = q.N, K = q.K, batch = q.batch;
   if (M * N * batch == 0) return;
   let nch = (N + NC - 1) / NC;
-  if (batch * nch < nt) nch = imin((N + NR - 1) / NR, (nt + batch - 1) / batch);
+  if (batch * nch < 4 * nt) nch = imin((N + NR - 1) / NR, (4 * nt + batch - 1) / batch);
   let chunk = (N + nch - 1) / nch;
   chunk = (chunk + NR - 1) / NR * NR;
   nch = (N + chunk - 1) / chunk;
   let mch = 1;
-  if (batch * nch < nt) mch = imin((M + MR - 1) / MR, (nt + batch * nch - 1) / (batch * nch));
+  if (batch * nch < 4 * nt) mch = imin((M + MR - 1) / MR, (4 * nt + batch * nch - 1) / (batch * nch));
   let mchunk = (M + mch - 1) / mch;
   mchunk = (mchunk + MR - 1) / MR * MR;
   mch = (M + mchunk - 1) / mchunk;
   const units = batch * nch * mch;
   const scratch = <usize>q.scratch + <usize>tid * <usize>q.sstride;
-  const u1 = part(tid + 1, nt, units);
-  for (let u = part(tid, nt, units); u < u1; u++) {
+  for (let u = claim(); u < units; u = claim()) {
     const bi = u / (nch * mch);
     const r = u - bi * nch * mch;
     const jc = r / mch;

@@ -30,7 +30,9 @@ for (const [name, extra] of variants) {
       '-O3', '--noAssert', '--runtime', 'stub', '--enable', 'simd', ...extra,
       '--importMemory', '--noExportMemory', '--initialMemory', '1', '--maximumMemory', '65536',
       '--memoryBase', '16384',
-      ...(shared ? ['--enable', 'threads', '--sharedMemory'] : []),
+      // Atomics (the work-claim counter) are valid on plain memory too; only sharing differs.
+      '--enable', 'threads',
+      ...(shared ? ['--sharedMemory'] : []),
     ];
     jobs.push({ file, args });
   }

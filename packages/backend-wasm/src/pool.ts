@@ -18,6 +18,7 @@ const DONE = 2;
 const ERROR = 3;
 const NT = 4;
 const PARAMS = 5;
+// Word 6 is the kernels' work-claim counter (reset by the runtime before every call).
 
 /** Worker spin iterations before sleeping. */
 const WORKER_SPIN = 10000;

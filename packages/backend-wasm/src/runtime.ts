@@ -3,7 +3,7 @@
  * main thread's kernel instance, the thread pool, per-thread scratch, and the parameter block
  * through which the host passes arguments to the WebAssembly kernels.
  */
-import { Heap, PARAM_BASE } from './heap.js';
+import { CTL_BASE, Heap, PARAM_BASE } from './heap.js';
 import type { Pool } from './pool.js';
 
 /** The WebAssembly kernels, in the order the pool indexes them. */
@@ -71,6 +71,8 @@ export class Runtime {
   call(kernel: WasmKernel, work: number): void {
     const k = KERNEL_NAMES.indexOf(kernel);
     const fn = this.fns[k]!;
+    // Kernels claim work units from this counter (control word 6).
+    Atomics.store(this.heap.i32, (CTL_BASE >> 2) + 6, 0);
     if (this.pool && work >= this.minWork) this.pool.run(k, PARAM_BASE, fn);
     else fn(PARAM_BASE, 0, 1);
     this.heap.refresh();
