@@ -1,18 +1,22 @@
 /**
  * The demos' backend picker: the backend packages present when the site was built
- * (`virtual:skipnet-backends`) that also initialise in this browser. cpu always does.
+ * (`virtual:skipnet-backends`) that also initialise in this browser. cpu always does and is
+ * used at once; the others are probed in the background once a demo is ready.
  * One backend is active per page (core's registry is global), chosen with {@link useBackend}.
  */
-import { getBackendName, matmul, memory, ones, registerBackend, removeBackend, setBackend, tidy, type BackendFactory } from '@skipnet/core';
+import { getBackendName, memory, registerBackend, setBackend, type BackendFactory } from '@skipnet/core';
 import { backendLoaders } from 'virtual:skipnet-backends';
 
 export interface BackendChoice {
   name: string;
+  /** Not probed yet. */
+  pending?: boolean;
   /** Why a known backend is not offered (failed to load or initialise). */
   error?: string;
 }
 
 const PREFIX = 'demo-';
+let cpuReady: Promise<void> | undefined;
 let probed: Promise<BackendChoice[]> | undefined;
 
 function factoryOf(name: string, mod: Record<string, unknown>): BackendFactory {
@@ -24,28 +28,61 @@ function factoryOf(name: string, mod: Record<string, unknown>): BackendFactory {
   return () => (name === 'wasm' ? create({ threads }) : create());
 }
 
+/**
+ * Creates backend `name`, checks it on one 4×4 matmul of ones through its own storage and
+ * kernel table — never through core's global active backend, which a running demo is using —
+ * and registers the created instance.
+ */
 async function probe(name: string): Promise<void> {
-  const reg = PREFIX + name;
   const mod = await backendLoaders[name]!();
-  registerBackend(reg, factoryOf(name, mod));
+  const backend = await factoryOf(name, mod)();
   try {
-    await setBackend(reg);
-    // One small op end to end: upload, kernel, readback.
-    const t = tidy(() => matmul(ones([4, 4]), ones([4, 4])));
-    const v = await t.data();
-    t.dispose();
+    const a = backend.upload(new Float32Array(16).fill(1));
+    const out = backend.kernels.matmul(
+      { a: { handle: a, shape: [1, 4, 4], dtype: 'float32' }, b: { handle: a, shape: [1, 4, 4], dtype: 'float32' } },
+      { transposeA: false, transposeB: false },
+    );
+    const v = await backend.read(out, 'float32', 16);
+    backend.free(out);
+    backend.free(a);
     if (v[0] !== 4) throw new Error(`${name}: a 4×4 matmul of ones gave ${v[0]}`);
   } catch (e) {
-    removeBackend(reg);
+    backend.dispose?.();
     throw e;
   }
+  registerBackend(PREFIX + name, () => backend);
 }
 
-/** Backends that initialise here, cpu last; failures are listed with their error. */
-export function availableBackends(): Promise<BackendChoice[]> {
+/** The backends the site was built with; only cpu is known to work before {@link probeBackends}. */
+export function knownBackends(): BackendChoice[] {
+  return Object.keys(backendLoaders).map((name) => (name === 'cpu' ? { name } : { name, pending: true }));
+}
+
+/** Registers the cpu backend (always works) and makes it active. */
+export function ensureCpu(): Promise<void> {
+  cpuReady ??= (async () => {
+    await probe('cpu').catch((e: unknown) => {
+      throw new Error(`the cpu backend failed: ${(e as Error).message}`);
+    });
+    await setBackend(`${PREFIX}cpu`);
+  })();
+  return cpuReady;
+}
+
+/**
+ * Tries every other backend once per page (in the background, after a demo is ready): each
+ * must load, initialise and run a matmul. Failures are kept with their message. The active
+ * backend is unchanged.
+ */
+export function probeBackends(): Promise<BackendChoice[]> {
   probed ??= (async () => {
+    await ensureCpu();
     const out: BackendChoice[] = [];
     for (const name of Object.keys(backendLoaders)) {
+      if (name === 'cpu') {
+        out.push({ name });
+        continue;
+      }
       try {
         await probe(name);
         out.push({ name });
@@ -53,15 +90,15 @@ export function availableBackends(): Promise<BackendChoice[]> {
         out.push({ name, error: (e as Error).message.split('\n')[0] ?? String(e) });
       }
     }
-    await setBackend(`${PREFIX}cpu`);
     return out;
   })();
   return probed;
 }
 
-/** Makes `name` (one of {@link availableBackends}) the active backend. */
+/** Makes `name` (one that {@link probeBackends} found working) the active backend. */
 export async function useBackend(name: string): Promise<void> {
-  await availableBackends();
+  await ensureCpu();
+  if (name !== 'cpu' && (await probeBackends()).find((b) => b.name === name)?.error !== undefined) throw new Error(`backend ${name} is unavailable here`);
   await setBackend(PREFIX + name);
 }
 

@@ -114,10 +114,18 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
     try {
       [runner, backendsMod] = await Promise.all([import('./runner.js'), import('./backends.js')]);
       if (unmounted) return;
-      backends.value = await backendsMod.availableBackends();
-      await backendsMod.useBackend(backend.value);
+      backends.value = backendsMod.knownBackends();
+      await backendsMod.useBackend('cpu');
       await rebuild();
-      if (!unmounted) status.value = 'idle';
+      if (unmounted) return;
+      status.value = 'idle';
+      // Which other backends work here is found out after the demo is usable.
+      setTimeout(() => {
+        if (unmounted || !backendsMod) return;
+        void backendsMod.probeBackends().then((list) => {
+          if (!unmounted) backends.value = list;
+        }, fail);
+      }, 200);
     } catch (e) {
       fail(e);
     }
