@@ -2,23 +2,8 @@
 import type { DType } from '@skipnet/core';
 import type { CpuHandle } from './storage.js';
 
-/** Number of elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i]!;
-  return n;
-}
-
-/** Row-major strides of a shape, in elements. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
+// Element counts and row-major strides are core's, so every backend agrees with it.
+export { sizeOf, stridesOf } from '@skipnet/core';
 
 /** Product of `shape[from..to)`. */
 export function prod(shape: readonly number[], from: number, to: number): number {
