@@ -1,7 +1,7 @@
 // Vectorised elementwise kernels over dense float32 buffers (byte pointers, element counts).
 // Threaded ones take (params, tid, nt) and split the range in 16-element-aligned blocks.
 
-import { part } from './gemm';
+import { claim } from './gemm';
 
 /** Parameter block of the elementwise kernels: pointers, count, op, and f32 scalars. */
 @unmanaged class EwParams {
@@ -10,22 +10,21 @@ import { part } from './gemm';
   s0: f32; s1: f32; s2: f32; s3: f32; s4: f32; s5: f32;
 }
 
-function span(n: i32, tid: i32, nt: i32): i64 {
-  const blocks = (n + 15) >> 4;
-  const b0 = part(tid, nt, blocks) << 4;
-  let b1 = part(tid + 1, nt, blocks) << 4;
-  if (b1 > n) b1 = n;
-  return (<i64>b0 << 32) | <i64>(<u32>b1);
-}
+/** Elements per claimed unit of the elementwise kernels. */
+const BLOCK: i32 = 8192;
 
 /**
  * `y = act(a + b)` (op: 0 none, 1 relu), the fused residual merge; op 2 is `y = a + b`,
  * op 3 `y = a · b`, op 4 `y = a - b`, op 5 `y = a / b` on same-shape dense buffers.
  */
-export function binaryDense(p: usize, tid: i32, nt: i32): void {
+export function binaryDense(p: usize, _tid: i32, _nt: i32): void {
+  const n = changetype<EwParams>(p).n;
+  const units = (n + BLOCK - 1) / BLOCK;
+  for (let u = claim(); u < units; u = claim()) binaryDenseRange(p, u * BLOCK, u * BLOCK + BLOCK < n ? u * BLOCK + BLOCK : n);
+}
+
+function binaryDenseRange(p: usize, i0: i32, i1: i32): void {
   const q = changetype<EwParams>(p);
-  const s = span(q.n, tid, nt);
-  const i0 = <i32>(s >> 32), i1 = <i32>(s & 0xffffffff);
   const a = <usize>q.a, b = <usize>q.b, y = <usize>q.y;
   const op = q.op;
   const zero = f32x4.splat(0);
@@ -85,10 +84,14 @@ export function binaryDense(p: usize, tid: i32, nt: i32): void {
  * Params: a = param, b = grad, c = velocity (0 without momentum), flag bit 0 nesterov,
  * bit 1 first step; s0 lr, s1 momentum, s2 weight decay.
  */
-export function sgdStep(p: usize, tid: i32, nt: i32): void {
+export function sgdStep(p: usize, _tid: i32, _nt: i32): void {
+  const n = changetype<EwParams>(p).n;
+  const units = (n + BLOCK - 1) / BLOCK;
+  for (let u = claim(); u < units; u = claim()) sgdStepRange(p, u * BLOCK, u * BLOCK + BLOCK < n ? u * BLOCK + BLOCK : n);
+}
+
+function sgdStepRange(p: usize, i0: i32, i1: i32): void {
   const q = changetype<EwParams>(p);
-  const s = span(q.n, tid, nt);
-  const i0 = <i32>(s >> 32), i1 = <i32>(s & 0xffffffff);
   const pp = <usize>q.a, gp = <usize>q.b, vp = <usize>q.c;
   const lr = f32x4.splat(q.s0), mom = f32x4.splat(q.s1), wd = f32x4.splat(q.s2);
   const nesterov = (q.flag & 1) != 0, first = (q.flag & 2) != 0;
@@ -130,10 +133,14 @@ export function sgdStep(p: usize, tid: i32, nt: i32): void {
  * s1 β1, s2 β2, s3 eps, s4 L2 weight decay (Adam), s5 decoupled decay factor 1-lr·wd (AdamW),
  * and the bias correction √(1-β2^t) in the f32 slot after s5.
  */
-export function adamStep(p: usize, tid: i32, nt: i32): void {
+export function adamStep(p: usize, _tid: i32, _nt: i32): void {
+  const n = changetype<EwParams>(p).n;
+  const units = (n + BLOCK - 1) / BLOCK;
+  for (let u = claim(); u < units; u = claim()) adamStepRange(p, u * BLOCK, u * BLOCK + BLOCK < n ? u * BLOCK + BLOCK : n);
+}
+
+function adamStepRange(p: usize, i0: i32, i1: i32): void {
   const q = changetype<EwParams>(p);
-  const s = span(q.n, tid, nt);
-  const i0 = <i32>(s >> 32), i1 = <i32>(s & 0xffffffff);
   const pp = <usize>q.a, gp = <usize>q.b, mp = <usize>q.c, vp = <usize>q.d;
   const bc2 = load<f32>(p + offsetof<EwParams>());
   const stepS = f32x4.splat(q.s0), b1 = f32x4.splat(q.s1), b2 = f32x4.splat(q.s2), eps = f32x4.splat(q.s3);
@@ -256,11 +263,13 @@ class Op {
  * 6 eq, 7 ne, 8 lt, 9 le, 10 gt, 11 ge write int32 0/1. Unit steps and stride-0 (broadcast)
  * operands run as SIMD; other steps as scalar loops. Threads split rows.
  */
-export function binaryRows(p: usize, tid: i32, nt: i32): void {
+export function binaryRows(p: usize, _tid: i32, _nt: i32): void {
   const q = changetype<RowParams>(p);
   const len = q.len, sa = q.sa, sb = q.sb, op = q.op;
-  const r1 = part(tid + 1, nt, q.rows);
-  for (let r = part(tid, nt, q.rows); r < r1; r++) {
+  // Units of whole rows, about BLOCK elements each, claimed dynamically.
+  const per = len >= BLOCK ? 1 : BLOCK / (len > 0 ? len : 1);
+  const units = (q.rows + per - 1) / per;
+  for (let u = claim(); u < units; u = claim()) for (let r = u * per, r1 = r + per < q.rows ? r + per : q.rows; r < r1; r++) {
     const a = <usize>load<i32>(<usize>q.aStarts + <usize>r * 4) * 4;
     const b = <usize>load<i32>(<usize>q.bStarts + <usize>r * 4) * 4;
     const y = <usize>q.y + <usize>r * <usize>len * 4;
@@ -342,10 +351,14 @@ class Un {
  * 9 round (half to even), 10 leakyRelu, 11 int32 → float32 conversion (cast). relu keeps NaN
  * (`x < 0 ? 0 : x`, as torch).
  */
-export function unaryDense(p: usize, tid: i32, nt: i32): void {
+export function unaryDense(p: usize, _tid: i32, _nt: i32): void {
+  const n = changetype<EwParams>(p).n;
+  const units = (n + BLOCK - 1) / BLOCK;
+  for (let u = claim(); u < units; u = claim()) unaryDenseRange(p, u * BLOCK, u * BLOCK + BLOCK < n ? u * BLOCK + BLOCK : n);
+}
+
+function unaryDenseRange(p: usize, i0: i32, i1: i32): void {
   const q = changetype<EwParams>(p);
-  const s = span(q.n, tid, nt);
-  const i0 = <i32>(s >> 32), i1 = <i32>(s & 0xffffffff);
   const x = <usize>q.a, y = <usize>q.y;
   switch (q.op) {
     case 0: Un.run(0, x, y, i0, i1, q.s0); break;

@@ -2,7 +2,7 @@
 // gradient only touches that plane, so threads never write the same element). The common
 // 2×2 stride-2 unpadded window runs four outputs per vector; other geometries are scalar.
 
-import { part } from './gemm';
+import { claim } from './gemm';
 
 /** Parameter block of the pooling kernels. */
 @unmanaged class PoolParams {
@@ -35,12 +35,11 @@ function isPair2(q: PoolParams): bool {
  * Max pooling: padding acts as -∞ (only in-bounds cells are scanned), ties keep the first
  * cell in window order, the first NaN wins; `idx` gets `h·W + w` within the input plane.
  */
-export function maxPool(p: usize, tid: i32, nt: i32): void {
+export function maxPool(p: usize, _tid: i32, _nt: i32): void {
   const q = changetype<PoolParams>(p);
   const H = q.H, W = q.W, OH = q.OH, OW = q.OW;
   const pair = isPair2(q);
-  const p1 = part(tid + 1, nt, q.planes);
-  for (let pl = part(tid, nt, q.planes); pl < p1; pl++) {
+  for (let pl = claim(); pl < q.planes; pl = claim()) {
     const xp = <usize>q.x + <usize>(pl * H * W) * 4;
     const yp = <usize>q.y + <usize>(pl * OH * OW) * 4;
     const ip = <usize>q.idx + <usize>(pl * OH * OW) * 4;
@@ -101,11 +100,10 @@ export function maxPool(p: usize, tid: i32, nt: i32): void {
 }
 
 /** Gradient of max pooling: `dx` (x slot, zeroed here) += dy (y slot) at the recorded cells. */
-export function maxPoolBackward(p: usize, tid: i32, nt: i32): void {
+export function maxPoolBackward(p: usize, _tid: i32, _nt: i32): void {
   const q = changetype<PoolParams>(p);
   const HW = q.H * q.W, P = q.OH * q.OW;
-  const p1 = part(tid + 1, nt, q.planes);
-  for (let pl = part(tid, nt, q.planes); pl < p1; pl++) {
+  for (let pl = claim(); pl < q.planes; pl = claim()) {
     const dx = <usize>q.x + <usize>(pl * HW) * 4;
     const dy = <usize>q.y + <usize>(pl * P) * 4;
     const ip = <usize>q.idx + <usize>(pl * P) * 4;
@@ -118,13 +116,12 @@ export function maxPoolBackward(p: usize, tid: i32, nt: i32): void {
 }
 
 /** Average pooling (divisor as torch: see {@link divisor}). */
-export function avgPool(p: usize, tid: i32, nt: i32): void {
+export function avgPool(p: usize, _tid: i32, _nt: i32): void {
   const q = changetype<PoolParams>(p);
   const H = q.H, W = q.W, OH = q.OH, OW = q.OW;
   const pair = isPair2(q);
   const quarter = f32x4.splat(0.25);
-  const p1 = part(tid + 1, nt, q.planes);
-  for (let pl = part(tid, nt, q.planes); pl < p1; pl++) {
+  for (let pl = claim(); pl < q.planes; pl = claim()) {
     const xp = <usize>q.x + <usize>(pl * H * W) * 4;
     const yp = <usize>q.y + <usize>(pl * OH * OW) * 4;
     for (let oh = 0; oh < OH; oh++) {
@@ -154,11 +151,10 @@ export function avgPool(p: usize, tid: i32, nt: i32): void {
 }
 
 /** Gradient of average pooling: `dx` (x slot, zeroed here) gets `dy / divisor` over each window. */
-export function avgPoolBackward(p: usize, tid: i32, nt: i32): void {
+export function avgPoolBackward(p: usize, _tid: i32, _nt: i32): void {
   const q = changetype<PoolParams>(p);
   const H = q.H, W = q.W, OH = q.OH, OW = q.OW;
-  const p1 = part(tid + 1, nt, q.planes);
-  for (let pl = part(tid, nt, q.planes); pl < p1; pl++) {
+  for (let pl = claim(); pl < q.planes; pl = claim()) {
     const dx = <usize>q.x + <usize>(pl * H * W) * 4;
     const dy = <usize>q.y + <usize>(pl * OH * OW) * 4;
     memory.fill(dx, 0, <usize>(H * W) * 4);

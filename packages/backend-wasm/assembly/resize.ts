@@ -2,7 +2,7 @@
 // computes each axis's source taps (torch's coordinate rules) into memory: per output index
 // i0, i1 (i32) and weights w0, w1 (f64). Nearest ×2 upsampling duplicates lanes with shuffles.
 
-import { part } from './gemm';
+import { claim } from './gemm';
 
 /** Parameter block of the resize kernels. */
 @unmanaged class ResizeParams {
@@ -13,15 +13,14 @@ import { part } from './gemm';
 }
 
 /** Resize forward: `y[oh, ow] = Σ a·b·x[ih, iw]` over the two taps of each axis. */
-export function resizeForward(p: usize, tid: i32, nt: i32): void {
+export function resizeForward(p: usize, _tid: i32, _nt: i32): void {
   const q = changetype<ResizeParams>(p);
   const H = q.H, W = q.W, OH = q.OH, OW = q.OW;
   const th = <usize>q.tapsH, tw = <usize>q.tapsW;
   const hw0 = th + <usize>(2 * OH) * 4, hw1 = hw0 + <usize>OH * 8;
   const ww0 = tw + <usize>(2 * OW) * 4, ww1 = ww0 + <usize>OW * 8;
   const twice = q.nearest != 0 && OW == 2 * W;
-  const p1 = part(tid + 1, nt, q.planes);
-  for (let pl = part(tid, nt, q.planes); pl < p1; pl++) {
+  for (let pl = claim(); pl < q.planes; pl = claim()) {
     const xp = <usize>q.x + <usize>(pl * H * W) * 4;
     const yp = <usize>q.y + <usize>(pl * OH * OW) * 4;
     for (let oh = 0; oh < OH; oh++) {
@@ -52,14 +51,13 @@ export function resizeForward(p: usize, tid: i32, nt: i32): void {
 }
 
 /** Resize adjoint: `dx` (x slot, zeroed here) += each `dy` (y slot) through the same taps. */
-export function resizeBackward(p: usize, tid: i32, nt: i32): void {
+export function resizeBackward(p: usize, _tid: i32, _nt: i32): void {
   const q = changetype<ResizeParams>(p);
   const H = q.H, W = q.W, OH = q.OH, OW = q.OW;
   const th = <usize>q.tapsH, tw = <usize>q.tapsW;
   const hw0 = th + <usize>(2 * OH) * 4, hw1 = hw0 + <usize>OH * 8;
   const ww0 = tw + <usize>(2 * OW) * 4, ww1 = ww0 + <usize>OW * 8;
-  const p1 = part(tid + 1, nt, q.planes);
-  for (let pl = part(tid, nt, q.planes); pl < p1; pl++) {
+  for (let pl = claim(); pl < q.planes; pl = claim()) {
     const dx = <usize>q.x + <usize>(pl * H * W) * 4;
     const dy = <usize>q.y + <usize>(pl * OH * OW) * 4;
     memory.fill(dx, 0, <usize>(H * W) * 4);
