@@ -2,7 +2,9 @@
  * skipnet's wasm backend against its peers, side by side in one process: skipnet wasm on 2 and
  * on 1 thread, skipnet cpu, and tfjs-backend-wasm 4.22 (single-threaded in Node, SIMD on) on
  * matmul, a 3×3 convolution forward + both backward passes, and CIFAR ResNet-20 inference and
- * training steps (batch 64). Written to the `wasm` section of docs/benchmarks.md.
+ * training steps (batch 64), and — when Debian's PyTorch is importable by /usr/bin/python3 — PyTorch
+ * 1.13 on the CPU with 2 and 1 threads (torch_peer.py, timed in its own process). Written to the
+ * `wasm` section of docs/benchmarks.md.
  *
  * Run alone with `pnpm --filter @skipnet/bench exec tsx --conditions=source src/wasm.ts [--quick]`;
  * `pnpm bench` runs it after the cpu section. On Node 20 the wasm backend uses its plain SIMD
@@ -10,6 +12,7 @@
  * printed with the results. The `×2 FMA` contender turns that V8 flag on at run time for its
  * own backend, to show the relaxed-SIMD (fused multiply-add) build.
  */
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { setFlagsFromString } from 'node:v8';
@@ -259,6 +262,31 @@ function dualTable(results: readonly DualResult[], ours: string): string {
   return lines.join('\n');
 }
 
+const TORCH_WORKLOADS: Readonly<Record<string, string>> = {
+  'matmul 512²': 'matmul512', 'matmul 1024²': 'matmul1024', 'conv 3×3 fwd+bwd N=32 C=64→64 16×16': 'conv',
+  'ResNet-20 inference, batch 64': 'resnet20-infer', 'ResNet-20 training step, batch 64': 'resnet20-train',
+};
+let torchOk: boolean | undefined;
+/** Whether Debian's PyTorch is importable by /usr/bin/python3 (an optional peer). */
+function torchAvailable(): boolean {
+  torchOk ??= spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  return torchOk;
+}
+/** PyTorch on 2 threads and 1 (same workload, same batch), timed in its own process. */
+function torchRows(w: Workload, quick: boolean): DualResult[] {
+  const kind = TORCH_WORKLOADS[w.name];
+  if (!kind || !torchAvailable()) return [];
+  const script = fileURLToPath(new URL('./torch_peer.py', import.meta.url));
+  return [2, 1].map((threads) => {
+    const peer = `PyTorch 1.13 ×${threads}`;
+    const r = spawnSync('/usr/bin/python3', [script, kind, String(threads), quick ? '0.5' : '3'], { encoding: 'utf8' });
+    if (r.status !== 0) return { workload: w.name, peer, unit: w.unit, value: NaN, cpuValue: NaN, iterations: 0, error: (r.stderr || 'failed').trim().split('\n').pop()! };
+    const m = JSON.parse(r.stdout) as { wall: number; cpu: number; iterations: number };
+    const rate = (t: number) => (w.unit === 'GFLOP/s' ? w.work / t / 1e9 : w.work / t);
+    return { workload: w.name, peer, unit: w.unit, value: rate(m.wall), cpuValue: rate(m.cpu / threads), iterations: m.iterations };
+  });
+}
+
 /** Measures the wasm section and writes it to docs/benchmarks.md. */
 export async function runWasmBench(quick: boolean): Promise<DualResult[]> {
   const results: DualResult[] = [];
@@ -275,7 +303,12 @@ export async function runWasmBench(quick: boolean): Promise<DualResult[]> {
       const r = results[results.length - 1]!;
       console.log(`${w.name.padEnd(40)} ${c.peer.padEnd(16)} ${r.error ? 'failed: ' + r.error : `${r.value.toFixed(2)} ${w.unit} wall, ${r.cpuValue.toFixed(2)} by CPU time`}`);
     }
+    for (const r of torchRows(w, quick)) {
+      results.push(r);
+      console.log(`${w.name.padEnd(40)} ${r.peer.padEnd(16)} ${r.error ? 'failed: ' + r.error : `${r.value.toFixed(2)} ${w.unit} wall, ${r.cpuValue.toFixed(2)} by CPU time`}`);
+    }
   }
+  if (!torchAvailable()) console.log('PyTorch peer absent: /usr/bin/python3 cannot import torch (apt-get install python3-torch adds it)');
   const body = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}${quick ? ' (quick run)' : ''}; skipnet wasm ran its ${simdBuild} build; load average ${os.loadavg()[0]!.toFixed(1)} at the end.`,
     'Wall clock is the median run; "by CPU time" divides the work by the median run\'s process CPU time per thread used — what the run would take on cores nobody else was using (other jobs often share this machine).',
