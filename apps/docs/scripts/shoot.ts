@@ -1,6 +1,7 @@
 /**
  * Screenshots of built pages for a quick look: `tsx scripts/shoot.ts /guide/concepts.html …`
- * writes test-results/shots/<page>.png (full page). Build the site first.
+ * writes test-results/shots/<page>.png (full page; `--viewport` for the first screen only,
+ * `--from=Y --height=H` for a band). Build the site first.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,9 @@ import { appDir, launchChromium, startPreview } from '../test/browser.js';
 const pages = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const wait = Number(process.argv.find((a) => a.startsWith('--wait='))?.slice(7) ?? 500);
 const width = Number(process.argv.find((a) => a.startsWith('--width='))?.slice(8) ?? 1280);
+// `--from=Y --height=H`: only that band of the full page.
+const from = process.argv.find((a) => a.startsWith('--from='))?.slice(7);
+const bandHeight = Number(process.argv.find((a) => a.startsWith('--height='))?.slice(9) ?? 1400);
 const outDir = path.join(appDir, 'test-results', 'shots');
 mkdirSync(outDir, { recursive: true });
 const server = await startPreview();
@@ -21,7 +25,8 @@ try {
     await page.goto(new URL(p.replace(/^\//, ''), server.url).href, { waitUntil: 'networkidle' });
     await page.waitForTimeout(wait);
     const file = path.join(outDir, `${p.replace(/^\//, '').replace(/\.html$/, '').replace(/[/#?]/g, '_') || 'index'}.png`);
-    await page.screenshot({ path: file, fullPage: !process.argv.includes('--viewport') });
+    if (from !== undefined) await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: Number(from), width, height: bandHeight } });
+    else await page.screenshot({ path: file, fullPage: !process.argv.includes('--viewport') });
     console.log(file);
   }
 } finally {

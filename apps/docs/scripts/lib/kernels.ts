@@ -51,9 +51,10 @@ const code = (s: string): string => (s && s !== 'Record<string, never>' ? `<code
 
 /** Markdown for the backends page: required and optional kernel tables. */
 export function kernelTablesMarkdown(typesFile: string): string {
+  const signature = (r: KernelRow): string =>
+    [`inputs ${code(r.inputs)}`, r.attrs && r.attrs !== 'Record<string, never>' ? `attrs ${code(r.attrs)}` : '', `→ ${code(r.output)}`].filter(Boolean).join('<br>');
   const table = (rows: KernelRow[]): string =>
-    ['| kernel | inputs | attributes | output | contract |', '|---|---|---|---|---|',
-      ...rows.map((r) => `| \`${r.name}\` | ${code(r.inputs)} | ${code(r.attrs)} | ${code(r.output)} | ${cell(r.doc)} |`)].join('\n');
+    ['| kernel | signature | contract |', '|---|---|---|', ...rows.map((r) => `| \`${r.name}\` | ${signature(r)} | ${cell(r.doc)} |`)].join('\n');
   const req = kernelRows(typesFile, 'RequiredKernelSpecs');
   const opt = kernelRows(typesFile, 'OptionalKernelSpecs');
   return [

@@ -9,7 +9,13 @@ export interface Range {
 export function rangeOf(series: readonly (readonly number[])[], floor?: number): Range {
   let min = Infinity;
   let max = -Infinity;
-  for (const s of series) for (const v of s) if (Number.isFinite(v)) (min = Math.min(min, v)), (max = Math.max(max, v));
+  for (const s of series) {
+    for (const v of s) {
+      if (!Number.isFinite(v)) continue;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
   if (!Number.isFinite(min)) return { min: 0, max: 1 };
   if (floor !== undefined) min = Math.min(min, floor);
   if (max - min < 1e-6) max = min + 1;
