@@ -14,6 +14,13 @@ export interface DemoSession {
 
 export type DemoStatus = 'loading' | 'idle' | 'running' | 'paused' | 'error';
 
+/**
+ * Core's active backend is global, so on a page with two demos only one trains at a time:
+ * starting one pauses the other, and every demo re-selects its own backend before it creates
+ * tensors.
+ */
+let current: { pause(): Promise<void> } | null = null;
+
 export interface DemoHandle<S extends DemoSession> {
   backends: Ref<BackendChoice[]>;
   backend: Ref<string>;
@@ -27,6 +34,8 @@ export interface DemoHandle<S extends DemoSession> {
   pause(): Promise<void>;
   /** Rebuilds the session (same backend), keeping the run state. */
   reset(): Promise<void>;
+  /** Runs `fn` with this demo's backend active and every other demo paused (sampling, predicting). */
+  exclusive<T>(fn: (s: S) => Promise<T>): Promise<T | undefined>;
 }
 
 /**
@@ -50,11 +59,19 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
     error.value = e instanceof Error ? e.message : String(e);
   };
 
+  const me = { pause: () => pause() };
+  async function claim(): Promise<void> {
+    if (current && current !== me) await current.pause();
+    current = me;
+    await backendsMod!.useBackend(backend.value);
+  }
+
   async function rebuild(): Promise<void> {
     await loop?.stop();
     loop = null;
     session.value?.dispose();
     session.value = null;
+    await claim();
     const s = await create();
     if (unmounted) {
       s.dispose();
@@ -75,9 +92,18 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
   }
 
   function start(): void {
-    if (!loop || status.value === 'loading' || status.value === 'error') return;
-    loop.start();
+    const l = loop;
+    if (!l || status.value === 'loading' || status.value === 'error') return;
     status.value = 'running';
+    void claim().then(() => {
+      if (status.value === 'running' && loop === l) l.start();
+    }, fail);
+  }
+  async function exclusive<T>(fn: (s: S) => Promise<T>): Promise<T | undefined> {
+    const s = session.value;
+    if (!s) return undefined;
+    await claim();
+    return fn(s);
   }
   async function pause(): Promise<void> {
     await loop?.pause();
@@ -101,8 +127,7 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
     status.value = 'loading';
     try {
       await loop?.stop();
-      await backendsMod.useBackend(name);
-      await rebuild();
+      await rebuild(); // claims the new backend first
       status.value = 'idle';
       if (wasRunning) start();
     } catch (e) {
@@ -115,7 +140,6 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
       [runner, backendsMod] = await Promise.all([import('./runner.js'), import('./backends.js')]);
       if (unmounted) return;
       backends.value = backendsMod.knownBackends();
-      await backendsMod.useBackend('cpu');
       await rebuild();
       if (unmounted) return;
       status.value = 'idle';
@@ -133,6 +157,7 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
 
   onUnmounted(() => {
     unmounted = true;
+    if (current === me) current = null;
     const l = loop;
     const s = session.value;
     loop = null;
@@ -145,5 +170,5 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
     })();
   });
 
-  return { backends, backend, status, error, session, tick, msPerStep, start, pause, reset };
+  return { backends, backend, status, error, session, tick, msPerStep, start, pause, reset, exclusive };
 }
