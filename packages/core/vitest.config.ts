@@ -10,5 +10,6 @@ export default defineConfig({
   },
   // Tests run in Vite's SSR mode, which resolves package exports with its own conditions.
   ssr: { resolve: { conditions: ['source'] } },
-  test: { include: ['src/**/*.test.ts'], typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] } },
+  // CI runs on 2 shared cores: generous per-test time, never a timed assertion.
+  test: { testTimeout: 60_000, include: ['src/**/*.test.ts'], typecheck: { enabled: true, include: ['src/**/*.test-d.ts'] } },
 });

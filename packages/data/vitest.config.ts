@@ -5,5 +5,6 @@ export default defineConfig({
   // Tests run in Vite's SSR environment, whose conditions are configured separately.
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
-  test: { include: ['src/**/*.test.ts'] },
+  // CI runs on 2 shared cores: generous per-test time, never a timed assertion.
+  test: { testTimeout: 60_000, include: ['src/**/*.test.ts'] },
 });
