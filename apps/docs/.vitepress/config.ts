@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type DefaultTheme } from 'vitepress';
-import { isolationHeaders } from '../src/headers.js';
+import { isolationHeaders, isolationHeadersPlugin } from '../src/headers.js';
 import { repoLinks } from '../src/markdown/repo-links.js';
 import { skipnetBackendsPlugin } from '../src/vite/backends-plugin.js';
 import { resolveFromApp } from '../src/vite/resolve-from-app.js';
@@ -118,7 +118,7 @@ export default defineConfig({
     search: { provider: 'local' },
   },
   vite: {
-    plugins: [resolveFromApp(appDir), skipnetBackendsPlugin(repoRoot)],
+    plugins: [isolationHeadersPlugin(), resolveFromApp(appDir), skipnetBackendsPlugin(repoRoot)],
     resolve: {
       // Workspace packages export their TypeScript sources under the `source` condition: the
       // site compiles them directly, so no package needs a build step first.
@@ -126,6 +126,7 @@ export default defineConfig({
       alias: { '@docs-app': appDir },
     },
     ssr: { resolve: { conditions: ['source'] }, noExternal: [/^@skipnet\//] },
+    // The headers on Vite's own responses; isolationHeadersPlugin() covers the pages too.
     server: { headers: { ...isolationHeaders }, fs: { allow: [repoRoot] } },
     // Used by `vite preview`; `vitepress preview` ignores it, so the app's `preview` script
     // (scripts/preview.ts) serves the build through VitePress's own server with these headers.

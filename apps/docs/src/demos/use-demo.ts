@@ -5,7 +5,7 @@
  */
 import { onMounted, onUnmounted, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue';
 import type { BackendChoice } from './backends.js';
-import type { ChunkedLoop } from './runner.js';
+import { ChunkedLoop } from './runner.js';
 
 export interface DemoSession {
   trainStep(): Promise<void>;
@@ -50,7 +50,6 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
   const tick = ref(0);
   const msPerStep = ref(0);
   let loop: ChunkedLoop | null = null;
-  let runner: typeof import('./runner.js') | null = null;
   let backendsMod: typeof import('./backends.js') | null = null;
   let unmounted = false;
 
@@ -79,7 +78,7 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
     }
     session.value = s;
     msPerStep.value = 0;
-    loop = new runner!.ChunkedLoop(async () => {
+    loop = new ChunkedLoop(async () => {
       const t = performance.now();
       await s.trainStep();
       const dt = performance.now() - t;
@@ -121,7 +120,7 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
     }
   }
 
-  watch(backend, async (name) => {
+  watch(backend, async () => {
     if (!backendsMod) return;
     const wasRunning = status.value === 'running';
     status.value = 'loading';
@@ -137,7 +136,7 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
 
   onMounted(async () => {
     try {
-      [runner, backendsMod] = await Promise.all([import('./runner.js'), import('./backends.js')]);
+      backendsMod = await import('./backends.js');
       if (unmounted) return;
       backends.value = backendsMod.knownBackends();
       await rebuild();

@@ -193,9 +193,9 @@ export function renderDiagram(g: DiagramGraph, options: RenderOptions = {}): str
           `<title>${esc(title)}</title>` +
           `<rect x="${BOX_X}" y="${y + 2}" width="${BOX_W}" height="${ROW - 4}" rx="${isMerge ? 9 : 3}"/>` +
           (isMerge ? `<text x="${BOX_X + 10}" y="${cy + 4}" class="dg-merge-sym" text-anchor="middle">${kind === 'concat' ? '‖' : '+'}</text>` : '') +
-          `<text x="${BOX_X + 20}" y="${cy + 4}" class="dg-name">${esc(clip(shown, 30))}</text>` +
-          `<text x="${BOX_X + 232}" y="${cy + 4}" class="dg-type">${esc(clip(nd.type, 16))}</text>` +
-          `<text x="${BOX_X + 350}" y="${cy + 4}" class="dg-shape">${esc(clip(formatShape(nd.outputShape), 14))}</text>` +
+          `<text x="${BOX_X + 20}" y="${cy + 4}" class="dg-name">${esc(clip(shown, 27))}</text>` +
+          `<text x="${BOX_X + 204}" y="${cy + 4}" class="dg-type">${esc(clip(nd.type, 21))}</text>` +
+          `<text x="${BOX_X + 352}" y="${cy + 4}" class="dg-shape">${esc(clip(formatShape(nd.outputShape), 14))}</text>` +
           `<text x="${BOX_X + BOX_W - 6}" y="${cy + 4}" class="dg-params" text-anchor="end">${nd.params ? esc(formatCount(nd.params)) : ''}</text>` +
           `</g>`,
       );
