@@ -3,9 +3,29 @@
  * points, written to docs/api/ (git-ignored) for VitePress to render. Nothing there is
  * written by hand; the pages come from the packages' TSDoc.
  */
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Application, Converter, ReflectionKind, type DeclarationReflection, type Context } from 'typedoc';
+
+const SOURCE_SCHEME = 'skipnet-source:';
+
+/**
+ * "Defined in" lines link to the source repository when its URL is known
+ * (`SKIPNET_SOURCE_URL`, as for the site's other links to code), and are plain text otherwise.
+ */
+function linkSources(dir: string): void {
+  const base = process.env.SKIPNET_SOURCE_URL?.replace(/\/$/, '');
+  const pattern = new RegExp(`\\[([^\\]]+)\\]\\(${SOURCE_SCHEME}([^)#]+)(#L\\d+)?\\)`, 'g');
+  for (const name of readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (statSync(file).isDirectory()) linkSources(file);
+    else if (name.endsWith('.md')) {
+      const text = readFileSync(file, 'utf8');
+      const out = text.replace(pattern, (_m, label: string, p: string, line = '') => (base ? `[${label}](${base}/${p}${line})` : `\`packages/${label}\``));
+      if (out !== text) writeFileSync(file, out);
+    }
+  }
+}
 
 export interface ApiEntry {
   /** Import specifier, e.g. `@skipnet/core/testing`. */
@@ -47,8 +67,9 @@ export async function generateApi(appDir: string, repoRoot: string, outDir: stri
     excludeExternals: true,
     skipErrorChecking: true,
     logLevel: 'Warn',
+    // "Defined in" names the file and line; see linkSources below.
     disableGit: true,
-    sourceLinkTemplate: 'packages/{path}#L{line}',
+    sourceLinkTemplate: `${SOURCE_SCHEME}packages/{path}#L{line}`,
     outputFileStrategy: 'members',
     membersWithOwnFile: ['Class', 'Interface', 'Enum'],
     validation: { notExported: false, invalidLink: false, rewrittenLink: false },
@@ -92,5 +113,6 @@ export async function generateApi(appDir: string, repoRoot: string, outDir: stri
     const index = path.join(outDir, 'index.md');
     writeFileSync(index, readFileSync(index, 'utf8').replace(/\]\(@skipnet\//g, '](./'));
   }
+  linkSources(outDir);
   return entries.length;
 }
