@@ -123,7 +123,8 @@ export function heatmap(title: string, flow: readonly GradFlowRecord[], range?: 
       cells.push(`<rect x="${labelW + c * cell}" y="${24 + i * rowH}" width="${cell}" height="${rowH}" fill="${color(v)}"><title>${esc(r)} @ step ${f.step}: ${fmtNum(f.norms[r] ?? 0)}</title></rect>`);
     });
   });
-  const every = Math.ceil(rows.length / 60);
+  // Label every k-th row so labels stay at least 10 px apart.
+  const every = Math.max(1, Math.ceil(10 / rowH));
   const labels = rows.map((r, i) => (i % every === 0 ? `<text x="${labelW - 4}" y="${24 + i * rowH + rowH - 1}" text-anchor="end" class="small">${esc(r)}</text>` : '')).join('');
   const scale = Array.from({ length: 20 }, (_, i) => `<rect x="${W - 50}" y="${24 + (19 - i) * 10}" width="12" height="10" fill="${color(lo + (span * i) / 19)}"/>`).join('');
   return `<figure class="chart"><svg viewBox="0 0 ${W} ${Math.max(H, 240)}" width="${W}" height="${Math.max(H, 240)}" role="img" aria-label="${esc(title)}">
