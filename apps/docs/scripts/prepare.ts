@@ -9,6 +9,7 @@
  *
  * `--skip-api` leaves docs/api as it is (quicker when only pages changed).
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +28,26 @@ mkdirSync(gen, { recursive: true });
 writeFileSync(path.join(gen, 'kernels.md'), kernelTablesMarkdown(path.join(repoRoot, 'packages/core/src/backend/types.ts')));
 log('kernel tables written');
 await generateDemoData(path.join(gen, 'data'), log);
-await generateArchitectures(repoRoot, path.join(gen, 'arch'), log);
+
+if (process.argv.includes('--arch-only')) {
+  await generateArchitectures(repoRoot, path.join(gen, 'arch'), log);
+  process.exit(0);
+}
+
+/** Tracing the models and TypeDoc are both CPU-bound: the traces run in a child process meanwhile. */
+function archInChild(): Promise<void> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--arch-only'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.on('data', (d: Buffer) => {
+    for (const line of d.toString().split('\n')) if (line.includes('architectures')) console.log(line);
+  });
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`architecture traces failed (exit ${code})`)))));
+}
+
+const arch = archInChild();
 if (!process.argv.includes('--skip-api')) {
   const t = performance.now();
   const modules = await generateApi(appDir, repoRoot, path.join(repoRoot, 'docs/api'));
   log(`API reference: ${modules} modules (${((performance.now() - t) / 1000).toFixed(1)} s)`);
 }
+await arch;
 log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
