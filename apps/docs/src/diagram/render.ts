@@ -205,6 +205,7 @@ export function renderDiagram(g: DiagramGraph, options: RenderOptions = {}): str
   const height = y + 8;
 
   // Data-flow edges, after mapping collapsed nodes onto their header row.
+  const rowCentres = [...new Set(rowY.values())];
   const short: string[] = [];
   const longArcs: { y1: number; y2: number; from: number; to: number }[] = [];
   const seenEdge = new Set<string>();
@@ -215,9 +216,10 @@ export function renderDiagram(g: DiagramGraph, options: RenderOptions = {}): str
     const key = `${y1}:${y2}`;
     if (seenEdge.has(key)) continue;
     seenEdge.add(key);
-    const gap = y2 - y1;
-    // Neighbouring rows (a header in between is fine): a short arrow down the box's left side.
-    if (gap > 0 && gap <= ROW + HEADER + 1) short.push(`<line class="dg-flow" x1="${BOX_X + 6}" y1="${y1 + ROW / 2 - 2}" x2="${BOX_X + 6}" y2="${y2 - ROW / 2 + 2}"/>`);
+    // Neighbouring rows (a group header in between is fine): a short arrow down the box's
+    // left side. Anything that skips a row is an arc, so it is never hidden behind a box.
+    const between = rowCentres.some((c) => c > Math.min(y1, y2) && c < Math.max(y1, y2));
+    if (y2 > y1 && !between) short.push(`<line class="dg-flow" x1="${BOX_X + 6}" y1="${y1 + ROW / 2 - 2}" x2="${BOX_X + 6}" y2="${y2 - ROW / 2 + 2}"/>`);
     else longArcs.push({ y1: Math.min(y1, y2), y2: Math.max(y1, y2), from: e.from, to: e.to });
   }
   const flowArcs = assignLanes(longArcs).map((a) => {
