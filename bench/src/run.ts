@@ -1,3 +1,4 @@
+import os from 'node:os';
 /**
  * `pnpm bench`: skipnet's backends against their peers, side by side in one process, written
  * to docs/benchmarks.md. `pnpm bench -- --quick` runs fewer iterations.
@@ -41,7 +42,7 @@ for (const w of workloads) {
 }
 
 const body = [
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}${quick ? ' (quick run)' : ''}.`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}${quick ? ' (quick run)' : ''}; load average ${os.loadavg()[0]!.toFixed(1)} at the end (other jobs share this machine: absolute figures vary, ratios come from the same run).`,
   '',
   table(results, 'skipnet cpu'),
 ].join('\n');
