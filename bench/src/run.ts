@@ -1,8 +1,8 @@
-import os from 'node:os';
 /**
  * `pnpm bench`: skipnet's backends against their peers, side by side in one process, written
  * to docs/benchmarks.md. `pnpm bench -- --quick` runs fewer iterations.
  */
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as sn from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
