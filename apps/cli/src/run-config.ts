@@ -29,7 +29,8 @@ export interface RunConfig {
 export function defaultsFor(task: string): Partial<RunConfig> {
   switch (task) {
     case 'segmentation':
-      return { model: 'unet', epochs: 6, batchSize: 16, lr: 2e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine' };
+      // Measured: U-Net (base 8, BN) on `shapes` learns to tell the shapes apart after ~25 epochs.
+      return { model: 'unet', epochs: 60, batchSize: 16, lr: 5e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine' };
     case 'language':
       return { model: 'gpt', epochs: 10, batchSize: 64, lr: 3e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
     default:
@@ -42,7 +43,7 @@ export function defaultsFor(task: string): Partial<RunConfig> {
  * train on a CPU in minutes (U-Net's 64-channel base: 31M parameters; GPT-2's 124M).
  */
 export const MODEL_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
-  unet: { baseWidth: 16, batchNorm: true },
+  unet: { baseWidth: 8, batchNorm: true },
   gpt: { nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0.1 },
 };
 
