@@ -9,6 +9,7 @@ export { convForward, convBackwardData, convBackwardWeight, convDepthwise } from
 export * from './eltwise';
 export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 export { resizeForward, resizeBackward } from './resize';
+export { bnStats, bnApply, bnBackward } from './norm';
 
 /** Floats of scratch each thread needs. */
 export function scratchFloats(): i32 {

@@ -10,6 +10,7 @@ import { argReduce } from './argReduce.js';
 import { assign } from './assign.js';
 import { avgPool2d } from './avgPool2d.js';
 import { avgPool2dBackward } from './avgPool2dBackward.js';
+import { batchNorm, batchNormBackward, batchNormStats } from './batchNorm.js';
 import { binary } from './binary.js';
 import { cast } from './cast.js';
 import { concat } from './concat.js';
@@ -67,6 +68,9 @@ export function createKernels(st: CpuStorage): CpuKernels {
     conv2dBackwardWeight: (i, a) => conv2dBackwardWeight(i, a, st),
     conv2dBiasAct: (i, a) => conv2dBiasAct(i, a, st),
     addAct: (i, a) => addAct(i, a, st),
+    batchNormStats: (i, a) => batchNormStats(i, a, st),
+    batchNorm: (i, a) => batchNorm(i, a, st),
+    batchNormBackward: (i, a) => batchNormBackward(i, a, st),
     softmax: (i, a) => softmax(i, a, st),
     logSoftmax: (i, a) => logSoftmax(i, a, st),
     sgdStep: (i, a) => sgdStep(i, a, st),

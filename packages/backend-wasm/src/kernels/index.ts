@@ -1,7 +1,7 @@
 /**
  * The wasm backend's kernel table: every required kernel and every optional one, bound to one
  * backend's runtime. WebAssembly SIMD: matmul, the convolutions (forward, fused bias+relu, both
- * backward kernels, transposed), dense float32 add/sub/mul/div, addAct, sgdStep, adamStep.
+ * backward kernels, transposed), dense float32 add/sub/mul/div, addAct, batch normalisation, sgdStep, adamStep.
  * TypeScript over the memory views: the rest.
  */
 import type { OptionalKernels, RequiredKernels } from '@skipnet/core';
@@ -13,6 +13,7 @@ import { argReduce } from './argReduce.js';
 import { assign } from './assign.js';
 import { avgPool2d } from './avgPool2d.js';
 import { avgPool2dBackward } from './avgPool2dBackward.js';
+import { batchNorm, batchNormBackward, batchNormStats } from './batchNorm.js';
 import { binary } from './binary.js';
 import { cast } from './cast.js';
 import { concat } from './concat.js';
@@ -70,6 +71,9 @@ export function createKernels(rt: Runtime): WasmKernels {
     conv2dBackwardWeight: (i, a) => conv2dBackwardWeight(i, a, rt),
     conv2dBiasAct: (i, a) => conv2dBiasAct(i, a, rt),
     addAct: (i, a) => addAct(i, a, rt),
+    batchNormStats: (i, a) => batchNormStats(i, a, rt),
+    batchNorm: (i, a) => batchNorm(i, a, rt),
+    batchNormBackward: (i, a) => batchNormBackward(i, a, rt),
     softmax: (i, a) => softmax(i, a, rt),
     logSoftmax: (i, a) => logSoftmax(i, a, rt),
     sgdStep: (i, a) => sgdStep(i, a, rt),

@@ -201,6 +201,32 @@ export interface OptionalKernelSpecs<H> {
   };
   /** The residual merge `act(a + b)` on dense tensors of one shape. */
   addAct: { inputs: { a: Dense<H>; b: Dense<H> }; attrs: { activation: Activation }; output: H };
+  /**
+   * Per-channel statistics of a dense float32 `[N, C, ...]` tensor over every axis but 1 (batch
+   * normalisation in training): the mean and the biased variance, each `[C]`.
+   */
+  batchNormStats: { inputs: { x: Dense<H> }; attrs: Record<string, never>; output: { mean: H; variance: H } };
+  /**
+   * Batch normalisation with given statistics, over channel axis 1 of a dense float32
+   * `[N, C, ...]` tensor: `y = (x − mean[c])·invstd[c]·weight[c] + bias[c]` (weight 1 and bias 0
+   * when absent); `mean`, `invstd`, `weight`, `bias` are `[C]`.
+   */
+  batchNorm: {
+    inputs: { x: Dense<H>; mean: Dense<H>; invstd: Dense<H>; weight?: Dense<H>; bias?: Dense<H> };
+    attrs: Record<string, never>;
+    output: H;
+  };
+  /**
+   * Gradients of {@link OptionalKernelSpecs.batchNorm} for `dy`, with per-channel sums
+   * `dbias = Σ dy` and `S = Σ dy·(x − mean)`: `dweight = invstd·S`, and
+   * `dx = weight·invstd·(dy − (dbias + (x − mean)·invstd²·S) / M)` (M elements per channel) when
+   * `batchStats` (mean and invstd were computed from `x` itself), else `dx = weight·invstd·dy`.
+   */
+  batchNormBackward: {
+    inputs: { dy: Dense<H>; x: Dense<H>; mean: Dense<H>; invstd: Dense<H>; weight?: Dense<H> };
+    attrs: { batchStats: boolean };
+    output: { dx: H; dweight: H; dbias: H };
+  };
   /** Softmax over the last axis. */
   softmax: { inputs: { x: Dense<H> }; attrs: Record<string, never>; output: H };
   /** Log-softmax over the last axis. */

@@ -1,5 +1,5 @@
 /** Normalisation, softmax, dropout, embedding, attention and losses. */
-import { opScope } from '../engine.js';
+import { opScope, type BackendEntry } from '../engine.js';
 import { withGrad } from '../engine.js';
 import { fmt, normAxis } from '../shape.js';
 import { Tensor, dense, record } from '../tensor.js';
@@ -68,6 +68,11 @@ export function batchNorm(
     }
     const eps = options.eps ?? 1e-5;
     const training = options.training ?? false;
+    const entry = entryOf('batchNorm', x, runningMean, runningVar, weight, bias);
+    const k = entry.backend.kernels;
+    if (k.batchNorm && k.batchNormStats && k.batchNormBackward && [x, runningMean, runningVar, weight, bias].every((t) => !t || t.dtype === 'float32')) {
+      return fusedBatchNorm(entry, x, runningMean, runningVar, weight, bias, training, eps, options.momentum ?? 0.1);
+    }
     const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
     const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
     let mu: Tensor;
@@ -92,6 +97,52 @@ export function batchNorm(
     if (weight) y = mul(y, reshape(weight, bshape));
     if (bias) y = add(y, reshape(bias, bshape));
     return y;
+  });
+}
+
+/**
+ * batchNorm through the backend's fused kernels: one statistics pass (training), one normalising
+ * pass, and one backward kernel for all three gradients, instead of a dozen elementwise ops.
+ */
+function fusedBatchNorm(
+  entry: BackendEntry, x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
+  weight: Tensor | null, bias: Tensor | null, training: boolean, eps: number, momentum: number,
+): Tensor {
+  const k = entry.backend.kernels;
+  const c = x.shape[1]!;
+  const xc = contiguous(x);
+  const batchStats = training || !runningMean || !runningVar;
+  const { mean: mu, invstd } = withGrad(false, () => {
+    if (!batchStats) return { mean: contiguous(runningMean!), invstd: rsqrt(add(runningVar!, eps)) };
+    const count = x.size / c;
+    if (training && count <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input ${fmt(x.shape)}`);
+    const r = k.batchNormStats!({ x: dense(xc, 'batchNorm') }, {});
+    const m = wrap(entry, r.mean, [c], 'float32');
+    const v = wrap(entry, r.variance, [c], 'float32');
+    if (training && runningMean && runningVar) {
+      assign(runningMean, add(mul(runningMean, 1 - momentum), mul(m, momentum)));
+      assign(runningVar, add(mul(runningVar, 1 - momentum), mul(v, (momentum * count) / Math.max(count - 1, 1))));
+    }
+    return { mean: m, invstd: rsqrt(add(v, eps)) };
+  });
+  const wc = weight ? contiguous(weight) : null;
+  const bc = bias ? contiguous(bias) : null;
+  const y = wrap(entry, k.batchNorm!({
+    x: dense(xc, 'batchNorm'), mean: dense(mu, 'batchNorm'), invstd: dense(invstd, 'batchNorm'),
+    ...(wc ? { weight: dense(wc, 'batchNorm') } : {}), ...(bc ? { bias: dense(bc, 'batchNorm') } : {}),
+  }, {}), x.shape, 'float32');
+  const inputs = [xc, ...(wc ? [wc] : []), ...(bc ? [bc] : [])];
+  return record(y, 'batchNorm', inputs, (g) => {
+    const r = k.batchNormBackward!({
+      dy: dense(contiguous(g), 'batchNorm'), x: dense(xc, 'batchNorm'), mean: dense(mu, 'batchNorm'), invstd: dense(invstd, 'batchNorm'),
+      ...(wc ? { weight: dense(wc, 'batchNorm') } : {}),
+    }, { batchStats });
+    const dx = wrap(entry, r.dx, x.shape, 'float32');
+    const dw = wrap(entry, r.dweight, [c], 'float32');
+    const db = wrap(entry, r.dbias, [c], 'float32');
+    if (!wc) dw.dispose();
+    if (!bc) db.dispose();
+    return [dx, ...(wc ? [dw] : []), ...(bc ? [db] : [])];
   });
 }
 

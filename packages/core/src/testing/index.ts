@@ -545,6 +545,28 @@ export function runConformance(options: ConformanceOptions): void {
         await check(rv, { shape: [3], data: v.map((s) => 0.9 + 0.1 * (s / 15)) }, 'running var');
         x.dispose();
       });
+      it('batchNorm in evaluation mode, over [N, C], over larger planes and far from zero', async () => {
+        const xd = randomArray(360, -2, 4);
+        const stats = { mean: randomArray(4, -1, 1), variance: randomArray(4, 0.5, 2) };
+        const wd = randomArray(4, 0.5, 1.5), bd = randomArray(4);
+        const [x, rm, rv, w, b] = [t(xd, [3, 4, 5, 6]), t(stats.mean, [4]), t(stats.variance, [4]), t(wd, [4]), t(bd, [4])];
+        await check(ops.batchNorm(x, rm, rv, w, b), R.batchNormRef(refOf(xd, [3, 4, 5, 6]), stats, wd, bd), 'batchNorm (eval) output');
+        assertClose(Float64Array.from(await rm.data()), Float64Array.from(stats.mean), { atol: 0, rtol: 0 }, 'running mean untouched in eval');
+        await gradCheck('batchNorm (eval)', (xx, ww, bb) => ops.batchNorm(xx, rm, rv, ww, bb), [
+          { shape: [3, 4, 5, 6], data: xd }, { shape: [4], data: wd }, { shape: [4], data: bd },
+        ], gtol);
+        await gradCheck('batchNorm (training) [3,4,5,6]', (xx, ww, bb) => ops.batchNorm(xx, null, null, ww, bb, { training: true }), [
+          { shape: [3, 4, 5, 6], data: xd }, { shape: [4], data: wd }, { shape: [4], data: bd },
+        ], gtol);
+        await gradCheck('batchNorm (training) [6,4], no affine', (xx) => ops.batchNorm(xx, null, null, null, null, { training: true }), [
+          { shape: [6, 4], data: randomArray(24) },
+        ], gtol);
+        // Far from zero: the statistics must not lose the small spread to cancellation.
+        const far = xd.map((v) => 1000 + v);
+        const xFar = t(far, [3, 4, 5, 6]);
+        await check(ops.batchNorm(xFar, null, null, w, b, { training: true }), R.batchNormRef(refOf(far, [3, 4, 5, 6]), null, wd, bd), 'batchNorm (training) near 1000', { atol: 2e-3, rtol: 2e-3 });
+        for (const v of [x, xFar, rm, rv, w, b]) v.dispose();
+      });
       it('layerNorm and groupNorm', async () => {
         await gradCheck('layerNorm', (x, w, b) => ops.layerNorm(x, [6], w, b), [{ shape: [2, 3, 6], data: randomArray(36) }, { shape: [6], data: randomArray(6) }, { shape: [6], data: randomArray(6) }], gtol);
         await gradCheck('groupNorm', (x, w, b) => ops.groupNorm(x, 2, w, b), [{ shape: [2, 4, 3, 2], data: randomArray(48) }, { shape: [4], data: randomArray(4) }, { shape: [4], data: randomArray(4) }], gtol);
@@ -594,8 +616,12 @@ export function runConformance(options: ConformanceOptions): void {
         target.dispose();
         bin.dispose();
       });
-      it('residual add + relu (fused when the backend has addAct)', () =>
-        gradCheck('addActivation', (a, b) => ops.addActivation(a, b, 'relu'), [{ shape: [2, 3, 2], data: distinctArray(12, 0.1) }, { shape: [2, 3, 2], data: distinctArray(12, 0.07) }], gtol));
+      it('residual add + relu (fused when the backend has addAct)', () => {
+        const a = distinctArray(12, 0.1), b = distinctArray(12, 0.07);
+        // Keep every sum clear of relu's kink by more than the finite-difference step.
+        a.forEach((v, i) => { if (Math.abs(v + b[i]!) < 0.03) a[i] = v + 0.06; });
+        return gradCheck('addActivation', (x, y) => ops.addActivation(x, y, 'relu'), [{ shape: [2, 3, 2], data: a }, { shape: [2, 3, 2], data: b }], gtol);
+      });
     });
 
     describe('memory', () => {

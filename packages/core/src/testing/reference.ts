@@ -126,6 +126,33 @@ export function reduceRef(a: Ref, axes: readonly number[], op: 'sum' | 'mean' | 
   return { shape: outShape, data: out };
 }
 
+/**
+ * Batch normalisation over every axis but 1: with `stats` the given per-channel mean and
+ * variance (running statistics), without it the batch's mean and biased variance.
+ */
+export function batchNormRef(x: Ref, stats: { mean: ArrayLike<number>; variance: ArrayLike<number> } | null, weight: ArrayLike<number> | null, bias: ArrayLike<number> | null, eps = 1e-5): Ref {
+  const c = x.shape[1]!;
+  const s = x.data.length / (x.shape[0]! * c);
+  const chan = (i: number): number => Math.floor(i / s) % c;
+  let mean: ArrayLike<number>, variance: ArrayLike<number>;
+  if (stats) ({ mean, variance } = stats);
+  else {
+    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const m = reduceRef(x, axes, 'mean').data;
+    const v = new Float64Array(c);
+    x.data.forEach((val, i) => (v[chan(i)] = v[chan(i)]! + (val - m[chan(i)]!) ** 2));
+    mean = m;
+    variance = v.map((sq) => sq / (x.data.length / c));
+  }
+  return {
+    shape: x.shape,
+    data: x.data.map((val, i) => {
+      const ch = chan(i);
+      return ((val - mean[ch]!) / Math.sqrt(variance[ch]! + eps)) * (weight ? weight[ch]! : 1) + (bias ? bias[ch]! : 0);
+    }),
+  };
+}
+
 /** Batched matmul `[B,M,K]@[B,K,N]` (B broadcast from 1). */
 export function matmulRef(a: Ref, b: Ref): Ref {
   const [ba, m, k] = a.shape as [number, number, number];

@@ -1,0 +1,44 @@
+/** Batch normalisation kernels (optional), in WebAssembly SIMD, threaded over channels or planes. */
+import type { Runtime } from '../runtime.js';
+import type { Attrs, In, Out } from '../spec.js';
+import { numel } from '../strided.js';
+
+/** `[N, C, S]` of a `[N, C, ...]` shape. */
+function planes(shape: readonly number[]): [number, number, number] {
+  const n = shape[0]!, c = shape[1]!;
+  return [n, c, n * c === 0 ? 0 : numel(shape) / (n * c)];
+}
+
+/** Writes the batch-norm parameter block (see `BnParams` in assembly/norm.ts). */
+function params(rt: Runtime, p: { x: number; dy?: number; mean?: number; invstd?: number; weight?: number; bias?: number; y: number; dweight?: number; dbias?: number; batchStats?: boolean }, shape: readonly number[]): void {
+  rt.setSlots(0, [p.x, p.dy ?? 0, p.mean ?? 0, p.invstd ?? 0, p.weight ?? 0, p.bias ?? 0, p.y, p.dweight ?? 0, p.dbias ?? 0, ...planes(shape), p.batchStats ? 1 : 0]);
+}
+
+/** Per-channel mean and biased variance; one channel per work unit. */
+export function batchNormStats({ x }: In<'batchNormStats'>, _attrs: Attrs<'batchNormStats'>, rt: Runtime): Out<'batchNormStats'> {
+  const c = x.shape[1]!;
+  const mean = rt.heap.allocUninit(c);
+  const variance = rt.heap.allocUninit(c);
+  params(rt, { x: x.handle, mean, y: variance }, x.shape);
+  rt.call('bnStats', numel(x.shape) * 3);
+  return { mean, variance };
+}
+
+/** `y = (x − mean)·invstd·weight + bias` per channel. */
+export function batchNorm({ x, mean, invstd, weight, bias }: In<'batchNorm'>, _attrs: Attrs<'batchNorm'>, rt: Runtime): Out<'batchNorm'> {
+  const y = rt.heap.allocUninit(numel(x.shape));
+  params(rt, { x: x.handle, mean: mean.handle, invstd: invstd.handle, weight: weight?.handle, bias: bias?.handle, y }, x.shape);
+  rt.call('bnApply', numel(x.shape) * 3);
+  return y;
+}
+
+/** dx, dweight and dbias; one channel per work unit. */
+export function batchNormBackward({ dy, x, mean, invstd, weight }: In<'batchNormBackward'>, { batchStats }: Attrs<'batchNormBackward'>, rt: Runtime): Out<'batchNormBackward'> {
+  const c = x.shape[1]!;
+  const dx = rt.heap.allocUninit(numel(x.shape));
+  const dweight = rt.heap.allocUninit(c);
+  const dbias = rt.heap.allocUninit(c);
+  params(rt, { x: x.handle, dy: dy.handle, mean: mean.handle, invstd: invstd.handle, weight: weight?.handle, y: dx, dweight, dbias, batchStats }, x.shape);
+  rt.call('bnBackward', numel(x.shape) * 6);
+  return { dx, dweight, dbias };
+}
