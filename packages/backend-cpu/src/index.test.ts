@@ -11,7 +11,7 @@ describe('createCpuBackend', () => {
       'unary', 'binary', 'where', 'cast', 'contiguous', 'reduce', 'argReduce', 'matmul', 'conv2d', 'convTranspose2d',
       'maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'resize', 'resizeBackward', 'concat', 'pad',
       'gather', 'scatterAdd', 'random', 'assign', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'conv2dBiasAct',
-      'addAct', 'batchNormStats', 'batchNorm', 'batchNormBackward', 'softmax', 'logSoftmax', 'sgdStep', 'adamStep',
+      'addAct', 'activationBackward', 'batchNormStats', 'batchNorm', 'batchNormBackward', 'softmax', 'logSoftmax', 'sgdStep', 'adamStep',
     ];
     for (const name of all) expect(typeof be.kernels[name], name).toBe('function');
     expect(be.name).toBe('cpu');

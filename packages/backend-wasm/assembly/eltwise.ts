@@ -15,7 +15,9 @@ const BLOCK: i32 = 8192;
 
 /**
  * `y = act(a + b)` (op: 0 none, 1 relu), the fused residual merge; op 2 is `y = a + b`,
- * op 3 `y = a · b`, op 4 `y = a - b`, op 5 `y = a / b` on same-shape dense buffers.
+ * op 3 `y = a · b`, op 4 `y = a - b`, op 5 `y = a / b` on same-shape dense buffers; ops 6–8
+ * are activation gradients from the output b for the gradient a: 6 relu `b > 0 ? a : 0`,
+ * 7 sigmoid `a·b·(1 − b)`, 8 tanh `a·(1 − b²)`.
  */
 export function binaryDense(p: usize, _tid: i32, _nt: i32): void {
   const n = changetype<EwParams>(p).n;
@@ -74,6 +76,39 @@ function binaryDenseRange(p: usize, i0: i32, i1: i32): void {
     for (; i < i1; i++) {
       const o = <usize>i * 4;
       store<f32>(y + o, load<f32>(a + o) / load<f32>(b + o));
+    }
+  } else if (op == 6) {
+    for (; i + 4 <= i1; i += 4) {
+      const o = <usize>i * 4;
+      v128.store(y + o, v128.and(v128.load(a + o), f32x4.gt(v128.load(b + o), zero)));
+    }
+    for (; i < i1; i++) {
+      const o = <usize>i * 4;
+      store<f32>(y + o, load<f32>(b + o) > 0 ? load<f32>(a + o) : 0);
+    }
+  } else if (op == 7) {
+    const one = f32x4.splat(1);
+    for (; i + 4 <= i1; i += 4) {
+      const o = <usize>i * 4;
+      const v = v128.load(b + o);
+      v128.store(y + o, f32x4.mul(f32x4.mul(v128.load(a + o), v), f32x4.sub(one, v)));
+    }
+    for (; i < i1; i++) {
+      const o = <usize>i * 4;
+      const v = load<f32>(b + o);
+      store<f32>(y + o, load<f32>(a + o) * v * (1 - v));
+    }
+  } else if (op == 8) {
+    const one = f32x4.splat(1);
+    for (; i + 4 <= i1; i += 4) {
+      const o = <usize>i * 4;
+      const v = v128.load(b + o);
+      v128.store(y + o, f32x4.mul(v128.load(a + o), f32x4.sub(one, f32x4.mul(v, v))));
+    }
+    for (; i < i1; i++) {
+      const o = <usize>i * 4;
+      const v = load<f32>(b + o);
+      store<f32>(y + o, load<f32>(a + o) * (1 - v * v));
     }
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { OptionalKernels, RequiredKernels } from '@skipnet/core';
 import type { CpuHandle, CpuStorage } from '../storage.js';
+import { activationBackward } from './activationBackward.js';
 import { adamStep } from './adamStep.js';
 import { addAct } from './addAct.js';
 import { argReduce } from './argReduce.js';
@@ -68,6 +69,7 @@ export function createKernels(st: CpuStorage): CpuKernels {
     conv2dBackwardWeight: (i, a) => conv2dBackwardWeight(i, a, st),
     conv2dBiasAct: (i, a) => conv2dBiasAct(i, a, st),
     addAct: (i, a) => addAct(i, a, st),
+    activationBackward: (i, a) => activationBackward(i, a, st),
     batchNormStats: (i, a) => batchNormStats(i, a, st),
     batchNorm: (i, a) => batchNorm(i, a, st),
     batchNormBackward: (i, a) => batchNormBackward(i, a, st),

@@ -1,12 +1,13 @@
 /**
  * The wasm backend's kernel table: every required kernel and every optional one, bound to one
  * backend's runtime. WebAssembly SIMD: matmul, the convolutions (forward, fused bias+relu, both
- * backward kernels, transposed), dense float32 add/sub/mul/div, addAct, batch normalisation, sgdStep, adamStep.
+ * backward kernels, transposed), dense float32 add/sub/mul/div, addAct, activation gradients, batch normalisation, sgdStep, adamStep.
  * TypeScript over the memory views: the rest.
  */
 import type { OptionalKernels, RequiredKernels } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import type { WasmHandle } from '../spec.js';
+import { activationBackward } from './activationBackward.js';
 import { adamStep } from './adamStep.js';
 import { addAct } from './addAct.js';
 import { argReduce } from './argReduce.js';
@@ -71,6 +72,7 @@ export function createKernels(rt: Runtime): WasmKernels {
     conv2dBackwardWeight: (i, a) => conv2dBackwardWeight(i, a, rt),
     conv2dBiasAct: (i, a) => conv2dBiasAct(i, a, rt),
     addAct: (i, a) => addAct(i, a, rt),
+    activationBackward: (i, a) => activationBackward(i, a, rt),
     batchNormStats: (i, a) => batchNormStats(i, a, rt),
     batchNorm: (i, a) => batchNorm(i, a, rt),
     batchNormBackward: (i, a) => batchNormBackward(i, a, rt),

@@ -202,6 +202,11 @@ export interface OptionalKernelSpecs<H> {
   /** The residual merge `act(a + b)` on dense tensors of one shape. */
   addAct: { inputs: { a: Dense<H>; b: Dense<H> }; attrs: { activation: Activation }; output: H };
   /**
+   * Gradient of an activation written from its output `y`, on dense float32 tensors of one
+   * shape: `dy·[y > 0]` (relu), `dy·y·(1 − y)` (sigmoid), `dy·(1 − y²)` (tanh).
+   */
+  activationBackward: { inputs: { dy: Dense<H>; y: Dense<H> }; attrs: { activation: 'relu' | 'sigmoid' | 'tanh' }; output: H };
+  /**
    * Per-channel statistics of a dense float32 `[N, C, ...]` tensor over every axis but 1 (batch
    * normalisation in training): the mean and the biased variance, each `[C]`.
    */

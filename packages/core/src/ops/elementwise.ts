@@ -2,7 +2,7 @@
 import { opScope } from '../engine.js';
 import type { BinaryOp, DType, UnaryOp } from '../backend/types.js';
 import { broadcastShapes, sameShape } from '../shape.js';
-import { Tensor, record } from '../tensor.js';
+import { Tensor, dense, record } from '../tensor.js';
 import { scalarLike, scalarOn } from './creation.js';
 import { broadcastView, entryOf, wrap } from './util.js';
 import { sumToShape } from './reduce.js';
@@ -20,6 +20,23 @@ function unary(x: Tensor, op: UnaryOp, grad: ((g: Tensor, y: Tensor) => Tensor) 
   const y = rawUnary(x, op, alpha);
   if (!grad) return y;
   return record(y, op, [x], (g) => [grad(g, y)]);
+}
+
+/**
+ * `g·act'(x)` for relu, sigmoid and tanh, written from the activation's output `y`: one fused
+ * backend kernel where there is one, the composite otherwise. @internal
+ */
+export function activationGrad(g: Tensor, y: Tensor, activation: 'relu' | 'sigmoid' | 'tanh'): Tensor {
+  const entry = entryOf(activation, g, y);
+  const k = entry.backend.kernels.activationBackward;
+  if (k && g.dtype === 'float32' && y.dtype === 'float32' && sameShape(g.shape, y.shape) && g.isContiguous && y.isContiguous) {
+    return wrap(entry, k({ dy: dense(g, activation), y: dense(y, activation) }, { activation }), g.shape, 'float32');
+  }
+  switch (activation) {
+    case 'relu': return mul(g, cast(gt(y, 0), g.dtype));
+    case 'sigmoid': return mul(g, mul(y, rsub(1, y)));
+    case 'tanh': return mul(g, rsub(1, square(y)));
+  }
 }
 
 /** `-x`. */
@@ -92,19 +109,19 @@ export function cos(x: Tensor): Tensor {
 /** Hyperbolic tangent. */
 export function tanh(x: Tensor): Tensor {
   return opScope(() => {
-    return unary(x, 'tanh', (g, y) => mul(g, rsub(1, square(y))));
+    return unary(x, 'tanh', (g, y) => activationGrad(g, y, 'tanh'));
   });
 }
 /** Logistic sigmoid. */
 export function sigmoid(x: Tensor): Tensor {
   return opScope(() => {
-    return unary(x, 'sigmoid', (g, y) => mul(g, mul(y, rsub(1, y))));
+    return unary(x, 'sigmoid', (g, y) => activationGrad(g, y, 'sigmoid'));
   });
 }
 /** `max(x, 0)`. */
 export function relu(x: Tensor): Tensor {
   return opScope(() => {
-    return unary(x, 'relu', (g) => mul(g, cast(gt(x, 0), g.dtype)));
+    return unary(x, 'relu', (g, y) => (x.dtype === 'float32' ? activationGrad(g, y, 'relu') : mul(g, cast(gt(x, 0), g.dtype))));
   });
 }
 /** `x` where positive, `slope·x` elsewhere (default slope 0.01). */

@@ -4,7 +4,7 @@ import { withGrad } from '../engine.js';
 import { fmt, normAxis } from '../shape.js';
 import { Tensor, dense, record } from '../tensor.js';
 import { arange, rand, tensor } from './creation.js';
-import { abs, add, cast, div, eq, exp, ge, gt, log, maximum, mul, ne, neg, relu, rsqrt, sigmoid, sub } from './elementwise.js';
+import { abs, activationGrad, add, cast, div, eq, exp, ge, log, maximum, mul, ne, neg, relu, rsqrt, sigmoid, sub } from './elementwise.js';
 import { logSumExp, max, mean, sum, variance } from './reduce.js';
 import { contiguous, gather, permute, reshape } from './shape.js';
 import { matmul } from './linalg.js';
@@ -31,7 +31,7 @@ export function addActivation(a: Tensor, b: Tensor, activation: 'none' | 'relu' 
     const bc = contiguous(b);
     const y = wrap(entry, k.addAct({ a: dense(ac, 'addActivation'), b: dense(bc, 'addActivation') }, { activation }), a.shape, 'float32');
     return record(y, 'addActivation', [ac, bc], (g) => {
-      const gy = activation === 'relu' ? mul(g, cast(gt(y, 0), 'float32')) : g;
+      const gy = activation === 'relu' ? activationGrad(g, y, 'relu') : g;
       return [gy, gy];
     });
   });

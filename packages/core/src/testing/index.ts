@@ -481,6 +481,10 @@ export function runConformance(options: ConformanceOptions): void {
         ['leakyRelu', (x) => ops.leakyRelu(x, 0.1), away], ['gelu', (x) => ops.gelu(x), x35],
         ['gelu tanh', (x) => ops.gelu(x, 'tanh'), x35], ['silu', ops.silu, x35], ['erf', ops.erf, x35],
         ['clamp', (x) => ops.clamp(x, -0.5, 0.6), away],
+        // Long enough for vectorised activation-gradient kernels and their remainders.
+        ['relu [7,41]', ops.relu, () => ({ shape: [7, 41], data: distinctArray(287, 0.05) })],
+        ['sigmoid [7,41]', ops.sigmoid, () => ({ shape: [7, 41], data: randomArray(287, -3, 3) })],
+        ['tanh [7,41]', ops.tanh, () => ({ shape: [7, 41], data: randomArray(287, -2, 2) })],
       ];
       for (const [name, f, make] of unaryCases) it(name, () => gradCheck(name, f, [make()], gtol));
 

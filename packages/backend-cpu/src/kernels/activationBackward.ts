@@ -1,0 +1,17 @@
+/** `activationBackward` kernel (optional): an activation's gradient from its output, in one pass. */
+import { sizeOf } from '../shape.js';
+import type { Attrs, In, Out } from '../spec.js';
+import type { CpuStorage } from '../storage.js';
+
+/** `dy·[y > 0]` (relu), `dy·y·(1 − y)` (sigmoid) or `dy·(1 − y²)` (tanh). */
+export function activationBackward({ dy, y }: In<'activationBackward'>, { activation }: Attrs<'activationBackward'>, st: CpuStorage): Out<'activationBackward'> {
+  const n = sizeOf(y.shape);
+  const G = dy.handle, Y = y.handle;
+  const dx = st.alloc('float32', n);
+  switch (activation) {
+    case 'relu': for (let i = 0; i < n; i++) dx[i] = Y[i]! > 0 ? G[i]! : 0; break;
+    case 'sigmoid': for (let i = 0; i < n; i++) dx[i] = G[i]! * Y[i]! * (1 - Y[i]!); break;
+    case 'tanh': for (let i = 0; i < n; i++) dx[i] = G[i]! * (1 - Y[i]! * Y[i]!); break;
+  }
+  return dx;
+}
