@@ -3,7 +3,7 @@
 // col2im (input gradient, transposed convolution). Grouped and depthwise convolutions are
 // per-group GEMMs over the same code.
 
-import { KC, MC, NC, NR, SCR_A, SCR_B, SCR_E, SCR_T, T_CAP, claim, imax, imin, macro, packA, packB, part } from './gemm';
+import { KC, MC, MR, NC, NR, SCR_A, SCR_B, SCR_E, SCR_K, SCR_T, T_CAP, claim, imax, imin, macro, microDirect, packA, packB, part } from './gemm';
 
 /**
  * The parameter block of a convolution kernel, laid out as i32 slots in linear memory by the
@@ -336,35 +336,7 @@ export function convForward(p: usize, tid: i32, nt: i32): void {
         macro(pa, pb, mc, ncw, kc, yOff + <usize>(mb * P) * 4, P, kb > 0, edge);
       }
     }
-    if (bias != 0 || act != 0) {
-      const zero = f32x4.splat(0);
-      for (let oc = 0; oc < OCg; oc++) {
-        const bv: f32 = bias != 0 ? load<f32>(bias + <usize>(gi * OCg + oc) * 4) : 0;
-        const bb = f32x4.splat(bv);
-        const row = yOff + <usize>(oc * P) * 4;
-        let t = 0;
-        if (act == 1) {
-          for (; t + 4 <= ncw; t += 4) {
-            const a = row + <usize>t * 4;
-            v128.store(a, f32x4.max(f32x4.add(v128.load(a), bb), zero));
-          }
-          for (; t < ncw; t++) {
-            const a = row + <usize>t * 4;
-            const v = load<f32>(a) + bv;
-            store<f32>(a, v < 0 ? 0 : v);
-          }
-        } else {
-          for (; t + 4 <= ncw; t += 4) {
-            const a = row + <usize>t * 4;
-            v128.store(a, f32x4.add(v128.load(a), bb));
-          }
-          for (; t < ncw; t++) {
-            const a = row + <usize>t * 4;
-            store<f32>(a, load<f32>(a) + bv);
-          }
-        }
-      }
-    }
+    if (bias != 0 || act != 0) biasAct(yOff, bias == 0 ? 0 : bias + <usize>(gi * OCg) * 4, act, OCg, ncw, P);
   }
 }
 
@@ -518,6 +490,130 @@ export function convDepthwise(p: usize, _tid: i32, _nt: i32): void {
           }
         }
         store<f32>(yr + <usize>ow * 4, relu && s < 0 ? 0 : s);
+      }
+    }
+  }
+}
+
+/** Parameter block of {@link padPlanes}. */
+@unmanaged class PadParams {
+  src: i32; dst: i32; planes: i32;
+  H: i32; W: i32; top: i32; left: i32; Hp: i32; Wp: i32;
+}
+
+/**
+ * Copies each H×W plane into the middle of a zeroed Hp×Wp plane (`top` rows above, `left`
+ * columns before): the padded input of {@link convDirect}. Threads split the planes.
+ */
+export function padPlanes(p: usize, _tid: i32, _nt: i32): void {
+  const q = changetype<PadParams>(p);
+  const H = q.H, W = q.W, Hp = q.Hp, Wp = q.Wp, top = q.top, left = q.left;
+  const right = <usize>(Wp - W - left) * 4;
+  for (let pl = claim(); pl < q.planes; pl = claim()) {
+    const src = <usize>q.src + <usize>(pl * H * W) * 4;
+    const dst = <usize>q.dst + <usize>(pl * Hp * Wp) * 4;
+    memory.fill(dst, 0, <usize>(top * Wp + left) * 4);
+    for (let h = 0; h < H; h++) {
+      const d = dst + <usize>((top + h) * Wp + left) * 4;
+      memory.copy(d, src + <usize>(h * W) * 4, <usize>W * 4);
+      // The right margin of this row and the left margin of the next are adjacent.
+      memory.fill(d + <usize>W * 4, 0, h + 1 < H ? right + <usize>left * 4 : right);
+    }
+    const below = dst + <usize>((top + H) * Wp) * 4;
+    memory.fill(below, 0, <usize>((Hp - top - H) * Wp) * 4);
+  }
+}
+
+/**
+ * Direct convolution of an already padded input (g.H × g.W are the padded sizes, padding 0)
+ * with unit horizontal stride: the GEMM micro-kernel reads each tap's NR adjacent output pixels
+ * straight from the input row (see `microDirect`), so there is no im2col. Work units are
+ * (image, group, block of output rows); within one, NR-pixel tiles of each output row meet every MR-row panel of the
+ * packed weights while the tiles' input rows sit in L1. Bias and relu as {@link convForward}.
+ * Tiles that run past a row's end read into the next row (or the buffer's slack): those lanes
+ * are computed and dropped.
+ */
+export function convDirect(p: usize, tid: i32, nt: i32): void {
+  const g = changetype<Geo>(p);
+  const x = <usize>g.p0, w = <usize>g.p1, y = <usize>g.p2;
+  const bias = <usize>g.bias;
+  const act = g.act;
+  const scratch = <usize>g.scratch + <usize>tid * <usize>g.sstride;
+  const pa = scratch + <usize>SCR_A * 4, edge = scratch + <usize>SCR_E * 4, koff = scratch + <usize>SCR_K * 4;
+  const G = g.groups, Cg = g.C / G, OCg = g.OC / G;
+  const kh = g.kh, kw = g.kw, khw = kh * kw;
+  const Kg = Cg * khw, P = g.OH * g.OW, HW = g.H * g.W, Wp = g.W, OW = g.OW;
+  if (g.N * P * g.OC == 0) return;
+  // Split output rows too when there are fewer than four (image, group) units per thread.
+  const rb = g.N * G < 4 * nt ? imin(g.OH, (4 * nt + g.N * G - 1) / (g.N * G)) : 1;
+  const units = g.N * G * rb;
+  for (let u = claim(); u < units; u = claim()) {
+    const n = u / (G * rb);
+    const r = u - n * G * rb;
+    const gi = r / rb;
+    const oh0 = part(r - gi * rb, rb, g.OH), oh1 = part(r - gi * rb + 1, rb, g.OH);
+    const xImg = x + <usize>((n * g.C + gi * Cg) * HW) * 4;
+    const yG = y + <usize>((n * g.OC + gi * OCg) * P) * 4;
+    const wG = w + <usize>(gi * OCg * Kg) * 4;
+    if (Kg == 0) {
+      for (let oc = 0; oc < OCg; oc++) memory.fill(yG + <usize>(oc * P + oh0 * OW) * 4, 0, <usize>((oh1 - oh0) * OW) * 4);
+      continue;
+    }
+    for (let kb = 0; kb < Kg; kb += KC) {
+      const kc = imin(KC, Kg - kb);
+      // Byte offset of tap k (channel, ki, kj) from an output pixel's window origin.
+      for (let k = 0; k < kc; k++) {
+        const kk = kb + k;
+        const c = kk / khw;
+        const rem = kk - c * khw;
+        const ki = rem / kw;
+        store<i32>(koff + <usize>k * 4, (c * HW + ki * g.dh * Wp + (rem - ki * kw) * g.dw) * 4);
+      }
+      for (let mb = 0; mb < OCg; mb += MC) {
+        const mc = imin(MC, OCg - mb);
+        packA(pa, wG + <usize>(mb * Kg + kb) * 4, Kg, 1, mc, kc);
+        for (let oh = oh0; oh < oh1; oh++) {
+          const xRow = xImg + <usize>(oh * g.sh * Wp) * 4;
+          const yRow = yG + <usize>(mb * P + oh * OW) * 4;
+          for (let ow = 0; ow < OW; ow += NR) {
+            const cols = imin(NR, OW - ow);
+            for (let i = 0; i < mc; i += MR) {
+              microDirect(pa + <usize>(i * kc) * 4, xRow + <usize>ow * 4, koff, kc, yRow + <usize>(i * P + ow) * 4, P, kb > 0, imin(MR, mc - i), cols, edge);
+            }
+          }
+        }
+      }
+    }
+    if (bias != 0 || act != 0) biasAct(yG + <usize>(oh0 * OW) * 4, bias == 0 ? 0 : bias + <usize>(gi * OCg) * 4, act, OCg, (oh1 - oh0) * OW, P);
+  }
+}
+
+/** Adds bias[oc] (0: none) and applies relu (act 1) to `rows` rows of `len` floats, `ld` apart. */
+function biasAct(y: usize, bias: usize, act: i32, rows: i32, len: i32, ld: i32): void {
+  const zero = f32x4.splat(0);
+  for (let oc = 0; oc < rows; oc++) {
+    const bv: f32 = bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0;
+    const bb = f32x4.splat(bv);
+    const row = y + <usize>(oc * ld) * 4;
+    let t = 0;
+    if (act == 1) {
+      for (; t + 4 <= len; t += 4) {
+        const a = row + <usize>t * 4;
+        v128.store(a, f32x4.max(f32x4.add(v128.load(a), bb), zero));
+      }
+      for (; t < len; t++) {
+        const a = row + <usize>t * 4;
+        const v = load<f32>(a) + bv;
+        store<f32>(a, v < 0 ? 0 : v);
+      }
+    } else {
+      for (; t + 4 <= len; t += 4) {
+        const a = row + <usize>t * 4;
+        v128.store(a, f32x4.add(v128.load(a), bb));
+      }
+      for (; t < len; t++) {
+        const a = row + <usize>t * 4;
+        store<f32>(a, load<f32>(a) + bv);
       }
     }
   }

@@ -25,7 +25,9 @@ export const SCR_T: i32 = SCR_B + KC * NC;
 /** Floats of the C staging area (conv input gradient: rows × pixel chunk before col2im). */
 export const T_CAP: i32 = 1 << 20;
 export const SCR_E: i32 = SCR_T + T_CAP;
-export const SCR_FLOATS: i32 = SCR_E + 256;
+/** KC i32 offsets of the direct convolution's taps. */
+export const SCR_K: i32 = SCR_E + 1024;
+export const SCR_FLOATS: i32 = SCR_K + KC;
 
 function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) {
@@ -179,6 +181,44 @@ export function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, beta: b
     pa += 16;
     pb += 32;
   }
+  storeTile(c, ldc, beta, rows, cols, edge, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * The micro-kernel over an unpacked B: B's row k is the NR floats at `xb + koff[k]` (bytes) —
+ * a direct convolution's tap k for NR adjacent output pixels of a padded image, so B needs no
+ * packing. Otherwise as {@link micro}.
+ */
+export function microDirect(pa: usize, xb: usize, koff: usize, kc: i32, c: usize, ldc: i32, beta: bool, rows: i32, cols: i32, edge: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const kend = koff + <usize>kc * 4;
+  for (let kp = koff; kp < kend; kp += 4) {
+    const s = xb + <usize>load<i32>(kp);
+    const b0 = v128.load(s);
+    const b1 = v128.load(s, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 16;
+  }
+  storeTile(c, ldc, beta, rows, cols, edge, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/** Writes (beta false) or adds (beta true) an MR×NR register tile to C; partial tiles via `edge`. */
+@inline
+function storeTile(c: usize, ldc: i32, beta: bool, rows: i32, cols: i32, edge: usize, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
   const ld = <usize>ldc * 4;
   if (rows == MR && cols == NR) {
     let p = c;

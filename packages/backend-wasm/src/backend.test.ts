@@ -26,7 +26,7 @@ const dense = (b: WasmBackend, data: Float32Array, shape: number[]) => ({ handle
 const geo = (s: number, p: number, d: number, g: number) => ({ stride: [s, s] as [number, number], padding: [p, p] as [number, number], dilation: [d, d] as [number, number], groups: g });
 
 /** Runs `f` on both backends with the same inputs and returns both results. */
-function both(shapes: number[][], outSize: number, f: (b: WasmBackend, xs: { handle: number; shape: number[]; dtype: 'float32' }[]) => number): [Float32Array, Float32Array] {
+function both(shapes: number[][], outSize: number, f: (b: WasmBackend, xs: { handle: number; shape: number[]; dtype: 'float32' }[]) => number): [Float32Array, Float32Array, Float32Array[]] {
   const data = shapes.map((s) => f32(s.reduce((a, d) => a * d, 1)));
   const run = (b: WasmBackend) => {
     const xs = data.map((d, i) => dense(b, d, shapes[i]!));
@@ -36,7 +36,7 @@ function both(shapes: number[][], outSize: number, f: (b: WasmBackend, xs: { han
     xs.forEach((x) => b.free(x.handle));
     return out;
   };
-  return [run(one), run(two)];
+  return [run(one), run(two), data];
 }
 
 describe('threads', () => {
@@ -71,6 +71,11 @@ describe('threads', () => {
     ['depthwise 5x3 dilation 2 odd width', [2, 6, 13, 11], [6, 1, 5, 3], geo(1, 2, 2, 6)],
     ['depthwise stride 2', [2, 6, 13, 11], [6, 1, 3, 3], geo(2, 1, 1, 6)],
     ['1x1', [4, 32, 7, 7], [40, 32, 1, 1], geo(1, 0, 1, 1)],
+    // Direct path (unit horizontal stride): rows that are not a multiple of the 8-pixel tile,
+    // dilation, vertical stride, uneven padding, groups.
+    ['3x3 s1 dilation 2 odd sizes', [2, 5, 10, 13], [7, 5, 3, 3], geo(1, 2, 2, 1)],
+    ['5x3 stride (2,1) pad (2,0) dilation (1,2) groups 2', [2, 4, 13, 11], [6, 2, 5, 3], { stride: [2, 1], padding: [2, 0], dilation: [1, 2], groups: 2 }],
+    ['3x3 s1 p1 width 3', [3, 8, 6, 3], [9, 8, 3, 3], geo(1, 1, 1, 1)],
   ];
   const out = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
   for (const [name, xs, ws, g] of convCases) {
@@ -89,9 +94,12 @@ describe('threads', () => {
       expect(c).toEqual(a);
       assertClose(a, R.conv2dRef(R.ref(xd, xs), R.ref(wd, ws), g).data, { atol: 1e-4, rtol: 1e-4 }, name);
     });
-    it(`conv2d ${name}: both backward kernels identical on 1 and 2 threads`, () => {
-      const [a, c] = both([ys, ws], n(xs), (b, [dy, w]) => b.kernels.conv2dBackwardInput({ dy: dy!, w: w! }, { ...g, inShape: xs }));
+    it(`conv2d ${name}: both backward kernels identical on 1 and 2 threads; input gradient matches float64`, () => {
+      const [a, c, data] = both([ys, ws], n(xs), (b, [dy, w]) => b.kernels.conv2dBackwardInput({ dy: dy!, w: w! }, { ...g, inShape: xs }));
       expect(c).toEqual(a);
+      // dx is the transposed convolution of dy by w, with output padding making up the input size.
+      const op = [0, 1].map((i) => xs[2 + i]! - ((ys[2 + i]! - 1) * g.stride[i]! - 2 * g.padding[i]! + g.dilation[i]! * (ws[2 + i]! - 1) + 1)) as [number, number];
+      assertClose(a, R.convTranspose2dRef(R.ref(data[0]!, ys), R.ref(data[1]!, ws), g, op).data, { atol: 1e-4, rtol: 1e-4 }, `${name} input gradient`);
       const [d, e] = both([xs, ys], n(ws), (b, [x, dy]) => b.kernels.conv2dBackwardWeight({ x: x!, dy: dy! }, { ...g, wShape: ws }));
       expect(e).toEqual(d);
     });

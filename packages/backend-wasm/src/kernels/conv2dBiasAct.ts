@@ -3,8 +3,7 @@ import { activate } from '../math.js';
 import type { Runtime } from '../runtime.js';
 import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
-import { isDepthwise } from './conv2d.js';
-import { convParams } from './convParams.js';
+import { convolve } from './convolve.js';
 
 /**
  * `act(conv2d(x, w) + bias)`. Bias and relu are applied inside the WebAssembly kernel to each
@@ -14,8 +13,7 @@ export function conv2dBiasAct({ x, w, bias }: In<'conv2dBiasAct'>, attrs: Attrs<
   const n = numel(attrs.outShape);
   const y = rt.heap.allocUninit(n);
   const relu = attrs.activation === 'relu';
-  const flops = convParams(rt, x.handle, w.handle, y, x.shape, w.shape, attrs.outShape, attrs, bias?.handle ?? 0, relu ? 1 : 0);
-  rt.call(isDepthwise(x.shape, w.shape, attrs.groups) ? 'convDepthwise' : 'convForward', flops);
+  convolve(rt, x.handle, w.handle, y, x.shape, w.shape, attrs.outShape, attrs, bias?.handle ?? 0, relu ? 1 : 0);
   if (!relu && attrs.activation !== 'none') activate(attrs.activation, rt.heap.f32, y >>> 2, n);
   return y;
 }

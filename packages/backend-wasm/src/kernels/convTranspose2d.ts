@@ -2,7 +2,7 @@
 import type { Runtime } from '../runtime.js';
 import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
-import { convParams } from './convParams.js';
+import { convolveBackwardInput } from './convolve.js';
 
 /**
  * Transposed convolution, weight `[inC, outC/groups, kH, kW]`: the input gradient of the conv2d
@@ -11,7 +11,6 @@ import { convParams } from './convParams.js';
  */
 export function convTranspose2d({ x, w }: In<'convTranspose2d'>, attrs: Attrs<'convTranspose2d'>, rt: Runtime): Out<'convTranspose2d'> {
   const y = rt.heap.allocUninit(numel(attrs.outShape));
-  const flops = convParams(rt, x.handle, w.handle, y, attrs.outShape, w.shape, x.shape, attrs);
-  rt.call('convBackwardData', flops);
+  convolveBackwardInput(rt, x.handle, w.handle, y, attrs.outShape, w.shape, x.shape, attrs);
   return y;
 }
