@@ -3,7 +3,7 @@
 // col2im (input gradient, transposed convolution). Grouped and depthwise convolutions are
 // per-group GEMMs over the same code.
 
-import { KC, MC, MR, NC, NR, SCR_A, SCR_B, SCR_E, SCR_K, SCR_T, T_CAP, claim, imax, imin, macro, microDirect, packA, packB, part } from './gemm';
+import { KC, MC, MR, NC, NR, madd, SCR_A, SCR_B, SCR_E, SCR_K, SCR_T, T_CAP, claim, imax, imin, macro, microDirect, packA, packB, part, storeTile } from './gemm';
 
 /**
  * The parameter block of a convolution kernel, laid out as i32 slots in linear memory by the
@@ -429,14 +429,6 @@ export function convBackwardWeight(p: usize, tid: i32, nt: i32): void {
   }
 }
 
-function fma(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return f32x4.relaxed_madd(a, b, c);
-  } else {
-    return f32x4.add(c, f32x4.mul(a, b));
-  }
-}
-
 /**
  * Depthwise convolution (groups = C = OC: one kH×kW filter per channel), computed directly:
  * with unit horizontal stride, four output pixels per vector, each tap a (border-masked) vector
@@ -472,7 +464,7 @@ export function convDepthwise(p: usize, _tid: i32, _nt: i32): void {
             for (let kj = 0; kj < kw; kj++) {
               const ix = ow - pw + kj * dw;
               const v = loadMasked(row + <usize>ix * 4, 0, -ix, W - ix);
-              acc = fma(v128.load32_splat(wc + <usize>(ki * kw + kj) * 4), v, acc);
+              acc = madd(v128.load32_splat(wc + <usize>(ki * kw + kj) * 4), v, acc);
             }
           }
           v128.store(yr + <usize>ow * 4, relu ? v128.bitselect(zero, acc, f32x4.lt(acc, zero)) : acc);
@@ -615,6 +607,153 @@ function biasAct(y: usize, bias: usize, act: i32, rows: i32, len: i32, ld: i32):
         const a = row + <usize>t * 4;
         store<f32>(a, load<f32>(a) + bv);
       }
+    }
+  }
+}
+
+/** Parameter block of {@link transposePlanes}. */
+@unmanaged class TransposeParams {
+  src: i32; dst: i32; B: i32; R: i32; S: i32;
+}
+
+/** `dst[b][s][r] = src[b][r][s]` for B planes of R×S floats, in 4×4 SIMD blocks; threads split b. */
+export function transposePlanes(p: usize, _tid: i32, _nt: i32): void {
+  const q = changetype<TransposeParams>(p);
+  const R = q.R, S = q.S;
+  const plane = <usize>(R * S) * 4;
+  for (let b = claim(); b < q.B; b = claim()) {
+    const src = <usize>q.src + <usize>b * plane, dst = <usize>q.dst + <usize>b * plane;
+    let r = 0;
+    for (; r + 4 <= R; r += 4) {
+      const r0 = src + <usize>(r * S) * 4;
+      const rs = <usize>S * 4;
+      let s = 0;
+      for (; s + 4 <= S; s += 4) {
+        const o = <usize>s * 4;
+        storeT4(dst + <usize>(s * R + r) * 4, <usize>R * 4, v128.load(r0 + o), v128.load(r0 + rs + o), v128.load(r0 + 2 * rs + o), v128.load(r0 + 3 * rs + o));
+      }
+      for (; s < S; s++) {
+        for (let i = 0; i < 4; i++) store<f32>(dst + <usize>(s * R + r + i) * 4, load<f32>(r0 + <usize>i * rs + <usize>s * 4));
+      }
+    }
+    for (; r < R; r++) {
+      for (let s = 0; s < S; s++) store<f32>(dst + <usize>(s * R + r) * 4, load<f32>(src + <usize>(r * S + s) * 4));
+    }
+  }
+}
+
+/**
+ * One MR-tap × NR-channel tile of the weight gradient, summed over output pixels [p0, p1) of
+ * one image: for each pixel, the MR taps' input values (at byte offsets t0..t3 from the pixel's
+ * window origin in the padded image `xImg`) times NR channels of the transposed output gradient
+ * `dyT` ([pixel][channel], `ld` channels per pixel). Added to the tile at `c` (row stride `ldc`).
+ */
+function microTaps(
+  xImg: usize, t0: usize, t1: usize, t2: usize, t3: usize, dyT: usize, ld: i32,
+  p0: i32, p1: i32, OW: i32, rowStep: usize, colStep: usize, c: usize, ldc: i32, rows: i32, cols: i32, edge: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let oh = p0 / OW;
+  let ow = p0 - oh * OW;
+  let pb = dyT + <usize>(p0 * ld) * 4;
+  const pstep = <usize>ld * 4;
+  let p = p0;
+  while (p < p1) {
+    const len = imin(OW - ow, p1 - p);
+    let xb = xImg + <usize>oh * rowStep + <usize>ow * colStep;
+    for (let i = 0; i < len; i++) {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let a = v128.load32_splat(xb + t0);
+      c00 = madd(a, b0, c00);
+      c01 = madd(a, b1, c01);
+      a = v128.load32_splat(xb + t1);
+      c10 = madd(a, b0, c10);
+      c11 = madd(a, b1, c11);
+      a = v128.load32_splat(xb + t2);
+      c20 = madd(a, b0, c20);
+      c21 = madd(a, b1, c21);
+      a = v128.load32_splat(xb + t3);
+      c30 = madd(a, b0, c30);
+      c31 = madd(a, b1, c31);
+      xb += colStep;
+      pb += pstep;
+    }
+    p += len;
+    ow = 0;
+    oh++;
+  }
+  storeTile(c, ldc, true, rows, cols, edge, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * Weight gradient of conv2d from a padded input (`p0`, padded sizes in g.H × g.W, padding 0)
+ * and the output gradient transposed per (image, group) to [pixel][channel] (`p1`), into `p2`
+ * ([OC][C/G·kh·kw]). Work units are (group, range of taps); each unit sums every image in
+ * order into a [tap][channel] accumulator in its scratch, then writes its columns of dW, so the
+ * result does not depend on the thread count. Pixels go in blocks whose inputs fit in L2.
+ */
+export function convWeightDirect(p: usize, tid: i32, nt: i32): void {
+  const g = changetype<Geo>(p);
+  const x = <usize>g.p0, dyT = <usize>g.p1, dw = <usize>g.p2;
+  const scratch = <usize>g.scratch + <usize>tid * <usize>g.sstride;
+  const acc = scratch + <usize>SCR_T * 4, edge = scratch + <usize>SCR_E * 4, koff = scratch + <usize>SCR_K * 4;
+  const G = g.groups, Cg = g.C / G, OCg = g.OC / G;
+  const kh = g.kh, kw = g.kw, khw = kh * kw;
+  const Kg = Cg * khw, P = g.OH * g.OW, HW = g.H * g.W, Wp = g.W, OW = g.OW;
+  if (g.OC * Kg == 0) return;
+  // Taps per unit: a multiple of MR, at most KC (offset table) and T_CAP / 2OCg (accumulator).
+  const kp = (Kg + MR - 1) / MR;
+  let ks = imax((Kg + KC - 1) / KC, (Kg * OCg + T_CAP / 2 - 1) / (T_CAP / 2));
+  if (G * ks < 4 * nt) ks = imin(kp, (4 * nt + G - 1) / G);
+  ks = imin(ks, kp);
+  const units = G * ks;
+  const rowStep = <usize>(g.sh * Wp) * 4, colStep = <usize>g.sw * 4;
+  // Pixels per block: the block's gradient rows and input rows within ~256 KiB.
+  const rowBytes = (OCg + Cg * kh) * OW * 4 + 1;
+  const pblock = imax(OW, (262144 / rowBytes) * OW);
+  for (let u = claim(); u < units; u = claim()) {
+    const gi = u / ks;
+    const kpart = u - gi * ks;
+    const k0 = part(kpart, ks, kp) * MR;
+    const k1 = imin(Kg, part(kpart + 1, ks, kp) * MR);
+    const nk = k1 - k0;
+    if (nk <= 0) continue;
+    for (let k = 0; k < nk; k++) {
+      const kk = k0 + k;
+      const c = kk / khw;
+      const rem = kk - c * khw;
+      const ki = rem / kw;
+      store<i32>(koff + <usize>k * 4, (c * HW + ki * g.dh * Wp + (rem - ki * kw) * g.dw) * 4);
+    }
+    memory.fill(acc, 0, <usize>(nk * OCg) * 4);
+    for (let n = 0; n < g.N; n++) {
+      const xImg = x + <usize>((n * g.C + gi * Cg) * HW) * 4;
+      const dyImg = dyT + <usize>((n * G + gi) * P * OCg) * 4;
+      for (let pb0 = 0; pb0 < P; pb0 += pblock) {
+        const pb1 = imin(P, pb0 + pblock);
+        for (let k = 0; k < nk; k += MR) {
+          const rows = imin(MR, nk - k);
+          const kt = koff + <usize>k * 4;
+          const t0 = <usize>load<i32>(kt);
+          // Missing taps of a partial panel repeat the first; their rows are not stored.
+          const t1 = rows > 1 ? <usize>load<i32>(kt, 4) : t0;
+          const t2 = rows > 2 ? <usize>load<i32>(kt, 8) : t0;
+          const t3 = rows > 3 ? <usize>load<i32>(kt, 12) : t0;
+          for (let j = 0; j < OCg; j += NR) {
+            microTaps(xImg, t0, t1, t2, t3, dyImg + <usize>j * 4, OCg, pb0, pb1, OW, rowStep, colStep,
+              acc + <usize>(k * OCg + j) * 4, OCg, rows, imin(NR, OCg - j), edge);
+          }
+        }
+      }
+    }
+    // acc is [tap][channel]; dW is [channel][tap].
+    const dwG = dw + <usize>(gi * OCg * Kg + k0) * 4;
+    for (let oc = 0; oc < OCg; oc++) {
+      for (let k = 0; k < nk; k++) store<f32>(dwG + <usize>(oc * Kg + k) * 4, load<f32>(acc + <usize>(k * OCg + oc) * 4));
     }
   }
 }

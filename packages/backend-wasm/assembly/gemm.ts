@@ -29,7 +29,8 @@ export const SCR_E: i32 = SCR_T + T_CAP;
 export const SCR_K: i32 = SCR_E + 1024;
 export const SCR_FLOATS: i32 = SCR_K + KC;
 
-function madd(a: v128, b: v128, c: v128): v128 {
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) {
     return f32x4.relaxed_madd(a, b, c);
   } else {
@@ -218,7 +219,7 @@ export function microDirect(pa: usize, xb: usize, koff: usize, kc: i32, c: usize
 
 /** Writes (beta false) or adds (beta true) an MR×NR register tile to C; partial tiles via `edge`. */
 @inline
-function storeTile(c: usize, ldc: i32, beta: bool, rows: i32, cols: i32, edge: usize, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+export function storeTile(c: usize, ldc: i32, beta: bool, rows: i32, cols: i32, edge: usize, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
   const ld = <usize>ldc * 4;
   if (rows == MR && cols == NR) {
     let p = c;

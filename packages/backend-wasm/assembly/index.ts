@@ -5,7 +5,7 @@
 
 import { NR, MR, NC, SCR_FLOATS, claim, gemmRange, imin } from './gemm';
 
-export { convForward, convBackwardData, convBackwardWeight, convDepthwise, convDirect, padPlanes } from './conv';
+export { convForward, convBackwardData, convBackwardWeight, convDepthwise, convDirect, padPlanes, transposePlanes, convWeightDirect } from './conv';
 export * from './eltwise';
 export { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './pool';
 export { resizeForward, resizeBackward } from './resize';

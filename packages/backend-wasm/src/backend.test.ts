@@ -25,6 +25,38 @@ const f32 = (n: number, seedLo = -1, hi = 1) => randomArray(n, seedLo, hi);
 const dense = (b: WasmBackend, data: Float32Array, shape: number[]) => ({ handle: b.upload(data), shape, dtype: 'float32' as const });
 const geo = (s: number, p: number, d: number, g: number) => ({ stride: [s, s] as [number, number], padding: [p, p] as [number, number], dilation: [d, d] as [number, number], groups: g });
 
+/** dW of conv2d in float64: `dW[o][c][i][j] = Σ dy[n][o][y][x] · x[n][g·Cg + c][y·sh − ph + i·dh][x·sw − pw + j·dw]`. */
+function weightGradRef(xd: Float32Array, xs: number[], dyd: Float32Array, ys: number[], ws: number[], g: ReturnType<typeof geo>): Float64Array {
+  const [N, C, H, W] = xs as [number, number, number, number];
+  const [, OC, OH, OW] = ys as [number, number, number, number];
+  const [, Cg, kh, kw] = ws as [number, number, number, number];
+  const OCg = OC / g.groups;
+  const out = new Float64Array(OC * Cg * kh * kw);
+  for (let o = 0; o < OC; o++) {
+    const gi = Math.floor(o / OCg);
+    for (let c = 0; c < Cg; c++) {
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          let s = 0;
+          for (let n = 0; n < N; n++) {
+            for (let y = 0; y < OH; y++) {
+              const iy = y * g.stride[0] - g.padding[0] + i * g.dilation[0];
+              if (iy < 0 || iy >= H) continue;
+              for (let x = 0; x < OW; x++) {
+                const ix = x * g.stride[1] - g.padding[1] + j * g.dilation[1];
+                if (ix < 0 || ix >= W) continue;
+                s += dyd[((n * OC + o) * OH + y) * OW + x]! * xd[((n * C + gi * Cg + c) * H + iy) * W + ix]!;
+              }
+            }
+          }
+          out[((o * Cg + c) * kh + i) * kw + j] = s;
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Runs `f` on both backends with the same inputs and returns both results. */
 function both(shapes: number[][], outSize: number, f: (b: WasmBackend, xs: { handle: number; shape: number[]; dtype: 'float32' }[]) => number): [Float32Array, Float32Array, Float32Array[]] {
   const data = shapes.map((s) => f32(s.reduce((a, d) => a * d, 1)));
@@ -100,8 +132,9 @@ describe('threads', () => {
       // dx is the transposed convolution of dy by w, with output padding making up the input size.
       const op = [0, 1].map((i) => xs[2 + i]! - ((ys[2 + i]! - 1) * g.stride[i]! - 2 * g.padding[i]! + g.dilation[i]! * (ws[2 + i]! - 1) + 1)) as [number, number];
       assertClose(a, R.convTranspose2dRef(R.ref(data[0]!, ys), R.ref(data[1]!, ws), g, op).data, { atol: 1e-4, rtol: 1e-4 }, `${name} input gradient`);
-      const [d, e] = both([xs, ys], n(ws), (b, [x, dy]) => b.kernels.conv2dBackwardWeight({ x: x!, dy: dy! }, { ...g, wShape: ws }));
+      const [d, e, wdata] = both([xs, ys], n(ws), (b, [x, dy]) => b.kernels.conv2dBackwardWeight({ x: x!, dy: dy! }, { ...g, wShape: ws }));
       expect(e).toEqual(d);
+      assertClose(d, weightGradRef(wdata[0]!, xs, wdata[1]!, ys, ws, g), { atol: 1e-4, rtol: 1e-4 }, `${name} weight gradient`);
     });
   }
 

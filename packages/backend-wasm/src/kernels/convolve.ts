@@ -32,18 +32,53 @@ export function convolve(
     rt.call(isDepthwise(xShape, wShape, geo.groups) ? 'convDepthwise' : 'convForward', flops);
     return;
   }
-  const [N, C, H, W] = xShape as [number, number, number, number];
-  const [ph, pw] = geo.padding;
-  const Hp = H + 2 * ph, Wp = W + 2 * pw;
-  const planes = N * C;
-  const padded = rt.heap.allocRaw((planes * Hp * Wp + SLACK) * 4);
+  const { handle: padded, shape } = padInput(rt, x, xShape, geo.padding);
   try {
-    rt.setSlots(0, [x, padded, planes, H, W, ph, pw, Hp, Wp]);
-    rt.call('padPlanes', planes * Hp * Wp);
-    const flops = convParams(rt, padded, w, y, [N, C, Hp, Wp], wShape, outShape, { ...geo, padding: [0, 0] }, bias, act);
+    const flops = convParams(rt, padded, w, y, shape, wShape, outShape, { ...geo, padding: [0, 0] }, bias, act);
     rt.call('convDirect', flops);
   } finally {
     rt.heap.freeRaw(padded);
+  }
+}
+
+/** A zero-padded copy of NCHW `x` (raw heap block, with readable slack; free with `freeRaw`). */
+function padInput(rt: Runtime, x: number, xShape: readonly number[], [ph, pw]: readonly [number, number]): { handle: number; shape: number[] } {
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const Hp = H + 2 * ph, Wp = W + 2 * pw;
+  const planes = N * C;
+  const handle = rt.heap.allocRaw((planes * Hp * Wp + SLACK) * 4);
+  rt.setSlots(0, [x, handle, planes, H, W, ph, pw, Hp, Wp]);
+  rt.call('padPlanes', planes * Hp * Wp);
+  return { handle, shape: [N, C, Hp, Wp] };
+}
+
+/**
+ * The weight gradient `dw` (`wShape`) of the conv2d mapping `x` to `dy`. Not depthwise: from the
+ * padded input and dy transposed to [pixel][channel] per (image, group), each MR-tap × NR-channel
+ * register tile summing over pixels with no im2col. Depthwise: transposed-im2col GEMM.
+ */
+export function convolveBackwardWeight(
+  rt: Runtime, x: number, dy: number, dw: number,
+  xShape: readonly number[], wShape: readonly number[], dyShape: readonly number[], geo: Conv2dGeometry,
+): void {
+  if (isDepthwise(xShape, wShape, geo.groups)) {
+    const flops = convParams(rt, x, dy, dw, xShape, wShape, dyShape, geo);
+    rt.call('convBackwardWeight', flops);
+    return;
+  }
+  const [N, OC, OH, OW] = dyShape as [number, number, number, number];
+  const G = geo.groups;
+  const dyT = rt.heap.allocRaw(N * OC * OH * OW * 4);
+  let padded: { handle: number; shape: number[] } | undefined;
+  try {
+    rt.setSlots(0, [dy, dyT, N * G, OC / G, OH * OW]);
+    rt.call('transposePlanes', N * OC * OH * OW);
+    padded = padInput(rt, x, xShape, geo.padding);
+    const flops = convParams(rt, padded.handle, dyT, dw, padded.shape, wShape, dyShape, { ...geo, padding: [0, 0] });
+    rt.call('convWeightDirect', flops);
+  } finally {
+    if (padded) rt.heap.freeRaw(padded.handle);
+    rt.heap.freeRaw(dyT);
   }
 }
 
