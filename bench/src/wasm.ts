@@ -6,7 +6,8 @@
  * 1.13 on the CPU with 2 and 1 threads (torch_peer.py, timed in its own process). Written to the
  * `wasm` section of docs/benchmarks.md.
  *
- * Run alone with `pnpm --filter @skipnet/bench exec tsx --conditions=source src/wasm.ts [--quick]`;
+ * Run alone with `pnpm --filter @skipnet/bench exec tsx --conditions=source src/wasm.ts [--quick] [--only NAME]`
+ * (`--only` measures the workloads whose name contains NAME and leaves docs/benchmarks.md alone);
  * `pnpm bench` runs it after the cpu section. On Node 20 the wasm backend uses its plain SIMD
  * build (relaxed SIMD needs `--experimental-wasm-relaxed-simd` there); the build in use is
  * printed with the results. The `×2 FMA` contender turns that V8 flag on at run time for its
@@ -288,9 +289,13 @@ function torchRows(w: Workload, quick: boolean): DualResult[] {
 }
 
 /** Measures the wasm section and writes it to docs/benchmarks.md. */
-export async function runWasmBench(quick: boolean): Promise<DualResult[]> {
+export async function runWasmBench(quick: boolean, only?: string): Promise<DualResult[]> {
   const results: DualResult[] = [];
-  for (const w of wasmWorkloads()) {
+  const workloads = wasmWorkloads().filter((w) => !only || w.name.includes(only));
+  for (const [wi, w] of workloads.entries()) {
+    // Free the FMA backend (its worker and memory, and the relaxed-SIMD code) once no later
+    // workload uses it: left alive, the ResNet runs after it measured ~15 % slower.
+    if (!workloads.slice(wi).some((x) => x.contenders.some((c) => c.peer.includes('FMA')))) sn.removeBackend('wasm-2t-fma');
     for (const c of w.contenders) {
       const slow = c.peer === 'skipnet cpu' && w.name.startsWith('ResNet');
       const opts = slow ? { minSeconds: 0, minIters: 2, maxIters: 2, warmup: 1 } : { minSeconds: quick ? 0.5 : 3, minIters: 3, maxIters: 200, warmup: 2 };
@@ -316,12 +321,14 @@ export async function runWasmBench(quick: boolean): Promise<DualResult[]> {
     dualTable(results, 'skipnet wasm ×2'),
   ].join('\n');
   console.log('\n' + body);
+  if (only) return results;
   writeSection(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), 'wasm', body);
   for (const name of ['wasm-2t', 'wasm-1t', 'wasm-2t-fma']) sn.removeBackend(name);
   return results;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  await runWasmBench(process.argv.includes('--quick'));
+  const at = process.argv.indexOf('--only');
+  await runWasmBench(process.argv.includes('--quick'), at > 0 ? process.argv[at + 1] : undefined);
   process.exit(0);
 }
