@@ -43,6 +43,18 @@ export function maxPool(p: usize, _tid: i32, _nt: i32): void {
     const xp = <usize>q.x + <usize>(pl * H * W) * 4;
     const yp = <usize>q.y + <usize>(pl * OH * OW) * 4;
     const ip = <usize>q.idx + <usize>(pl * OH * OW) * 4;
+    if (q.kh == 1 && q.kw == 1 && q.ph == 0 && q.pw == 0) {
+      // A 1×1 window is a strided subsample (ResNet's option-A shortcut): copy, no search.
+      for (let oh = 0; oh < OH; oh++) {
+        const h = oh * q.sh;
+        for (let ow = 0; ow < OW; ow++) {
+          const i = h * W + ow * q.sw;
+          store<f32>(yp + <usize>(oh * OW + ow) * 4, load<f32>(xp + <usize>i * 4));
+          store<i32>(ip + <usize>(oh * OW + ow) * 4, i);
+        }
+      }
+      continue;
+    }
     for (let oh = 0; oh < OH; oh++) {
       let ow = 0;
       if (pair) {

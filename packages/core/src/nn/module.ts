@@ -159,6 +159,11 @@ export class Module {
     return { remove: () => removeFrom(this.#hooks, hook) };
   }
 
+  /** Whether any forward or pre-forward hook is registered on this module (not its children). */
+  get hasHooks(): boolean {
+    return this.#hooks.length > 0 || this.#preHooks.length > 0;
+  }
+
   /** Registers a hook run before every forward. */
   registerForwardPreHook(hook: ForwardPreHook): HookHandle {
     this.#preHooks.push(hook);

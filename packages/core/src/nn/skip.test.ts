@@ -24,6 +24,31 @@ function expectClose(a: Tensor, b: Tensor, tol = 1e-5): void {
 }
 
 describe('merges', () => {
+  it("'add' + ReLU runs as one fused addActivation unless the ReLU has hooks; outputs and gradients agree", () => {
+    manualSeed(3);
+    const s = new Skip({ main: new Linear(6, 6), postActivation: 'relu' });
+    const x = randn([5, 6], { seed: 8 });
+    const run = (): { y: Tensor; op: string | undefined; grads: Float32Array[] } => {
+      s.zeroGrad();
+      const y = s.call(x);
+      const op = y.gradNode?.op;
+      tidy(() => sum(mul(y, y)).backward());
+      return { y, op, grads: s.parameters().map((p) => p.grad!.dataSync() as Float32Array) };
+    };
+    const fused = run();
+    expect(fused.op).toBe('addActivation');
+    let calls = 0;
+    const handle = s.postActivation!.registerForwardHook(() => void calls++);
+    const plain = run();
+    expect(plain.op).toBe('relu');
+    expect(calls).toBe(1);
+    handle.remove();
+    expectClose(fused.y, plain.y, 0);
+    fused.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(plain.grads[i]!)));
+    [fused.y, plain.y, x].forEach((t) => t.dispose());
+    s.dispose();
+  });
+
   it("'add' is main(x) + shortcut(x), with the post-activation after the sum", async () => {
     const lin = new Linear(3, 3);
     const s = new Skip({ main: lin, postActivation: 'relu' });

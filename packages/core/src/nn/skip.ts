@@ -10,10 +10,10 @@
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { noGrad, tidy } from '../engine.js';
-import { add, cast, concat, div, full, ge, mul, rand, reshape, sigmoid, sub, zeros } from '../ops/index.js';
+import { add, addActivation, cast, concat, div, full, ge, mul, rand, reshape, sigmoid, sub, zeros } from '../ops/index.js';
 import { Module, setTraceSink, traceSink } from './module.js';
 import { Sequential } from './containers.js';
-import { Conv2d, Linear, activationModule } from './layers.js';
+import { Conv2d, Linear, ReLU, activationModule } from './layers.js';
 
 /**
  * How the two branches are combined:
@@ -245,11 +245,15 @@ export class Skip extends Module {
   override forward(x: Tensor, shortcutInput?: Tensor): Tensor {
     const s = shortcutInput ?? this.source?.value() ?? x;
     const m = this.forwardMain(x);
-    const y = this.skip ? this.#merge(x, s, m) : this.#plain(s, m);
-    return this.postActivation ? this.postActivation.call(y) : y;
+    // `relu(main + shortcut)` in one pass (the backend's fused addAct) when nothing observes
+    // the ReLU on its own: no hooks on it and no trace recording it as a module.
+    const post = this.postActivation;
+    const fuseRelu = this.skip && this.merge === 'add' && post instanceof ReLU && post.constructor === ReLU && !post.hasHooks && !traceSink();
+    const y = this.skip ? this.#merge(x, s, m, fuseRelu) : this.#plain(s, m);
+    return post && !fuseRelu ? post.call(y) : y;
   }
 
-  #merge(x: Tensor, s: Tensor, mainOut: Tensor): Tensor {
+  #merge(x: Tensor, s: Tensor, mainOut: Tensor, fuseRelu = false): Tensor {
     const sc = this.forwardShortcut(s);
     const name = this.constructor.name;
     if (this.merge !== 'concat' && !sameShape(mainOut.shape, sc.shape)) {
@@ -261,7 +265,7 @@ export class Skip extends Module {
     let macs = 0;
     switch (this.merge) {
       case 'add':
-        y = add(m, sc);
+        y = fuseRelu ? addActivation(m, sc, 'relu') : add(m, sc);
         break;
       case 'concat':
         y = concat([sc, m], this.axis);

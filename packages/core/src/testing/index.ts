@@ -330,6 +330,8 @@ export function runConformance(options: ConformanceOptions): void {
         ['2x2 s2', [2, 3, 6, 7], [2, 2], [2, 2], [0, 0]],
         ['3x3 s2 p1', [1, 2, 9, 8], [3, 3], [2, 2], [1, 1]],
         ['3x3 s1 p1', [2, 1, 5, 5], [3, 3], [1, 1], [1, 1]],
+        // A strided subsample (ResNet's option-A shortcut), odd sizes.
+        ['1x1 s2', [2, 3, 7, 5], [1, 1], [2, 2], [0, 0]],
       ];
       for (const [name, xs, k, s, p] of pools) {
         it(`maxPool2d ${name} (+ gradients)`, async () => {
