@@ -146,6 +146,16 @@ function fusedBatchNorm(
   });
 }
 
+/**
+ * Normalises each row of `[rows, D]` data by its own mean and biased variance: batch
+ * normalisation of the `[1, rows, D]` view (rows as channels, statistics from the data), so
+ * layer and group normalisation share batch norm's fused kernels where the backend has them.
+ */
+function normalizeRows(x: Tensor, rows: number, eps: number): Tensor {
+  const d = rows === 0 ? 0 : x.size / rows;
+  return reshape(batchNorm(reshape(x, [1, rows, d]), null, null, null, null, { eps }), x.shape);
+}
+
 /** Layer normalisation over the trailing `normalizedShape` dims (biased variance). */
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   return opScope(() => {
@@ -154,10 +164,8 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
     if (k > x.rank || tail.some((d, i) => d !== normalizedShape[i])) {
       throw new Error(`layerNorm: input ${fmt(x.shape)} does not end with normalized shape ${fmt(normalizedShape)}`);
     }
-    const axes = tail.map((_, i) => x.rank - k + i);
-    const mu = mean(x, axes, true);
-    const v = variance(x, axes, true, 0);
-    let y = mul(sub(x, mu), rsqrt(add(v, eps)));
+    const d = tail.reduce((a, b) => a * b, 1);
+    let y = normalizeRows(x, d === 0 ? 0 : x.size / d, eps);
     if (weight) y = mul(y, weight);
     if (bias) y = add(y, bias);
     return y;
@@ -170,10 +178,7 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bia
     if (x.rank < 2) throw new Error(`groupNorm: input must be [N,C,...], got ${fmt(x.shape)}`);
     const c = x.shape[1]!;
     if (c % groups !== 0) throw new Error(`groupNorm: ${groups} groups do not divide ${c} channels`);
-    const g = reshape(x, [x.shape[0]!, groups, -1]);
-    const mu = mean(g, 2, true);
-    const v = variance(g, 2, true, 0);
-    let y = reshape(mul(sub(g, mu), rsqrt(add(v, eps))), x.shape);
+    let y = normalizeRows(x, x.shape[0]! * groups, eps);
     const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
     if (weight) y = mul(y, reshape(weight, bshape));
     if (bias) y = add(y, reshape(bias, bshape));
