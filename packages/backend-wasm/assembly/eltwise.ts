@@ -2,6 +2,7 @@
 // Threaded ones take (params, tid, nt) and split the range in 16-element-aligned blocks.
 
 import { claim } from './gemm';
+import { erfv, expv, logv, tanhv } from './transcend';
 
 /** Parameter block of the elementwise kernels: pointers, count, op, and f32 scalars. */
 @unmanaged class EwParams {
@@ -341,6 +342,17 @@ class Un {
       case 8: return f32x4.ceil(v);
       case 9: return f32x4.nearest(v);
       case 11: return f32x4.convert_i32x4_s(v);
+      case 12: return expv(v);
+      case 13: return logv(v);
+      case 14: return tanhv(v);
+      case 15: return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), expv(f32x4.neg(v))));
+      case 16: return f32x4.mul(f32x4.mul(f32x4.splat(0.5), v), f32x4.add(f32x4.splat(1), erfv(f32x4.mul(v, f32x4.splat(0.7071067811865476)))));
+      case 17: {
+        const u = f32x4.mul(f32x4.splat(0.7978845608028654), f32x4.add(v, f32x4.mul(f32x4.splat(0.044715), f32x4.mul(v, f32x4.mul(v, v)))));
+        return f32x4.mul(f32x4.mul(f32x4.splat(0.5), v), f32x4.add(f32x4.splat(1), tanhv(u)));
+      }
+      case 18: return f32x4.div(v, f32x4.add(f32x4.splat(1), expv(f32x4.neg(v))));
+      case 19: return erfv(v);
       default: return v128.bitselect(v, f32x4.mul(v, alpha), f32x4.gt(v, zero));
     }
   }
@@ -357,7 +369,9 @@ class Un {
       case 7: return Mathf.floor(v);
       case 8: return Mathf.ceil(v);
       case 9: return nearest<f32>(v);
-      default: return v > 0 ? v : v * alpha;
+      case 10: return v > 0 ? v : v * alpha;
+      // The transcendental ops: the vector code on one lane, so every element gets the same result.
+      default: return f32x4.extract_lane(Un.v(op, f32x4.splat(v), f32x4.splat(alpha)), 0);
     }
   }
 
@@ -383,8 +397,9 @@ class Un {
 /**
  * Float32 unary ops on a dense range (params: a = x, y = out, may be the same; n, op,
  * s0 = alpha): 0 relu, 1 neg, 2 abs, 3 square, 4 sqrt, 5 rsqrt, 6 reciprocal, 7 floor, 8 ceil,
- * 9 round (half to even), 10 leakyRelu, 11 int32 → float32 conversion (cast). relu keeps NaN
- * (`x < 0 ? 0 : x`, as torch).
+ * 9 round (half to even), 10 leakyRelu, 11 int32 → float32 conversion (cast), 12 exp, 13 log,
+ * 14 tanh, 15 sigmoid, 16 gelu (erf), 17 gelu (tanh), 18 silu, 19 erf (see transcend.ts).
+ * relu keeps NaN (`x < 0 ? 0 : x`, as torch).
  */
 export function unaryDense(p: usize, _tid: i32, _nt: i32): void {
   const n = changetype<EwParams>(p).n;
@@ -407,6 +422,14 @@ function unaryDenseRange(p: usize, i0: i32, i1: i32): void {
     case 8: Un.run(8, x, y, i0, i1, q.s0); break;
     case 9: Un.run(9, x, y, i0, i1, q.s0); break;
     case 10: Un.run(10, x, y, i0, i1, q.s0); break;
+    case 12: Un.run(12, x, y, i0, i1, q.s0); break;
+    case 13: Un.run(13, x, y, i0, i1, q.s0); break;
+    case 14: Un.run(14, x, y, i0, i1, q.s0); break;
+    case 15: Un.run(15, x, y, i0, i1, q.s0); break;
+    case 16: Un.run(16, x, y, i0, i1, q.s0); break;
+    case 17: Un.run(17, x, y, i0, i1, q.s0); break;
+    case 18: Un.run(18, x, y, i0, i1, q.s0); break;
+    case 19: Un.run(19, x, y, i0, i1, q.s0); break;
     default: Un.run(11, x, y, i0, i1, q.s0); break;
   }
 }

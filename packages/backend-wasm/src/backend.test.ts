@@ -240,6 +240,39 @@ describe('SIMD elementwise kernels (sizes above the TypeScript cut-off)', () => 
       }
     });
   }
+  // The float32 approximations of assembly/transcend.ts over wide ranges, their ends and
+  // special values, against double precision: a few ulps relative, or an absolute floor where
+  // the function passes through zero.
+  const transcendental: [op: 'exp' | 'log' | 'tanh' | 'sigmoid' | 'gelu' | 'geluTanh' | 'silu' | 'erf', lo: number, hi: number, atol: number, specials: number[]][] = [
+    ['exp', -110, 95, 0, [0, -0, 1, 88.7, 88.73, 89, -87.3, -103, Infinity, -Infinity, NaN]],
+    ['log', 1e-6, 1e6, 1e-7, [1, 0, -0, -1, 1e-40, 1e-45, 3.4e38, Infinity, -Infinity, NaN]],
+    ['tanh', -12, 12, 1e-7, [0, 1e-5, -3e-4, 5e-4, 7.9, 20, Infinity, -Infinity, NaN]],
+    ['sigmoid', -120, 120, 1e-7, [0, Infinity, -Infinity, NaN]],
+    ['gelu', -12, 12, 2e-6, [0, 100, NaN]],
+    ['geluTanh', -12, 12, 2e-6, [0, 100, NaN]],
+    ['silu', -100, 100, 2e-6, [0, NaN]],
+    ['erf', -6, 6, 1e-7, [0, 1e-6, -2e-3, 3.9, 4.1, Infinity, -Infinity, NaN]],
+  ];
+  for (const [op, lo, hi, atol, specials] of transcendental) {
+    it(`unary ${op} (vectorised approximation) within a few float32 ulps over [${lo}, ${hi}]`, () => {
+      const n = 4099;
+      const d = new Float32Array(n);
+      for (let i = 0; i < n; i++) d[i] = op === 'log' ? Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (n - 1)) : lo + ((hi - lo) * i) / (n - 1);
+      d.set(specials, 1000);
+      for (const be of [one, two]) {
+        const h = be.upload(d);
+        const y = be.kernels.unary({ x: { handle: h, shape: [n], strides: [1], offset: 0, dtype: 'float32' } }, { op });
+        const got = be.readSync(y, 'float32', n);
+        for (let i = 0; i < n; i++) {
+          const want = Math.fround(R.unaryRef[op]!(d[i]!));
+          const v = got[i]!;
+          if (!Number.isFinite(want)) expect(v, `${op}(${d[i]})`).toBe(want);
+          else expect(Math.abs(v - want), `${op}(${d[i]}) = ${v}, want ${want}`).toBeLessThanOrEqual(atol + 1e-6 * Math.abs(want));
+        }
+        [y, h].forEach((v) => be.free(v));
+      }
+    });
+  }
   const binOps: [string, (a: number, b: number) => number][] = [
     ['add', (a, b) => a + b], ['sub', (a, b) => a - b], ['mul', (a, b) => a * b], ['div', (a, b) => a / b],
     ['maximum', Math.max], ['minimum', Math.min],

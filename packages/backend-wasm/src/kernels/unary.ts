@@ -8,14 +8,16 @@ import { baseOf, gather, isDense, numel } from '../strided.js';
 /** float32 ops the WebAssembly `unaryDense` kernel implements, by op code. */
 const SIMD_OPS: Partial<Record<UnaryOp, number>> = {
   relu: 0, neg: 1, abs: 2, square: 3, sqrt: 4, rsqrt: 5, reciprocal: 6, floor: 7, ceil: 8, round: 9, leakyRelu: 10,
+  exp: 12, log: 13, tanh: 14, sigmoid: 15, gelu: 16, geluTanh: 17, silu: 18, erf: 19,
 };
 /** Below this many elements the TypeScript loop is as fast as a call into wasm. */
 const SIMD_MIN = 256;
 
 /**
  * `y = op(x)`, dense with x's shape and dtype; a strided x is gathered into y first and
- * transformed in place. Piecewise-linear and rounding float32 ops run as SIMD in WebAssembly;
- * transcendental ones (exp, tanh, erf, …) in TypeScript with double-precision Math.
+ * transformed in place. float32 ops run as SIMD in WebAssembly (exp, log, tanh, erf and the
+ * activations built on them through float32 approximations, see assembly/transcend.ts); sin,
+ * cos, sign, int32 data and short arrays in TypeScript.
  */
 export function unary({ x }: In<'unary'>, attrs: Attrs<'unary'>, rt: Runtime): Out<'unary'> {
   const n = numel(x.shape);
