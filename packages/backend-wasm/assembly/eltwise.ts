@@ -504,3 +504,39 @@ export function reduceRows(p: usize, tid: i32, _nt: i32): void {
     }
   }
 }
+
+/** Parameter block of {@link gatherRows}. */
+@unmanaged class GatherParams {
+  starts: i32; y: i32; rows: i32; len: i32; step: i32;
+}
+
+/**
+ * A strided view made dense, row by row: output row r (`len` 4-byte elements) is
+ * `x[starts[r] + i·step]`, starts being element indices (i32 array at `starts`). Rows of unit
+ * step are block copies, step 0 a fill, others a strided loop; threads split the rows. Element
+ * bits are copied, so float32 and int32 alike.
+ */
+export function gatherRows(p: usize, _tid: i32, _nt: i32): void {
+  const q = changetype<GatherParams>(p);
+  const len = q.len, step = q.step;
+  const per = len >= BLOCK ? 1 : BLOCK / (len > 0 ? len : 1);
+  const units = (q.rows + per - 1) / per;
+  for (let u = claim(); u < units; u = claim()) {
+    const r1 = (u + 1) * per < q.rows ? (u + 1) * per : q.rows;
+    for (let r = u * per; r < r1; r++) {
+      const x = <usize>load<i32>(<usize>q.starts + <usize>r * 4) * 4;
+      const y = <usize>q.y + <usize>(r * len) * 4;
+      if (step == 1) memory.copy(y, x, <usize>len * 4);
+      else if (step == 0) {
+        const v = v128.load32_splat(x);
+        let i = 0;
+        for (; i + 4 <= len; i += 4) v128.store(y + <usize>i * 4, v);
+        for (; i < len; i++) store<i32>(y + <usize>i * 4, load<i32>(x));
+      } else {
+        const sb = <usize>step * 4;
+        let xi = x;
+        for (let i = 0; i < len; i++, xi += sb) store<i32>(y + <usize>i * 4, load<i32>(xi));
+      }
+    }
+  }
+}

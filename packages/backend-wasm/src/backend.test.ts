@@ -305,6 +305,36 @@ describe('SIMD elementwise kernels (sizes above the TypeScript cut-off)', () => 
   }
 });
 
+describe('contiguous copies of large strided views (WebAssembly, threaded)', () => {
+  // [2, 3, 40, 33] source; views: a 4-D permute whose inner run is contiguous, a full
+  // transpose (inner step 33), a stride-0 broadcast of a row, and an int32 permute.
+  const n = 2 * 3 * 40 * 33;
+  const cases: [string, number[], number[], number, (idx: number[]) => number][] = [
+    ['permute [0,2,1,3]', [2, 40, 3, 33], [3960, 33, 1320, 1], 0, ([a, b, c, d]) => ((a! * 3 + c!) * 40 + b!) * 33 + d!],
+    ['transpose of the last two', [2, 3, 33, 40], [3960, 1320, 1, 33], 0, ([a, b, c, d]) => ((a! * 3 + b!) * 40 + d!) * 33 + c!],
+    ['broadcast row, offset 5', [2, 3, 40, 33], [0, 0, 0, 1], 5, ([, , , d]) => 5 + d!],
+  ];
+  for (const dtype of ['float32', 'int32'] as const) {
+    for (const [name, vs, st, offset, src] of cases) {
+      it(`${name} (${dtype}) matches an index-by-index copy on 1 and 2 threads`, () => {
+        const data = dtype === 'int32' ? Int32Array.from({ length: n }, (_, i) => i * 7 - 100) : f32(n);
+        for (const be of [one, two]) {
+          const h = be.upload(data);
+          const y = be.kernels.contiguous({ x: { handle: h, shape: vs, strides: st, offset, dtype } }, {});
+          const got = be.readSync(y, dtype, n);
+          const want = new (dtype === 'int32' ? Int32Array : Float32Array)(n);
+          for (let i = 0; i < n; i++) {
+            const idx = [Math.floor(i / (vs[1]! * vs[2]! * vs[3]!)), Math.floor(i / (vs[2]! * vs[3]!)) % vs[1]!, Math.floor(i / vs[3]!) % vs[2]!, i % vs[3]!];
+            want[i] = data[src(idx)]!;
+          }
+          expect(Array.from(got)).toEqual(Array.from(want));
+          [y, h].forEach((v) => be.free(v));
+        }
+      });
+    }
+  }
+});
+
 describe('SIMD reductions and comparisons (sizes above the TypeScript cut-off)', () => {
   for (const op of ['sum', 'mean', 'max', 'min'] as const) {
     it(`${op} over several axis sets`, () => {
