@@ -517,11 +517,27 @@ export function padPlanes(p: usize, _tid: i32, _nt: i32): void {
 }
 
 /**
+ * Writes, for taps k0 .. k0+n of a group (tap = input channel, kernel row, kernel column), the
+ * byte offset of the tap's input element from an output pixel's window origin in the padded
+ * input (g.H × g.W being the padded plane).
+ */
+function tapOffsets(koff: usize, k0: i32, n: i32, g: Geo): void {
+  const kw = g.kw, khw = g.kh * kw, HW = g.H * g.W;
+  for (let k = 0; k < n; k++) {
+    const kk = k0 + k;
+    const c = kk / khw;
+    const rem = kk - c * khw;
+    const ki = rem / kw;
+    store<i32>(koff + <usize>k * 4, (c * HW + ki * g.dh * g.W + (rem - ki * kw) * g.dw) * 4);
+  }
+}
+
+/**
  * Direct convolution of an already padded input (g.H × g.W are the padded sizes, padding 0)
  * with unit horizontal stride: the GEMM micro-kernel reads each tap's NR adjacent output pixels
  * straight from the input row (see `microDirect`), so there is no im2col. Work units are
- * (image, group, block of output rows); within one, NR-pixel tiles of each output row meet every MR-row panel of the
- * packed weights while the tiles' input rows sit in L1. Bias and relu as {@link convForward}.
+ * (image, group, block of output rows); within one, NR-pixel tiles of each output row meet
+ * every MR-row panel of the packed weights while the tiles' input rows sit in L1. Bias and relu as {@link convForward}.
  * Tiles that run past a row's end read into the next row (or the buffer's slack): those lanes
  * are computed and dropped.
  */
@@ -553,14 +569,7 @@ export function convDirect(p: usize, tid: i32, nt: i32): void {
     }
     for (let kb = 0; kb < Kg; kb += KC) {
       const kc = imin(KC, Kg - kb);
-      // Byte offset of tap k (channel, ki, kj) from an output pixel's window origin.
-      for (let k = 0; k < kc; k++) {
-        const kk = kb + k;
-        const c = kk / khw;
-        const rem = kk - c * khw;
-        const ki = rem / kw;
-        store<i32>(koff + <usize>k * 4, (c * HW + ki * g.dh * Wp + (rem - ki * kw) * g.dw) * 4);
-      }
+      tapOffsets(koff, kb, kc, g);
       for (let mb = 0; mb < OCg; mb += MC) {
         const mc = imin(MC, OCg - mb);
         packA(pa, wG + <usize>(mb * Kg + kb) * 4, Kg, 1, mc, kc);
@@ -722,13 +731,7 @@ export function convWeightDirect(p: usize, tid: i32, nt: i32): void {
     const k1 = imin(Kg, part(kpart + 1, ks, kp) * MR);
     const nk = k1 - k0;
     if (nk <= 0) continue;
-    for (let k = 0; k < nk; k++) {
-      const kk = k0 + k;
-      const c = kk / khw;
-      const rem = kk - c * khw;
-      const ki = rem / kw;
-      store<i32>(koff + <usize>k * 4, (c * HW + ki * g.dh * Wp + (rem - ki * kw) * g.dw) * 4);
-    }
+    tapOffsets(koff, k0, nk, g);
     memory.fill(acc, 0, <usize>(nk * OCg) * 4);
     for (let n = 0; n < g.N; n++) {
       const xImg = x + <usize>((n * g.C + gi * Cg) * HW) * 4;
