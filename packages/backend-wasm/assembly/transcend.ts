@@ -8,7 +8,7 @@
 @inline
 export function expv(x0: v128): v128 {
   const x1 = f32x4.min(f32x4.max(x0, f32x4.splat(-104)), f32x4.splat(89));
-  const fx = f32x4.nearest(f32x4.mul(x1, f32x4.splat(1.44269504088896341)));
+  const fx = f32x4.nearest(f32x4.mul(x1, f32x4.splat(1.4426950408889634)));
   const x = f32x4.sub(f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(0.693359375))), f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   const z = f32x4.mul(x, x);
   let y = f32x4.splat(1.9875691500e-4);
@@ -34,7 +34,7 @@ export function logv(x0: v128): v128 {
   let e = i32x4.sub(i32x4.shr_s(x, 23), i32x4.splat(126));
   e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
   let m = v128.or(v128.and(x, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
-  const small = f32x4.lt(m, f32x4.splat(0.707106781186547524));
+  const small = f32x4.lt(m, f32x4.splat(0.7071067811865476));
   e = i32x4.add(e, small); // true lanes are −1
   m = f32x4.sub(v128.bitselect(f32x4.add(m, m), m, small), f32x4.splat(1));
   const ef = f32x4.convert_i32x4_s(e);
