@@ -17,6 +17,13 @@ export function produce(st: WebglStorage, dtype: DType, fn: () => tf.Tensor): We
   return st.wrap(t, dtype);
 }
 
+/** {@link produce} for a kernel whose outputs come out of one computation. */
+export function produceAll(st: WebglStorage, dtype: DType, fn: () => tf.Tensor[]): WebglHandle[] {
+  gpu();
+  const ts = tf.tidy(() => fn().map((r) => tf.keep(r.dtype === dtype ? r : tf.cast(r, dtype))));
+  return ts.map((t) => st.wrap(t, dtype));
+}
+
 /**
  * In-place update: computes the new contents of `target` (inside `tf.tidy`), swaps them into
  * the handle and disposes the old tensor. Views sharing the handle see the new data.

@@ -9,17 +9,20 @@
  * | reduce, argReduce, matmul, concat, pad, gather, softmax, logSoftmax | tfjs kernels |
  * | conv2d, conv2dBiasAct, conv2dBackwardInput/Weight, convTranspose2d | tfjs NCHW conv kernels (groups 1); grouped/dilated: custom programs |
  * | addAct | custom packed program |
+ * | activationBackward, batchNormStats, batchNorm, batchNormBackward | tfjs kernels over `[N, C, S]` views |
  * | maxPool2d(+Backward), avgPool2d(+Backward), resize(+Backward), scatterAdd, random | custom programs |
  * | assign, sgdStep, adamStep | tfjs kernels, swapped into the handle in place |
  */
 import type { OptionalKernels, RequiredKernels } from '@skipnet/core';
 import type { WebglHandle, WebglStorage } from '../storage.js';
+import { activationBackward } from './activationBackward.js';
 import { adamStep } from './adamStep.js';
 import { addAct } from './addAct.js';
 import { argReduce } from './argReduce.js';
 import { assign } from './assign.js';
 import { avgPool2d } from './avgPool2d.js';
 import { avgPool2dBackward } from './avgPool2dBackward.js';
+import { batchNorm, batchNormBackward, batchNormStats } from './batchNorm.js';
 import { binary } from './binary.js';
 import { cast } from './cast.js';
 import { concat } from './concat.js';
@@ -77,6 +80,10 @@ export function createKernels(st: WebglStorage): WebglKernels {
     conv2dBackwardWeight: (i, a) => conv2dBackwardWeight(i, a, st),
     conv2dBiasAct: (i, a) => conv2dBiasAct(i, a, st),
     addAct: (i, a) => addAct(i, a, st),
+    activationBackward: (i, a) => activationBackward(i, a, st),
+    batchNormStats: (i, a) => batchNormStats(i, a, st),
+    batchNorm: (i, a) => batchNorm(i, a, st),
+    batchNormBackward: (i, a) => batchNormBackward(i, a, st),
     softmax: (i, a) => softmax(i, a, st),
     logSoftmax: (i, a) => logSoftmax(i, a, st),
     sgdStep: (i, a) => sgdStep(i, a, st),

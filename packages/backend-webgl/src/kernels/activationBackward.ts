@@ -1,0 +1,18 @@
+/** `activationBackward` kernel (optional): an activation's gradient from its output, on tfjs kernels. */
+import * as tf from '@tensorflow/tfjs-core';
+import { produce } from '../run.js';
+import type { Attrs, In, Out, Storage } from '../spec.js';
+import { dense } from '../view.js';
+
+/** `dy·[y > 0]` (relu), `dy·y·(1 − y)` (sigmoid) or `dy·(1 − y²)` (tanh). */
+export function activationBackward(inputs: In<'activationBackward'>, { activation }: Attrs<'activationBackward'>, st: Storage): Out<'activationBackward'> {
+  const { dy, y } = inputs;
+  return produce(st, 'float32', () => {
+    const g = dense(dy), v = dense(y);
+    switch (activation) {
+      case 'relu': return tf.where(tf.greater(v, 0), g, tf.zerosLike(g));
+      case 'sigmoid': return tf.mul(g, tf.mul(v, tf.sub(1, v)));
+      case 'tanh': return tf.mul(g, tf.sub(1, tf.square(v)));
+    }
+  });
+}
