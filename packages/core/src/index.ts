@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export type * from './backend/types.js';
+export { resizeTaps, type ResizeTaps } from './backend/resize.js';
 export {
   registerBackend, removeBackend, setBackend, getBackend, getBackendName, listBackends, ready, memory,
   tidy, keep, noGrad, withGrad, isGradEnabled, manualSeed, getRngState, setRngState,

@@ -2,7 +2,7 @@
 import { asFloat, sizeOf } from '../shape.js';
 import type { Attrs, In, Out } from '../spec.js';
 import type { CpuStorage } from '../storage.js';
-import { axisTaps } from './resize.js';
+import { resizeTaps } from '@skipnet/core';
 
 /** The exact adjoint of resize: every output gradient is scattered back through the same taps and weights. */
 export function resizeBackward(inputs: In<'resizeBackward'>, attrs: Attrs<'resizeBackward'>, st: CpuStorage): Out<'resizeBackward'> {
@@ -11,8 +11,8 @@ export function resizeBackward(inputs: In<'resizeBackward'>, attrs: Attrs<'resiz
   const [N, C, H, W] = attrs.inShape as [number, number, number, number];
   const [, , OH, OW] = dy.shape as [number, number, number, number];
   const dx = st.float32(sizeOf(attrs.inShape));
-  const th = axisTaps(attrs.mode, attrs.alignCorners, H, OH);
-  const tw = axisTaps(attrs.mode, attrs.alignCorners, W, OW);
+  const th = resizeTaps(attrs.mode, attrs.alignCorners, H, OH);
+  const tw = resizeTaps(attrs.mode, attrs.alignCorners, W, OW);
   const planes = N * C;
   const nearest = attrs.mode === 'nearest';
   for (let p = 0; p < planes; p++) {
