@@ -540,3 +540,64 @@ export function gatherRows(p: usize, _tid: i32, _nt: i32): void {
     }
   }
 }
+
+/** Parameter block of {@link softmaxRows}. */
+@unmanaged class SoftmaxParams {
+  x: i32; y: i32; rows: i32; len: i32; log: i32;
+}
+
+/**
+ * Softmax (log: 0) or log-softmax (log: 1) over each dense row of `len` floats: the row max,
+ * Σ exp(x − max) in f32 lanes flushed into a float64 every 1024 elements, then
+ * `exp(x − max) / Σ` or `(x − max) − log Σ`. NaN anywhere in a row makes the row NaN, as in
+ * torch. Threads split the rows.
+ */
+export function softmaxRows(p: usize, _tid: i32, _nt: i32): void {
+  const q = changetype<SoftmaxParams>(p);
+  const L = q.len;
+  const per = L >= BLOCK ? 1 : BLOCK / L;
+  const units = (q.rows + per - 1) / per;
+  for (let u = claim(); u < units; u = claim()) {
+    const r1 = (u + 1) * per < q.rows ? (u + 1) * per : q.rows;
+    for (let r = u * per; r < r1; r++) {
+      const x = <usize>q.x + <usize>(r * L) * 4, y = <usize>q.y + <usize>(r * L) * 4;
+      let mv = f32x4.splat(-Infinity);
+      let i = 0;
+      for (; i + 4 <= L; i += 4) mv = f32x4.max(mv, v128.load(x + <usize>i * 4));
+      let m = Mathf.max(Mathf.max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), Mathf.max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+      for (; i < L; i++) m = Mathf.max(m, load<f32>(x + <usize>i * 4));
+      const mm = f32x4.splat(m);
+      let total: f64 = 0;
+      i = 0;
+      while (i < L) {
+        const end = i + 1024 < L ? i + 1024 : L;
+        let s = f32x4.splat(0);
+        for (; i + 4 <= end; i += 4) {
+          const e = expv(f32x4.sub(v128.load(x + <usize>i * 4), mm));
+          if (q.log == 0) v128.store(y + <usize>i * 4, e);
+          s = f32x4.add(s, e);
+        }
+        let t = <f64>f32x4.extract_lane(s, 0) + <f64>f32x4.extract_lane(s, 1) + <f64>f32x4.extract_lane(s, 2) + <f64>f32x4.extract_lane(s, 3);
+        for (; i < end; i++) {
+          const e = f32x4.extract_lane(expv(f32x4.splat(load<f32>(x + <usize>i * 4) - m)), 0);
+          if (q.log == 0) store<f32>(y + <usize>i * 4, e);
+          t += <f64>e;
+        }
+        total += t;
+      }
+      if (q.log != 0) {
+        const ls = f32x4.splat(<f32>Math.log(total));
+        i = 0;
+        for (; i + 4 <= L; i += 4) v128.store(y + <usize>i * 4, f32x4.sub(f32x4.sub(v128.load(x + <usize>i * 4), mm), ls));
+        const l = <f32>Math.log(total);
+        for (; i < L; i++) store<f32>(y + <usize>i * 4, (load<f32>(x + <usize>i * 4) - m) - l);
+      } else {
+        const inv = f32x4.splat(<f32>(1 / total));
+        i = 0;
+        for (; i + 4 <= L; i += 4) v128.store(y + <usize>i * 4, f32x4.mul(v128.load(y + <usize>i * 4), inv));
+        const iv = <f32>(1 / total);
+        for (; i < L; i++) store<f32>(y + <usize>i * 4, load<f32>(y + <usize>i * 4) * iv);
+      }
+    }
+  }
+}

@@ -305,6 +305,37 @@ describe('SIMD elementwise kernels (sizes above the TypeScript cut-off)', () => 
   }
 });
 
+describe('softmax and logSoftmax rows (WebAssembly SIMD, threaded)', () => {
+  for (const [rows, L] of [[37, 301], [3, 4099], [700, 7]] as const) {
+    it(`[${rows}, ${L}] match double precision; −∞ entries give 0 / −∞, a NaN makes its row NaN`, () => {
+      const d = f32(rows * L, -30, 30);
+      d[5] = -Infinity;
+      d[L + 1] = NaN;
+      for (const be of [one, two]) {
+        const h = be.upload(d);
+        for (const log of [false, true]) {
+          const y = log ? be.kernels.logSoftmax({ x: { handle: h, shape: [rows, L], dtype: 'float32' } }, {}) : be.kernels.softmax({ x: { handle: h, shape: [rows, L], dtype: 'float32' } }, {});
+          const got = be.readSync(y, 'float32', rows * L);
+          for (let r = 0; r < rows; r++) {
+            const row = Array.from(d.subarray(r * L, (r + 1) * L));
+            const m = Math.max(...row);
+            const lse = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
+            for (let i = 0; i < L; i++) {
+              const want = log ? row[i]! - lse : Math.exp(row[i]! - lse);
+              const v = got[r * L + i]!;
+              if (Number.isNaN(want)) expect(v, `row ${r}`).toBeNaN();
+              else if (!Number.isFinite(want)) expect(v).toBe(want);
+              else expect(Math.abs(v - want), `${log ? 'log' : ''}softmax[${r}, ${i}] = ${v}, want ${want}`).toBeLessThanOrEqual(1e-6 + 2e-6 * Math.abs(want));
+            }
+          }
+          be.free(y);
+        }
+        be.free(h);
+      }
+    });
+  }
+});
+
 describe('contiguous copies of large strided views (WebAssembly, threaded)', () => {
   // [2, 3, 40, 33] source; views: a 4-D permute whose inner run is contiguous, a full
   // transpose (inner step 33), a stride-0 broadcast of a row, and an int32 permute.
