@@ -1,7 +1,8 @@
 /**
  * The demos' backend picker: the backend packages present when the site was built
  * (`virtual:skipnet-backends`) that also initialise in this browser. cpu always does and is
- * used at once; the others are probed in the background once a demo is ready.
+ * used at once; the others are probed in the background once a demo is ready, and a demo the
+ * user has not started yet then moves to the fastest of them ({@link fastestBackend}).
  * One backend is active per page (core's registry is global), chosen with {@link useBackend}.
  */
 import { getBackendName, memory, registerBackend, setBackend, type BackendFactory } from '@skipnet/core';
@@ -93,6 +94,16 @@ export function probeBackends(): Promise<BackendChoice[]> {
     return out;
   })();
   return probed;
+}
+
+/**
+ * The backend a demo moves to once probing is done: wasm where it works (SIMD, and threaded on
+ * this cross-origin-isolated site), which outruns cpu on every demo model, else cpu. webgl is
+ * offered but never chosen for the user: the demo models are too small to gain on a GPU, and in
+ * software-rendered WebGL it is the slowest of the three.
+ */
+export function fastestBackend(list: readonly BackendChoice[]): string {
+  return list.some((b) => b.name === 'wasm' && !b.error && !b.pending) ? 'wasm' : 'cpu';
 }
 
 /** Makes `name` (one that {@link probeBackends} found working) the active backend. */

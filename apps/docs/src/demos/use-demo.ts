@@ -146,7 +146,11 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
       setTimeout(() => {
         if (unmounted || !backendsMod) return;
         void backendsMod.probeBackends().then((list) => {
-          if (!unmounted) backends.value = list;
+          if (unmounted || !backendsMod) return;
+          backends.value = list;
+          // Until now only cpu could be chosen; a demo nobody has started moves to the fastest.
+          const fastest = backendsMod.fastestBackend(list);
+          if (status.value === 'idle' && tick.value <= 1 && backend.value !== fastest) backend.value = fastest;
         }, fail);
       }, 200);
     } catch (e) {
