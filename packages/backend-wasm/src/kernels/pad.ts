@@ -3,7 +3,7 @@ import type { Runtime } from '../runtime.js';
 import type { Attrs, In, Out } from '../spec.js';
 import { denseStrides, numel } from '../strided.js';
 
-/** Constant padding: fill with `value`, then copy every input row (last axis) to its place. */
+/** Constant padding: fill with `value`, then copy every contiguous input run to its place. */
 export function pad({ x }: In<'pad'>, { pads, value }: Attrs<'pad'>, rt: Runtime): Out<'pad'> {
   const r = x.shape.length;
   if (pads.length !== r) throw new Error(`wasm pad: ${pads.length} pad pairs for a rank-${r} tensor`);
@@ -21,15 +21,20 @@ export function pad({ x }: In<'pad'>, { pads, value }: Attrs<'pad'>, rt: Runtime
   const os = denseStrides(outShape);
   let base = yb;
   for (let i = 0; i < r; i++) base += pads[i]![0] * os[i]!;
-  // Odometer over the input's outer indices, tracking each row's start in the output.
-  const len = x.shape[r - 1]!;
-  const rows = numel(x.shape.slice(0, -1));
-  const idx = new Array<number>(r - 1).fill(0);
+  // From the last padded axis on, an input block is one contiguous run in the output too (the
+  // axes after it are unpadded): padding only channels, as ResNet's option-A shortcut does,
+  // copies one block per image instead of one per image row.
+  let lastPadded = 0;
+  for (let i = 0; i < r; i++) if (pads[i]![0] !== 0 || pads[i]![1] !== 0) lastPadded = i;
+  // Odometer over the input's axes before it, tracking each run's start in the output.
+  const len = numel(x.shape.slice(lastPadded));
+  const rows = numel(x.shape.slice(0, lastPadded));
+  const idx = new Array<number>(lastPadded).fill(0);
   const xb = x.handle >>> 2;
   let dst = base;
   for (let row = 0; row < rows; row++) {
     A.copyWithin(dst, xb + row * len, xb + (row + 1) * len);
-    for (let d = r - 2; d >= 0; d--) {
+    for (let d = lastPadded - 1; d >= 0; d--) {
       dst += os[d]!;
       if (++idx[d]! < x.shape[d]!) break;
       dst -= os[d]! * x.shape[d]!;

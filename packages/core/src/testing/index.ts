@@ -423,6 +423,24 @@ export function runConformance(options: ConformanceOptions): void {
         ta.dispose();
         tb.dispose();
       });
+      it('pad with unpadded trailing axes (channels only, outer only, none)', async () => {
+        const shape = [2, 3, 4, 5];
+        const d = randomArray(120);
+        const x = t(d, shape);
+        const cases: [number, number][][] = [[[0, 0], [1, 2], [0, 0], [0, 0]], [[2, 1], [0, 0], [0, 0], [0, 0]], [[0, 0], [0, 0], [0, 0], [0, 0]]];
+        for (const pads of cases) {
+          const out = shape.map((n, i) => n + pads[i]![0] + pads[i]![1]);
+          const want = new Float64Array(sizeOf(out)).fill(0.25);
+          for (let i = 0; i < 120; i++) {
+            const idx = [Math.floor(i / 60), Math.floor(i / 20) % 3, Math.floor(i / 5) % 4, i % 5];
+            let o = 0;
+            for (let k = 0; k < 4; k++) o = o * out[k]! + idx[k]! + pads[k]![0];
+            want[o] = d[i]!;
+          }
+          await check(ops.pad(x, pads, 0.25), { shape: out, data: want }, `pad ${JSON.stringify(pads)}`);
+        }
+        x.dispose();
+      });
       it('gather and its scatter-add gradient with repeated indices', async () => {
         const d = randomArray(4 * 3);
         const x = t(d, [4, 3]);
