@@ -84,10 +84,7 @@ export function batchNorm(
       varT = variance(x, axes, true, 0);
       if (training && runningMean && runningVar) {
         const m = options.momentum ?? 0.1;
-        withGrad(false, () => {
-          assign(runningMean, add(mul(runningMean, 1 - m), mul(reshape(mu, [c]), m)));
-          assign(runningVar, add(mul(runningVar, 1 - m), mul(reshape(varT, [c]), (m * count) / Math.max(count - 1, 1))));
-        });
+        withGrad(false, () => updateRunningStats(runningMean, runningVar, reshape(mu, [c]), reshape(varT, [c]), m, count));
       }
     } else {
       mu = reshape(runningMean, bshape);
@@ -98,6 +95,15 @@ export function batchNorm(
     if (bias) y = add(y, reshape(bias, bshape));
     return y;
   });
+}
+
+/**
+ * PyTorch's running-statistics update, in place: an exponential average of the batch mean, and
+ * of the batch variance made unbiased over the `count` values per channel.
+ */
+function updateRunningStats(runningMean: Tensor, runningVar: Tensor, mean: Tensor, biasedVar: Tensor, momentum: number, count: number): void {
+  assign(runningMean, add(mul(runningMean, 1 - momentum), mul(mean, momentum)));
+  assign(runningVar, add(mul(runningVar, 1 - momentum), mul(biasedVar, (momentum * count) / Math.max(count - 1, 1))));
 }
 
 /**
@@ -119,10 +125,7 @@ function fusedBatchNorm(
     const r = k.batchNormStats!({ x: dense(xc, 'batchNorm') }, {});
     const m = wrap(entry, r.mean, [c], 'float32');
     const v = wrap(entry, r.variance, [c], 'float32');
-    if (training && runningMean && runningVar) {
-      assign(runningMean, add(mul(runningMean, 1 - momentum), mul(m, momentum)));
-      assign(runningVar, add(mul(runningVar, 1 - momentum), mul(v, (momentum * count) / Math.max(count - 1, 1))));
-    }
+    if (training && runningMean && runningVar) updateRunningStats(runningMean, runningVar, m, v, momentum, count);
     return { mean: m, invstd: rsqrt(add(v, eps)) };
   });
   const wc = weight ? contiguous(weight) : null;
