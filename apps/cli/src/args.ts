@@ -74,3 +74,33 @@ export function parseShape(name: string, raw: string): number[] {
   if (parts.length < 1 || parts.some((p) => !Number.isInteger(p) || p <= 0)) throw new CliError(`--${name}: '${raw}' is not a shape like 3x32x32`, 2);
   return parts;
 }
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps) between two names. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The valid name closest to `name`, when one is close enough to be a likely typo. */
+export function nearestName(name: string, valid: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const v of valid) {
+    const dist = editDistance(name.toLowerCase(), v.toLowerCase());
+    if (dist < bestDistance) [best, bestDistance] = [v, dist];
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** A usage error for an unknown name: lists the valid ones and suggests the nearest. */
+export function unknownName(kind: string, name: string, valid: readonly string[], flag?: string): CliError {
+  const near = nearestName(name, valid);
+  return new CliError(`${flag ? `${flag}: ` : ''}unknown ${kind} '${name}'${near ? ` (did you mean '${near}'?)` : ''}; valid: ${valid.join(', ')}`, 2);
+}

@@ -2,23 +2,14 @@
  * End-to-end: the built `skipnet` command run as a user would, on small budgets, checking exit
  * codes, messages and the run directory it writes.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cliMain as main, jsonl, makeWorkdir, runCli, startCli } from './test/harness.js';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), 'skipnet-cli-'));
-
-function skipnet(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [main, ...args], { cwd: tmp, encoding: 'utf8', env: { ...process.env, CI: '1' } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-const jsonl = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const tmp = makeWorkdir();
+const skipnet = (...args: string[]) => runCli(tmp, ...args);
 
 beforeAll(() => {
   if (!existsSync(main)) throw new Error(`${main} is missing: build the CLI first (pnpm build)`);
@@ -45,9 +36,10 @@ describe('help and listing', () => {
 
 describe('bad input gets a clear message and a non-zero exit', () => {
   it.each([
-    [['train', '--model', 'resnet21'], /unknown model 'resnet21'; valid: .*resnet20/, 2],
+    [['train', '--model', 'resnet21'], /unknown model 'resnet21' \(did you mean 'resnet20'\?\); valid: .*resnet20/, 2],
     [['train', '--dataset', 'cifar11'], /unknown dataset 'cifar11'; valid: mnist, mnist-seg, names, shapes/, 2],
-    [['train', '--backend', 'tpu'], /unknown backend 'tpu'; valid: .*cpu/, 2],
+    [['train', '--dataset', 'mnsit'], /unknown dataset 'mnsit' \(did you mean 'mnist'\?\)/, 2],
+    [['train', '--backend', 'tpu'], /unknown backend 'tpu'( \(did you mean 'cpu'\?\))?; valid: .*cpu/, 2],
     [['train', '--epochs', 'three'], /--epochs: 'three' is not a number/, 2],
     [['train', '--lr=-1'], /--lr: -1 must be > 0/, 2],
     [['train', '--lr', '-1'], /Option '--lr' argument is ambiguous/, 2],
@@ -164,17 +156,25 @@ describe('training end to end', () => {
 
   it('Ctrl-C saves a checkpoint and exits cleanly', async () => {
     const dir = join(tmp, 'interrupted');
-    const child = spawn(process.execPath, [main, 'train', ...common, '--epochs', '50', '--out', dir], { cwd: tmp, env: { ...process.env, CI: '1' } });
+    const child = startCli(tmp, 'train', ...common, '--epochs', '50', '--out', dir);
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
       if (/step \d+\/\d+/.test(err) && !child.killed) child.kill('SIGINT');
     });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
     expect(err).toMatch(/interrupted — saving a checkpoint/);
-    expect(code).toBe(0);
+    expect(code).toBe(130);
+    expect(out).toMatch(/continue with: skipnet train --resume /);
     expect(existsSync(join(dir, 'checkpoints', 'last', 'state.json'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).stopReason).toBe('interrupted');
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.stopReason).toBe('interrupted');
+    // The saved step is where training continues.
+    const saved = JSON.parse(readFileSync(join(dir, 'checkpoints', 'last', 'state.json'), 'utf8'));
+    expect(saved.globalStep).toBe(results.steps);
+    expect(saved.globalStep).toBeGreaterThan(0);
   });
 
   it('segmentation (U-Net on shapes) and the character GPT on names run end to end', () => {

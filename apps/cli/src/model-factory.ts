@@ -2,7 +2,7 @@
 import type { Module } from '@skipnet/core';
 import type { DescribedDataset } from '@skipnet/data';
 import { createModel, describeInput, inputProblem, listModels, type Model } from '@skipnet/models';
-import { CliError } from './args.js';
+import { CliError, unknownName } from './args.js';
 
 /** Model names of the registry. */
 export function modelNames(): string[] {
@@ -29,11 +29,16 @@ export function parseModelSpec(spec: string): { name: string; options: Record<st
   return { name: name!, options: variant === 'plain' ? { skip: false } : {} };
 }
 
+/** Parses a model spec and checks its name is in the registry (before any work starts). */
+export function checkModelSpec(spec: string): { name: string; options: Record<string, unknown> } {
+  const parsed = parseModelSpec(spec);
+  if (!modelNames().includes(parsed.name)) throw unknownName('model', parsed.name, modelNames());
+  return parsed;
+}
+
 /** Creates `name` for `ds` (plus user options); unknown names and unfit inputs fail clearly. */
 export function buildModel(spec: string, ds: DescribedDataset, extra: Record<string, unknown> = {}): Module {
-  const { name, options } = parseModelSpec(spec);
-  const names = modelNames();
-  if (!names.includes(name)) throw new CliError(`unknown model '${name}'; valid: ${names.join(', ')}`, 2);
+  const { name, options } = checkModelSpec(spec);
   let model: Model;
   try {
     model = createModel(name, { ...optionsForDataset(ds), ...extra, ...options } as never);

@@ -29,10 +29,18 @@ function metricsText(metrics: Readonly<Record<string, number>>): string {
 export class Progress {
   private lastPlain = 0;
   private active = false;
-  constructor(private readonly out: NodeJS.WriteStream = process.stderr, private readonly interactive = Boolean(out.isTTY) && !process.env.CI) {}
+  private readonly interactive: boolean;
+  /**
+   * @param quiet print nothing but {@link result} lines (errors are the caller's to print).
+   * @param out where progress goes (stderr, so stdout carries only results).
+   */
+  constructor(private readonly quiet = false, private readonly out: NodeJS.WriteStream = process.stderr) {
+    this.interactive = Boolean(out.isTTY) && !process.env.CI;
+  }
 
   /** Redraws the bar (terminal) or prints a line at most every few seconds (elsewhere). */
   update(s: ProgressState): void {
+    if (this.quiet) return;
     const frac = s.total > 0 ? Math.min(1, s.done / s.total) : 0;
     const text = `loss ${s.loss.toFixed(4)}  ${metricsText(s.metrics)}  ${s.imagesPerSec.toFixed(0)} img/s  ETA ${duration(s.eta)}`;
     if (this.interactive) {
@@ -50,10 +58,21 @@ export class Progress {
     }
   }
 
-  /** Prints a line that stays (ends a bar first). */
+  /** Prints a line that stays (ends a bar first); nothing when quiet. */
   line(text: string): void {
+    if (this.quiet) return;
+    this.endBar();
+    this.out.write(text + '\n');
+  }
+
+  /** Prints a result line on stdout, quiet or not. */
+  result(text: string): void {
+    this.endBar();
+    process.stdout.write(text + '\n');
+  }
+
+  private endBar(): void {
     if (this.active) this.out.write('\r\x1b[2K');
     this.active = false;
-    this.out.write(text + '\n');
   }
 }

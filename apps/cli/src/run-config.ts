@@ -1,6 +1,7 @@
 /** The configuration of a training run: defaults, `--config FILE`, flags, and its JSON form. */
 import { readFileSync } from 'node:fs';
 import { CliError, choiceOption, numberOption } from './args.js';
+import { MARKER_KEY } from './run-dir.js';
 
 /** Everything that defines a training run (saved as `config.json`). */
 export interface RunConfig {
@@ -67,17 +68,35 @@ export function readConfigFile(file: string): Partial<RunConfig> {
     throw new CliError(`--config: ${file} is not valid JSON (${(e as Error).message})`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`--config: ${file} must hold a JSON object`);
+  // A run's own config.json works as --config too: its marker is not a setting.
+  const { [MARKER_KEY]: _marker, ...settings } = parsed as Record<string, unknown>;
   const known = new Set([...Object.keys(BASE), 'model', 'backend']);
-  const unknown = Object.keys(parsed).filter((k) => !known.has(k));
+  const unknown = Object.keys(settings).filter((k) => !known.has(k));
   if (unknown.length) throw new CliError(`--config: ${file} has unknown keys ${unknown.join(', ')}; valid: ${[...known].join(', ')}`);
-  return parsed as Partial<RunConfig>;
+  return settings as Partial<RunConfig>;
+}
+
+/** A run's `config.json`: its settings plus skipnet's marker (how `--overwrite` recognises a run). */
+export function runConfigJson(config: RunConfig): string {
+  return JSON.stringify({ [MARKER_KEY]: 'run', ...config }, null, 2) + '\n';
+}
+
+/** The settings in a run's `config.json` (without the marker). */
+export function parseRunConfigJson(text: string): RunConfig {
+  const { [MARKER_KEY]: _marker, ...config } = JSON.parse(text) as RunConfig & { [MARKER_KEY]?: unknown };
+  return config;
+}
+
+/** The defaults a run on `dataset` gets before any flag: the base settings and its task's. */
+export function defaultsForDataset(dataset: string, task: (dataset: string) => string): Omit<RunConfig, 'model'> & { model?: string } {
+  return { ...BASE, ...defaultsFor(task(dataset)), dataset };
 }
 
 /** Merges defaults ← task defaults ← config file ← flags, validating every value. */
 export function resolveConfig(values: Record<string, unknown>, task: (dataset: string) => string): RunConfig {
   const file = typeof values.config === 'string' ? readConfigFile(values.config) : {};
   const dataset = (values.dataset as string | undefined) ?? file.dataset ?? BASE.dataset;
-  const merged = { ...BASE, ...defaultsFor(task(dataset)), ...file, dataset } as RunConfig;
+  const merged = { ...defaultsForDataset(dataset, task), ...file, dataset } as RunConfig;
   const flags: Record<string, unknown> = { ...merged, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
   const model = (flags.model as string) ?? merged.model;
   let flagOptions: Record<string, unknown> = {};

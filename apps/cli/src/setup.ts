@@ -1,8 +1,8 @@
 /** Backends, datasets and models as the CLI sees them. */
 import { listBackends, registerBackend, setBackend, type Backend } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
-import { createDataset, listDatasets, type DescribedDataset } from '@skipnet/data';
-import { CliError } from './args.js';
+import { createDataset, listDatasets, type DescribedDataset, type Task } from '@skipnet/data';
+import { CliError, unknownName } from './args.js';
 
 let registered = false;
 
@@ -28,7 +28,7 @@ export async function useBackend(name: string | undefined): Promise<string> {
   await registerBackends();
   const names = listBackends();
   if (name !== undefined) {
-    if (!names.includes(name)) throw new CliError(`unknown backend '${name}'; valid: ${names.join(', ')}`, 2);
+    if (!names.includes(name)) throw unknownName('backend', name, names);
     await setBackend(name);
     return name;
   }
@@ -49,9 +49,21 @@ export function datasetNames(): string[] {
   return listDatasets().map((d) => d.name);
 }
 
+/** The task of a built-in dataset; an unknown name lists the valid ones and the nearest. */
+export function datasetTask(name: string): Task {
+  const entry = listDatasets().find((d) => d.name === name);
+  if (!entry) throw unknownName('dataset', name, datasetNames());
+  return entry.task;
+}
+
+/** Throws unless `name` is a registered backend (checked before a command starts work). */
+export async function checkBackendName(name: string | undefined): Promise<void> {
+  await registerBackends();
+  if (name !== undefined && !listBackends().includes(name)) throw unknownName('backend', name, listBackends());
+}
+
 /** Loads a dataset split; an unknown name lists the valid ones. */
 export async function loadDataset(name: string, split: 'train' | 'test', options: Record<string, unknown> = {}): Promise<DescribedDataset> {
-  const names = datasetNames();
-  if (!names.includes(name)) throw new CliError(`unknown dataset '${name}'; valid: ${names.join(', ')}`, 2);
+  datasetTask(name);
   return (await createDataset(name as never, { split, ...options } as never)) as DescribedDataset;
 }

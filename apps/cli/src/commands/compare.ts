@@ -1,11 +1,14 @@
 /** `skipnet compare`: the same training budget for several models, one report side by side. */
-import { mkdirSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError, type Command } from '../args.js';
+import { buildModel, checkModelSpec } from '../model-factory.js';
 import { renderReport } from '../report.js';
-import { resolveConfig } from '../run-config.js';
+import { resolveConfig, type RunConfig } from '../run-config.js';
+import { abandonFolder, checkReplaceable, MARKER_KEY, prepareFolder } from '../run-dir.js';
 import { Progress } from '../progress.js';
-import { TRAIN_OPTIONS, runForReport, taskOfDataset, trainRun, type RunOutcome } from './train.js';
+import { datasetTask, loadDataset, useBackend } from '../setup.js';
+import { TRAIN_OPTIONS, checkRunNames, prepareRun, runForReport, trainRun, type RunOutcome } from './train.js';
 
 /** The `compare` command. */
 export const compareCommand: Command = {
@@ -16,36 +19,58 @@ export const compareCommand: Command = {
     models: { type: 'string', help: 'comma-separated model names', value: 'A,B,…' },
     ...TRAIN_OPTIONS,
     out: { type: 'string', help: 'output directory (one sub-directory per model + report.html)', value: 'DIR', default: 'runs/compare-<models>-<dataset>' },
-    overwrite: { type: 'boolean', help: 'replace an existing comparison' },
+    overwrite: { type: 'boolean', help: 'replace a skipnet comparison in the output directory (never a folder with other files)' },
   },
   async run(values) {
     if (typeof values.models !== 'string') throw new CliError('compare: --models A,B is required', 2);
     const models = values.models.split(',').map((m) => m.trim()).filter(Boolean);
     if (models.length < 2) throw new CliError(`compare: --models needs at least two names, got '${values.models}'`, 2);
-    const base = resolveConfig({ ...values, model: models[0] }, taskOfDataset);
+    const repeated = models.filter((m, i) => models.indexOf(m) !== i);
+    if (repeated.length) throw new CliError(`compare: --models names ${repeated.join(', ')} more than once`, 2);
+    // The whole command is checked before the first model trains: every name, every model
+    // against the dataset, and the output folder.
+    for (const m of models) checkModelSpec(m);
+    const base = resolveConfig({ ...values, model: models[0] }, datasetTask);
+    const configs: RunConfig[] = models.map((model) => ({ ...base, model }));
+    for (const c of configs) await checkRunNames(c);
     const dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `compare-${models.join('-')}-${base.dataset}`));
-    if (existsSync(dir) && readdirSync(dir).length > 0 && values.overwrite !== true) {
-      throw new CliError(`output directory ${dir} already holds a comparison; use --overwrite to replace it or --out for a new directory`);
-    }
-    mkdirSync(dir, { recursive: true });
+    const overwrite = values.overwrite === true;
+    checkReplaceable(dir, 'compare', overwrite);
+    await useBackend(base.backend);
+    const data = await loadDataset(base.dataset, 'train');
+    for (const c of configs) buildModel(c.model, data, c.modelOptions).dispose();
+
+    const quiet = values.quiet === true;
+    const progress = new Progress(quiet);
+    const folder = prepareFolder(dir, 'compare', overwrite);
+    const writeComparison = (status: string, outcomes: readonly RunOutcome[]) => {
+      const runs = outcomes.map((o) => ({ model: o.config.model, params: o.params, finalTrainLoss: lastTrainLoss(o), testLoss: o.test?.loss ?? null, ...o.test?.metrics }));
+      writeFileSync(join(dir, 'comparison.json'), JSON.stringify({ [MARKER_KEY]: 'compare', status, models, dataset: base.dataset, epochs: base.epochs, seed: base.seed, runs }, null, 2) + '\n');
+      return runs;
+    };
+    writeComparison('running', []);
     const outcomes: RunOutcome[] = [];
-    const progress = new Progress();
-    for (const model of models) {
-      // Same seed ⇒ same data order and augmentation for every model.
-      outcomes.push(await trainRun({ ...base, model }, join(dir, model), { resume: false, overwrite: true, label: model }));
+    try {
+      for (const config of configs) {
+        // Same seed ⇒ same data order and augmentation for every model.
+        const outcome = await trainRun(await prepareRun(config), join(dir, config.model), { resume: false, overwrite: false, label: config.model, quiet });
+        outcomes.push(outcome);
+        if (outcome.interrupted) {
+          writeComparison('interrupted', outcomes);
+          progress.result(`skipnet: comparison interrupted during ${config.model}; finished runs are in ${dir}`);
+          return 130;
+        }
+      }
+    } catch (e) {
+      if (!outcomes.length && !existsSync(join(dir, configs[0]!.model, 'checkpoints'))) abandonFolder(dir, 'compare', folder.created);
+      throw e;
     }
     writeFileSync(join(dir, 'report.html'), renderReport(`${models.join(' vs ')} on ${base.dataset}`, outcomes.map((o) => runForReport(o))));
-    const rows = outcomes.map((o) => ({
-      model: o.config.model,
-      params: o.params,
-      finalTrainLoss: lastTrainLoss(o),
-      testLoss: o.test.loss,
-      ...o.test.metrics,
-    }));
-    writeFileSync(join(dir, 'comparison.json'), JSON.stringify({ dataset: base.dataset, epochs: base.epochs, seed: base.seed, runs: rows }, null, 2) + '\n');
+    const rows = writeComparison('done', outcomes);
     progress.line('');
-    for (const r of rows) progress.line(`${r.model.padEnd(14)} final train loss ${r.finalTrainLoss.toFixed(4)}  test loss ${r.testLoss.toFixed(4)}`);
+    for (const r of rows) progress.result(`${r.model.padEnd(14)} final train loss ${r.finalTrainLoss.toFixed(4)}  test loss ${(r.testLoss ?? NaN).toFixed(4)}`);
     progress.line(`skipnet: report ${join(dir, 'report.html')}`);
+    return 0;
   },
 };
 

@@ -1,7 +1,7 @@
 /** `skipnet eval`: test metrics of a checkpoint. */
 import { DataLoader } from '@skipnet/data';
 import { Trainer, type Task } from '@skipnet/train';
-import { CliError, type Command } from '../args.js';
+import { CliError, numberOption, type Command } from '../args.js';
 import { useBackend } from '../setup.js';
 import { restoreModel } from './checkpoint-model.js';
 
@@ -19,9 +19,10 @@ export const evalCommand: Command = {
   },
   async run(values) {
     if (typeof values.checkpoint !== 'string') throw new CliError('eval: --checkpoint PATH is required', 2);
+    const batchSize = numberOption(values, 'batch-size', 128, { min: 1, integer: true, max: 65_536 });
     await useBackend(values.backend as string | undefined);
     const { model, config, dataset, dir } = await restoreModel(values.checkpoint, values.dataset as string | undefined);
-    const loader = new DataLoader(dataset, { batchSize: Number(values['batch-size'] ?? 128), shuffle: false });
+    const loader = new DataLoader(dataset, { batchSize, shuffle: false });
     const trainer = new Trainer({ model: model as never, optimizer: { kind: 'sgd', lr: 0 }, task: dataset.task as Task });
     const r = await trainer.evaluate(loader);
     if (values.json) console.log(JSON.stringify({ checkpoint: dir, model: config.model, dataset: dataset.name, samples: r.samples, loss: r.loss, metrics: r.metrics }));

@@ -1,9 +1,10 @@
 /** `skipnet predict`: run a checkpoint on a file the user brings. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { noGrad, tensor, tidy, type Tensor } from '@skipnet/core';
+import type { DescribedDataset } from '@skipnet/data';
 import { decodeImage, imageToChw } from '@skipnet/data/node';
 import { PNG } from 'pngjs';
-import { CliError, type Command } from '../args.js';
+import { CliError, numberOption, type Command } from '../args.js';
 import { useBackend } from '../setup.js';
 import { sampleNames } from '../sample.js';
 import { restoreModel } from './checkpoint-model.js';
@@ -18,6 +19,7 @@ export const predictCommand: Command = {
     input: { type: 'string', help: 'PNG/JPEG image, or a text file with a name prefix for language models', value: 'FILE' },
     top: { type: 'string', help: 'classes to show', value: 'K', default: '5' },
     out: { type: 'string', help: 'segmentation: where to write the predicted mask PNG', value: 'FILE', default: '<input>.mask.png' },
+    invert: { type: 'boolean', help: 'invert the image (1 − value) before predicting, e.g. dark-on-light drawings for MNIST' },
     backend: { type: 'string', help: 'backend', value: 'NAME' },
     json: { type: 'boolean', help: 'print one JSON object' },
   },
@@ -26,6 +28,7 @@ export const predictCommand: Command = {
     if (typeof values.input !== 'string') throw new CliError('predict: --input FILE is required', 2);
     const input = values.input;
     if (!existsSync(input)) throw new CliError(`--input: ${input} does not exist`);
+    const top = numberOption(values, 'top', 5, { min: 1, integer: true });
     await useBackend(values.backend as string | undefined);
     const { model, config, dataset } = await restoreModel(values.checkpoint);
     try {
@@ -48,6 +51,9 @@ export const predictCommand: Command = {
       } catch (e) {
         throw new CliError(`--input: ${(e as Error).message}`);
       }
+      if (values.invert) chw = chw.map((v) => 1 - v);
+      const polarity = values.invert ? undefined : polarityWarning(chw, dataset);
+      if (polarity) process.stderr.write(`skipnet: note: ${polarity}\n`);
       const forward = (model as unknown as { call(x: Tensor): Tensor }).call.bind(model);
       const probs = noGrad(() => tidy(() => forward(tensor(chw, [1, c, h, w])).softmax(1)));
       const p = await probs.data();
@@ -71,16 +77,47 @@ export const predictCommand: Command = {
         writeFileSync(out, PNG.sync.write(png));
         const names = dataset.classNames ?? counts.map((_, i) => String(i));
         const fractions = Object.fromEntries(counts.map((n, i) => [names[i]!, n / (h * w)]));
-        console.log(values.json ? JSON.stringify({ model: config.model, mask: out, classFractions: fractions }) : `mask written to ${out}\n${Object.entries(fractions).map(([n, f]) => `${n.padEnd(12)} ${(100 * f).toFixed(1)}%`).join('\n')}`);
+        console.log(values.json ? JSON.stringify({ model: config.model, mask: out, classFractions: fractions, ...(polarity ? { warning: polarity } : {}) }) : `mask written to ${out}\n${Object.entries(fractions).map(([n, f]) => `${n.padEnd(12)} ${(100 * f).toFixed(1)}%`).join('\n')}`);
         return;
       }
-      const top = Math.min(Number(values.top ?? 5) || 5, p.length);
       const ranked = Array.from(p, (v, i) => [i, v] as const).sort((a, b) => b[1] - a[1]).slice(0, top);
       const names = dataset.classNames;
-      if (values.json) console.log(JSON.stringify({ model: config.model, top: ranked.map(([i, v]) => ({ class: i, name: names?.[i] ?? String(i), probability: v })) }));
+      if (values.json) console.log(JSON.stringify({ model: config.model, top: ranked.map(([i, v]) => ({ class: i, name: names?.[i] ?? String(i), probability: v })), ...(polarity ? { warning: polarity } : {}) }));
       else console.log(ranked.map(([i, v]) => `${(names?.[i] ?? String(i)).padEnd(10)} ${(100 * v).toFixed(2)}%`).join('\n'));
     } finally {
       model.dispose();
     }
   },
 };
+
+/** Mean of the outer frame (2 pixels wide) of each CHW image: the background's brightness. */
+function borderMean(x: ArrayLike<number>, [c, h, w]: readonly number[]): number {
+  let sum = 0;
+  let n = 0;
+  for (let k = 0; k < c!; k++) {
+    for (let i = 0; i < h!; i++) {
+      for (let j = 0; j < w!; j++) {
+        if (i >= 2 && i < h! - 2 && j >= 2 && j < w! - 2) continue;
+        sum += x[(k * h! + i) * w! + j]!;
+        n++;
+      }
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+/**
+ * Says when an image's background is light where the dataset's is dark (or the reverse) —
+ * a drawn digit is dark on white, MNIST's are white on black — so the user knows to `--invert`.
+ */
+function polarityWarning(chw: Float32Array, dataset: DescribedDataset): string | undefined {
+  const shape = dataset.inputShape;
+  const count = Math.min(dataset.length, 64);
+  let datasetBorder = 0;
+  for (let i = 0; i < count; i++) datasetBorder += borderMean(dataset.get(i).x, shape) / count;
+  const imageBorder = borderMean(chw, shape);
+  const light = (v: number) => v > 0.5;
+  if (Math.abs(imageBorder - datasetBorder) < 0.5 || light(imageBorder) === light(datasetBorder)) return undefined;
+  const tone = (v: number) => (light(v) ? 'a light background' : 'a dark background');
+  return `the image has ${tone(imageBorder)} but ${dataset.name} images have ${tone(datasetBorder)}: it looks inverted for this model; pass --invert to flip it`;
+}

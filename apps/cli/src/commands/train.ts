@@ -1,102 +1,135 @@
 /** `skipnet train`: train a model on a dataset into a run directory. */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { manualSeed, type Module, type ScheduleConfig } from '@skipnet/core';
-import { DataLoader, subset, type DescribedDataset } from '@skipnet/data';
+import { DataLoader, listDatasets, subset, type DescribedDataset } from '@skipnet/data';
 import {
   GradientFlowProbe, ModelCheckpoint, NanGuard, Trainer, type Callback, type EvalResult, type LogRecord, type StepInfo, type Task,
 } from '@skipnet/train';
 import { MetricsJsonlWriter, nodeCheckpointIO } from '@skipnet/train/node';
-import { CliError, numberOption, type Command } from '../args.js';
-import { buildModel } from '../model-factory.js';
+import { describeTraining, readCheckpointConfig } from './checkpoint-model.js';
+import { CliError, numberOption, type Command, type OptionSpec } from '../args.js';
+import { buildModel, checkModelSpec } from '../model-factory.js';
 import { Progress } from '../progress.js';
 import { renderReport, type GradFlowRecord, type ReportRecord, type ReportRun } from '../report.js';
-import { resolveConfig, type RunConfig } from '../run-config.js';
-import { loadDataset, useBackend } from '../setup.js';
+import { defaultsForDataset, parseRunConfigJson, resolveConfig, runConfigJson, type RunConfig } from '../run-config.js';
+import { abandonFolder, checkReplaceable, prepareFolder } from '../run-dir.js';
+import { checkBackendName, datasetTask, loadDataset, useBackend } from '../setup.js';
 import { sampleNames } from '../sample.js';
 
+/**
+ * A default as help shows it: one value, or the value per built-in dataset when they differ
+ * (`32 (mnist), 16 (mnist-seg, shapes), 64 (names)`) — read from the same table the run uses.
+ */
+function perDatasetDefault(key: keyof RunConfig): string {
+  const byValue = new Map<string, string[]>();
+  for (const { name } of listDatasets()) {
+    const v = defaultsForDataset(name, datasetTask)[key];
+    const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    byValue.set(text, [...(byValue.get(text) ?? []), name]);
+  }
+  return byValue.size === 1 ? [...byValue.keys()][0]! : [...byValue].map(([v, names]) => `${v} (${names.join(', ')})`).join(', ');
+}
+
 /** Options shared by `train` and `compare`. */
-export const TRAIN_OPTIONS = {
+export const TRAIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   dataset: { type: 'string', help: 'built-in dataset (skipnet list datasets)', value: 'NAME', default: 'mnist' },
   backend: { type: 'string', help: 'backend (skipnet list backends); default: the fastest available', value: 'NAME' },
-  epochs: { type: 'string', help: 'epochs to train', value: 'N', default: '3 (mnist)' },
-  'batch-size': { type: 'string', help: 'samples per step', value: 'N', default: '64' },
-  lr: { type: 'string', help: 'peak learning rate', value: 'X' },
-  optimizer: { type: 'string', help: 'sgd | adam | adamw', value: 'NAME' },
-  schedule: { type: 'string', help: 'cosine | step | onecycle | constant', value: 'NAME' },
-  'weight-decay': { type: 'string', help: 'weight decay', value: 'X' },
-  seed: { type: 'string', help: 'seed for weights, data order and augmentation', value: 'N', default: '0' },
-  'train-size': { type: 'string', help: 'use only the first N training samples (0 = all)', value: 'N' },
-  'test-size': { type: 'string', help: 'evaluate on at most N test samples (0 = all)', value: 'N' },
-  'label-smoothing': { type: 'string', help: 'label smoothing', value: 'X' },
-  'clip-grad': { type: 'string', help: 'clip the global gradient norm (0 = off)', value: 'X' },
-  'log-every': { type: 'string', help: 'log a metrics line every N steps', value: 'N', default: '10' },
+  epochs: { type: 'string', help: 'epochs to train', value: 'N', default: perDatasetDefault('epochs') },
+  'batch-size': { type: 'string', help: 'samples per step', value: 'N', default: perDatasetDefault('batchSize') },
+  lr: { type: 'string', help: 'peak learning rate', value: 'X', default: perDatasetDefault('lr') },
+  optimizer: { type: 'string', help: 'sgd | adam | adamw', value: 'NAME', default: perDatasetDefault('optimizer') },
+  schedule: { type: 'string', help: 'cosine | step | onecycle | constant', value: 'NAME', default: perDatasetDefault('schedule') },
+  'weight-decay': { type: 'string', help: 'weight decay', value: 'X', default: perDatasetDefault('weightDecay') },
+  seed: { type: 'string', help: 'seed for weights, data order and augmentation', value: 'N', default: perDatasetDefault('seed') },
+  'train-size': { type: 'string', help: 'use only the first N training samples (0 = all)', value: 'N', default: perDatasetDefault('trainSize') },
+  'test-size': { type: 'string', help: 'evaluate on at most N test samples (0 = all)', value: 'N', default: perDatasetDefault('testSize') },
+  'label-smoothing': { type: 'string', help: 'label smoothing', value: 'X', default: perDatasetDefault('labelSmoothing') },
+  'clip-grad': { type: 'string', help: 'clip the global gradient norm (0 = off)', value: 'X', default: perDatasetDefault('clipGrad') },
+  'log-every': { type: 'string', help: 'log a metrics line every N steps', value: 'N', default: perDatasetDefault('logEvery') },
   'model-options': { type: 'string', help: 'JSON options for the model builder, e.g. \'{"baseWidth":32}\' or \'{"skip":false}\'', value: 'JSON' },
-  config: { type: 'string', help: 'JSON file with any of these settings (flags override it)', value: 'FILE' },
-} as const;
+  config: { type: 'string', help: 'JSON file with any of these settings (flags override it); a run\'s config.json works', value: 'FILE' },
+  quiet: { type: 'boolean', help: 'print only errors and the final result' },
+};
 
-/** Everything a finished run reports. */
+/** Everything a finished (or interrupted) run reports. */
 export interface RunOutcome {
   readonly config: RunConfig;
   readonly dir: string;
-  readonly test: EvalResult;
+  /** Test metrics; absent when the run was interrupted (Ctrl-C). */
+  readonly test?: EvalResult;
   readonly records: ReportRecord[];
   readonly gradFlow: GradFlowRecord[];
   readonly params: number;
   readonly interrupted: boolean;
 }
 
-function taskOfDataset(name: string): string {
-  return name === 'shapes' || name === 'mnist-seg' ? 'segmentation' : name === 'names' ? 'language' : 'classification';
+/** A run whose whole command has been checked: data loaded, model built for it, no file written. */
+export interface PreparedRun {
+  readonly config: RunConfig;
+  readonly backend: string;
+  readonly trainFull: DescribedDataset;
+  readonly trainSet: DescribedDataset;
+  readonly testSet: DescribedDataset;
+  readonly model: Module;
 }
 
-function prepareOutDir(dir: string, config: RunConfig, overwrite: boolean, resuming: boolean): void {
-  const cfgFile = join(dir, 'config.json');
-  if (resuming) {
-    if (!existsSync(join(dir, 'checkpoints', 'last', 'state.json'))) {
-      throw new CliError(`--resume: ${dir} holds no checkpoint (expected ${join(dir, 'checkpoints', 'last', 'state.json')})`);
-    }
-    return;
-  }
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    let same = false;
-    try {
-      const saved = JSON.parse(readFileSync(cfgFile, 'utf8')) as RunConfig;
-      same = JSON.stringify(saved) === JSON.stringify(config);
-    } catch {
-      same = false;
-    }
-    if (!overwrite) {
-      throw new CliError(
-        `output directory ${dir} already holds ${same ? 'a run with this configuration' : 'a different run'}; ` +
-          `use --resume ${dir} to continue it, --overwrite to replace it, or --out for a new directory`,
-      );
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  mkdirSync(dir, { recursive: true });
+/** Checks the names of a configuration (model, dataset, backend) without loading anything. */
+export async function checkRunNames(config: RunConfig): Promise<void> {
+  checkModelSpec(config.model);
+  datasetTask(config.dataset);
+  await checkBackendName(config.backend);
 }
 
-function numParams(model: Module): number {
-  let n = 0;
-  for (const [, p] of model.namedParameters()) n += p.size;
-  return n;
-}
-
-/** Trains one configuration end to end (used by `train` and `compare`). */
-export async function trainRun(config: RunConfig, dir: string, opts: { resume: boolean; overwrite: boolean; quiet?: boolean; label?: string; maxSteps?: number }): Promise<RunOutcome> {
-  const progress = new Progress();
+/**
+ * Everything a run needs before its first file: the backend started, both splits loaded, the
+ * model built and checked against the data. A problem here leaves nothing behind.
+ */
+export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
+  await checkRunNames(config);
   const backend = await useBackend(config.backend);
-  prepareOutDir(dir, config, opts.overwrite, opts.resume);
-  if (!opts.resume) writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-
-  manualSeed(config.seed);
   const trainFull = await loadDataset(config.dataset, 'train');
   const testFull = await loadDataset(config.dataset, 'test');
-  const trainSet: DescribedDataset = config.trainSize > 0 && config.trainSize < trainFull.length ? { ...trainFull, ...subsetOf(trainFull, config.trainSize) } : trainFull;
-  const testSet: DescribedDataset = config.testSize > 0 && config.testSize < testFull.length ? { ...testFull, ...subsetOf(testFull, config.testSize) } : testFull;
+  const trainSet = config.trainSize > 0 && config.trainSize < trainFull.length ? { ...trainFull, ...subsetOf(trainFull, config.trainSize) } : trainFull;
+  const testSet = config.testSize > 0 && config.testSize < testFull.length ? { ...testFull, ...subsetOf(testFull, config.testSize) } : testFull;
+  manualSeed(config.seed);
   const model = buildModel(config.model, trainFull, config.modelOptions);
-  const params = numParams(model);
+  return { config, backend, trainFull, trainSet, testSet, model };
+}
+
+/** Options of {@link trainRun}. */
+export interface TrainRunOptions {
+  readonly resume: boolean;
+  readonly overwrite: boolean;
+  readonly quiet?: boolean;
+  readonly label?: string;
+  readonly maxSteps?: number;
+}
+
+/**
+ * Trains a prepared run in `dir` (used by `train` and `compare`). A new run's folder is made
+ * ready first (created, or cleared under `--overwrite` when it is skipnet's); a run that fails
+ * before its first checkpoint removes what it wrote, so the corrected command can start.
+ */
+export async function trainRun(run: PreparedRun, dir: string, opts: TrainRunOptions): Promise<RunOutcome> {
+  const { config, model } = run;
+  const progress = new Progress(opts.quiet);
+  let folder: { created: boolean } | null = null;
+  try {
+    folder = opts.resume ? null : prepareFolder(dir, 'run', opts.overwrite);
+    if (!opts.resume) writeFileSync(join(dir, 'config.json'), runConfigJson(config));
+    return await runTraining(run, dir, opts, progress);
+  } catch (e) {
+    if (folder && !existsSync(join(dir, 'checkpoints', 'last', 'state.json'))) abandonFolder(dir, 'run', folder.created);
+    throw e;
+  } finally {
+    model.dispose();
+  }
+}
+
+async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions, progress: Progress): Promise<RunOutcome> {
+  const { config, model, trainFull, trainSet, testSet, backend } = run;
+  const params = model.numParameters();
   const task = trainFull.task as Task;
   const train = new DataLoader(trainSet, { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: trainSet.length >= config.batchSize * 2 });
   const test = new DataLoader(testSet, { batchSize: Math.max(config.batchSize, 64), shuffle: false });
@@ -104,10 +137,8 @@ export async function trainRun(config: RunConfig, dir: string, opts: { resume: b
   const schedule = scheduleConfig(config, totalSteps);
 
   const label = opts.label ?? config.model;
-  if (!opts.quiet) {
-    progress.line(`skipnet: training ${config.model} (${params.toLocaleString('en-US')} parameters) on ${config.dataset} ` +
-      `(${trainSet.length} train / ${testSet.length} test) with the ${backend} backend → ${dir}`);
-  }
+  progress.line(`skipnet: training ${config.model} (${params.toLocaleString('en-US')} parameters) on ${config.dataset} ` +
+    `(${trainSet.length} train / ${testSet.length} test) with the ${backend} backend → ${dir}`);
   const records: ReportRecord[] = [];
   const gradFlow: GradFlowRecord[] = [];
   const gradFile = join(dir, 'gradflow.jsonl');
@@ -123,7 +154,7 @@ export async function trainRun(config: RunConfig, dir: string, opts: { resume: b
       records.push({ kind: r.kind, split: r.split, epoch: r.epoch, step: r.step, loss: r.loss, metrics: r.metrics, lr: r.lr });
       if (r.kind === 'step') {
         progress.update({ label: `${label} epoch ${r.epoch + 1}/${config.epochs}`, done: r.step, total: r.totalSteps, loss: r.loss, metrics: r.metrics, imagesPerSec: r.imagesPerSec, eta: r.eta });
-      } else if (!opts.quiet) {
+      } else {
         progress.line(`${label} epoch ${r.epoch + 1}/${config.epochs} ${r.split.padEnd(5)} loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}  ${r.imagesPerSec.toFixed(0)} img/s`);
       }
     },
@@ -182,24 +213,31 @@ export async function trainRun(config: RunConfig, dir: string, opts: { resume: b
   } finally {
     process.off('SIGINT', onSigint);
   }
-  if (result.stopReason && !interrupted && !opts.quiet) progress.line(`skipnet: stopped early: ${result.stopReason}`);
+  if (result.stopReason && !interrupted) progress.line(`skipnet: stopped early: ${result.stopReason}`);
 
-  const testResult = await trainer.evaluate(test);
-  const summary = { split: 'test', loss: testResult.loss, metrics: testResult.metrics, samples: testResult.samples };
-  writeFileSync(join(dir, 'results.json'), JSON.stringify({ model: config.model, dataset: config.dataset, params, epochs: result.epochs, steps: result.globalStep, stopReason: interrupted ? 'interrupted' : result.stopReason, test: summary }, null, 2) + '\n');
-  const outcome: RunOutcome = { config, dir, test: testResult, records: readRecords(join(dir, 'metrics.jsonl'), records), gradFlow: readGradFlow(gradFile, gradFlow), params, interrupted };
+  // An interrupted run skips the test pass: the user asked to stop, and the checkpoint is saved.
+  const testResult = interrupted ? undefined : await trainer.evaluate(test);
+  const summary = testResult && { split: 'test', loss: testResult.loss, metrics: testResult.metrics, samples: testResult.samples };
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ model: config.model, dataset: config.dataset, params, epochs: result.epochs, steps: result.globalStep, stopReason: interrupted ? 'interrupted' : result.stopReason, ...(summary ? { test: summary } : {}) }, null, 2) + '\n');
+  const outcome: RunOutcome = { config, dir, ...(testResult ? { test: testResult } : {}), records: readJsonl<ReportRecord>(join(dir, 'metrics.jsonl'), records), gradFlow: readJsonl<GradFlowRecord>(gradFile, gradFlow), params, interrupted };
   writeFileSync(join(dir, 'report.html'), renderReport(`${config.model} on ${config.dataset}`, [runForReport(outcome)]));
-  if (!opts.quiet) {
-    progress.line(`skipnet: test ${Object.entries(testResult.metrics).map(([k, v]) => `${k} ${(k.includes('ccuracy') || k.includes('IoU') ? (100 * v).toFixed(2) + '%' : v.toFixed(4))}`).join('  ')}  loss ${testResult.loss.toFixed(4)}`);
-    if (task === 'language') {
-      const samples = await sampleNames(model, trainFull, { count: 10, seed: config.seed });
-      progress.line(`skipnet: sampled names: ${samples.join(', ')}`);
-    }
-    progress.line(`skipnet: report ${join(dir, 'report.html')}`);
-  }
-  model.dispose();
   trainer.optimizer.dispose();
+  if (interrupted) {
+    progress.result(`skipnet: interrupted at step ${result.globalStep}; checkpoint saved in ${join(dir, 'checkpoints', 'last')}; continue with: skipnet train --resume ${dir}`);
+    return outcome;
+  }
+  progress.result(`skipnet: ${label} test ${formatMetrics(testResult!.metrics)}  loss ${testResult!.loss.toFixed(4)}`);
+  if (task === 'language') {
+    const samples = await sampleNames(model, trainFull, { count: 10, seed: config.seed });
+    progress.line(`skipnet: sampled names: ${samples.join(', ')}`);
+  }
+  progress.line(`skipnet: report ${join(dir, 'report.html')}`);
   return outcome;
+}
+
+/** `accuracy 98.25%  meanIoU 93.30%  …` */
+function formatMetrics(metrics: Readonly<Record<string, number>>): string {
+  return Object.entries(metrics).map(([k, v]) => `${k} ${(k.includes('ccuracy') || k.includes('IoU') ? (100 * v).toFixed(2) + '%' : v.toFixed(4))}`).join('  ');
 }
 
 function subsetOf(ds: DescribedDataset, n: number): { length: number; get: DescribedDataset['get'] } {
@@ -207,17 +245,10 @@ function subsetOf(ds: DescribedDataset, n: number): { length: number; get: Descr
   return { length: s.length, get: (i: number) => s.get(i) };
 }
 
-function readRecords(file: string, fallback: ReportRecord[]): ReportRecord[] {
+/** The records of a JSON-lines file (the whole run after a resume), or those seen in this process. */
+function readJsonl<T>(file: string, fallback: T[]): T[] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ReportRecord);
-  } catch {
-    return fallback;
-  }
-}
-
-function readGradFlow(file: string, fallback: GradFlowRecord[]): GradFlowRecord[] {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as GradFlowRecord);
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
   } catch {
     return fallback;
   }
@@ -228,9 +259,9 @@ export function runForReport(o: RunOutcome, name = o.config.model): ReportRun {
   const facts: Record<string, string | number> = {
     model: o.config.model, dataset: o.config.dataset, parameters: o.params.toLocaleString('en-US'), epochs: o.config.epochs,
     'batch size': o.config.batchSize, optimizer: `${o.config.optimizer}, lr ${o.config.lr}, ${o.config.schedule}`, seed: o.config.seed,
-    'test loss': o.test.loss.toFixed(4),
+    'test loss': o.test ? o.test.loss.toFixed(4) : 'not run (interrupted)',
   };
-  for (const [k, v] of Object.entries(o.test.metrics)) facts[`test ${k}`] = v.toFixed(4);
+  for (const [k, v] of Object.entries(o.test?.metrics ?? {})) facts[`test ${k}`] = v.toFixed(4);
   return { name, records: o.records, gradFlow: o.gradFlow, facts };
 }
 
@@ -255,36 +286,57 @@ export const trainCommand: Command = {
   summary: 'Train a model on a built-in dataset; writes config.json, metrics.jsonl, checkpoints/ and report.html.',
   usage: 'skipnet train [--model NAME] [--dataset NAME] [options]',
   options: {
-    model: { type: 'string', help: 'model (skipnet list models)', value: 'NAME', default: 'resnet20 (mnist), unet (shapes), gpt (names)' },
+    model: { type: 'string', help: 'model (skipnet list models)', value: 'NAME', default: perDatasetDefault('model') },
     ...TRAIN_OPTIONS,
     out: { type: 'string', help: 'run directory', value: 'DIR', default: 'runs/<model>-<dataset>' },
     resume: { type: 'string', help: 'continue the run in DIR from its last checkpoint, with its saved settings', value: 'DIR' },
     'max-steps': { type: 'string', help: 'stop after N optimizer steps in all (the schedule still spans --epochs; --resume continues)', value: 'N' },
-    overwrite: { type: 'boolean', help: 'replace an existing run in the output directory' },
-    quiet: { type: 'boolean', help: 'print only errors' },
+    overwrite: { type: 'boolean', help: 'replace a skipnet run in the output directory (never a folder with other files)' },
   },
   async run(values) {
-    let config: RunConfig;
-    let dir: string;
+    const maxSteps = numberOption(values, 'max-steps', 0, { min: 1, integer: true });
+    const quiet = values.quiet === true;
     if (typeof values.resume === 'string') {
-      dir = resolve(values.resume);
-      try {
-        config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as RunConfig;
-      } catch (e) {
-        throw new CliError(`--resume: cannot read ${join(dir, 'config.json')}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (is this a run directory?)' : (e as Error).message}`);
-      }
+      const dir = resolve(values.resume);
       // The run continues with its saved settings: a different budget would change the schedule
       // and break the promise that a resumed run matches an uninterrupted one.
       const ignored = Object.keys(values).filter((k) => values[k] !== undefined && !['resume', 'max-steps', 'quiet', 'backend'].includes(k));
       if (ignored.length) throw new CliError(`--resume continues a run with its saved settings (${join(dir, 'config.json')}); drop ${ignored.map((k) => '--' + k).join(', ')}`, 2);
+      let config = readResumableRun(dir);
       if (typeof values.backend === 'string') config = { ...config, backend: values.backend };
-    } else {
-      config = resolveConfig(values, taskOfDataset);
-      dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.model}-${config.dataset}`));
+      const outcome = await trainRun(await prepareRun(config), dir, { resume: true, overwrite: false, quiet, ...(maxSteps ? { maxSteps } : {}) });
+      return outcome.interrupted ? 130 : 0;
     }
-    const maxSteps = numberOption(values, 'max-steps', 0, { min: 1, integer: true });
-    await trainRun(config, dir, { resume: typeof values.resume === 'string', overwrite: values.overwrite === true, quiet: values.quiet === true, ...(maxSteps ? { maxSteps } : {}) });
+    const config = resolveConfig(values, datasetTask);
+    await checkRunNames(config);
+    const dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.model}-${config.dataset}`));
+    const overwrite = values.overwrite === true;
+    checkReplaceable(dir, 'run', overwrite);
+    const outcome = await trainRun(await prepareRun(config), dir, { resume: false, overwrite, quiet, ...(maxSteps ? { maxSteps } : {}) });
+    return outcome.interrupted ? 130 : 0;
   },
 };
 
-export { taskOfDataset };
+/**
+ * The saved settings of the run in `dir`, once its last checkpoint is known to belong to it:
+ * a checkpoint of another model, dataset or batching is named as such, not as a key list.
+ */
+function readResumableRun(dir: string): RunConfig {
+  const file = join(dir, 'config.json');
+  let config: RunConfig;
+  try {
+    config = parseRunConfigJson(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`--resume: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (is this a run directory?)' : (e as Error).message}`);
+  }
+  if (typeof config.model !== 'string' || typeof config.dataset !== 'string') throw new CliError(`--resume: ${file} is not a skipnet run configuration (no model or dataset)`);
+  const last = join(dir, 'checkpoints', 'last');
+  const saved = readCheckpointConfig(last, '--resume');
+  const differs = (['model', 'dataset', 'modelOptions', 'batchSize', 'seed', 'trainSize', 'optimizer'] as const)
+    .filter((k) => JSON.stringify(saved[k] ?? null) !== JSON.stringify(config[k] ?? null));
+  if (differs.length) {
+    throw new CliError(`--resume: ${last} holds ${describeTraining(saved)}, but ${file} is ${describeTraining(config)} (they differ in ${differs.join(', ')}); ` +
+      'this checkpoint cannot continue this run. Nothing was changed.');
+  }
+  return config;
+}
