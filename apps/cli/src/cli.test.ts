@@ -62,7 +62,8 @@ describe('bad input gets a clear message and a non-zero exit', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot (take|build)/);
     const s = skipnet('summary', '--model', 'resnet20', '--input', '3x32x32', '--classes', '0');
-    expect(s.code).toBe(1);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/--classes: 0 must be ≥ 1/);
   });
   it('a corrupt checkpoint names the file and the problem', () => {
     const dir = join(tmp, 'corrupt');

@@ -106,8 +106,9 @@ export function prepareFolder(dir: string, kind: FolderKind, overwrite: boolean)
 /**
  * Throws unless `dir` (existing, not empty) may be replaced: `overwrite` is set, the folder is
  * not protected, and everything in it is skipnet's. Deletes nothing.
+ * @param settings the new run's settings, to say whether the folder holds the same run.
  */
-export function checkReplaceable(dir: string, kind: FolderKind, overwrite: boolean): void {
+export function checkReplaceable(dir: string, kind: FolderKind, overwrite: boolean, settings?: object): void {
   if (!existsSync(dir) || readdirSync(dir).length === 0) return;
   const what = kind === 'run' ? 'run' : 'comparison';
   const foreign = foreignEntries(dir, kind);
@@ -118,8 +119,10 @@ export function checkReplaceable(dir: string, kind: FolderKind, overwrite: boole
     );
   }
   if (!overwrite) {
+    const saved = readJson(join(dir, MARKER_FILE[kind])) as Record<string, unknown>;
+    const same = settings && JSON.stringify({ ...saved, [MARKER_KEY]: undefined }) === JSON.stringify({ ...settings, [MARKER_KEY]: undefined });
     throw new CliError(
-      `--out: ${dir} already holds a skipnet ${what}; ` +
+      `--out: ${dir} already holds ${settings ? (same ? `a ${what} with these settings` : `a different ${what}`) : `a skipnet ${what}`}; ` +
         (kind === 'run' ? `use --resume ${dir} to continue it, ` : '') +
         `--overwrite to replace it, or --out for a new folder`,
     );

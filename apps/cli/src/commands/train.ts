@@ -311,7 +311,7 @@ export const trainCommand: Command = {
     await checkRunNames(config);
     const dir = resolve(typeof values.out === 'string' ? values.out : join('runs', `${config.model}-${config.dataset}`));
     const overwrite = values.overwrite === true;
-    checkReplaceable(dir, 'run', overwrite);
+    checkReplaceable(dir, 'run', overwrite, config);
     const outcome = await trainRun(await prepareRun(config), dir, { resume: false, overwrite, quiet, ...(maxSteps ? { maxSteps } : {}) });
     return outcome.interrupted ? 130 : 0;
   },
