@@ -4,8 +4,9 @@
  * `transformer.h.0.attn.c_attn`, `transformer.h.0.attn.c_proj`, `transformer.h.0.ln_2`,
  * `transformer.h.0.mlp.c_fc`, `transformer.h.0.mlp.c_proj`, `transformer.ln_f`, `lm_head`.
  *
- * Pre-LN blocks with causal self-attention; both residuals of a block are core {@link Skip}s
- * registered inline (`attn_skip`, `mlp_skip` in traces).
+ * Pre-LN blocks with causal self-attention, written as nanoGPT writes them (see {@link gptBlock}):
+ * both residuals of a block are core `residual` skips registered inline (`attn_skip`,
+ * `mlp_skip` in traces).
  *
  * **Weight tying.** `lm_head.weight` IS `transformer.wte.weight` (one tensor, built once). As
  * in PyTorch, {@link Module.stateDict} lists it under both names, and
@@ -15,10 +16,10 @@
  * ignores nanoGPT's non-learned causal-mask buffers `*.attn.bias` / `*.attn.masked_bias`.
  */
 import {
-  Dropout, Embedding, GELU, LayerNorm, Linear, Module, ModuleList, Skip, add, arange, contiguous, permute, reshape,
-  scaledDotProductAttention, split, type LoadStateDictOptions, type LoadStateDictResult, type StateDict, type Tensor,
+  Dropout, Embedding, GELU, LayerNorm, Linear, Module, ModuleList, Sequential, add, arange, contiguous, permute, reshape,
+  residual, scaledDotProductAttention, setSkips, split, type LoadStateDictOptions, type LoadStateDictResult, type StateDict, type Tensor,
 } from '@skipnet/core';
-import { applySkip, positiveInt } from './common.js';
+import { positiveInt } from './common.js';
 import { Model, type InputSpec } from './model.js';
 
 /** GPT configuration (nanoGPT's `GPTConfig`). */
@@ -95,52 +96,16 @@ export class MLP extends Module {
   }
 }
 
-/** `x + attn(ln_1(x))`. */
-export class GPTAttentionSkip extends Skip {
-  declare ln_1: LayerNorm;
-  declare attn: CausalSelfAttention;
-
-  constructor(ln1: LayerNorm, attn: CausalSelfAttention) {
-    super({ merge: 'add' });
-    this.ln_1 = ln1;
-    this.attn = attn;
-  }
-
-  protected override forwardMain(x: Tensor): Tensor {
-    return this.attn.call(this.ln_1.call(x));
-  }
-}
-
-/** `x + mlp(ln_2(x))`. */
-export class GPTMlpSkip extends Skip {
-  declare ln_2: LayerNorm;
-  declare mlp: MLP;
-
-  constructor(ln2: LayerNorm, mlp: MLP) {
-    super({ merge: 'add' });
-    this.ln_2 = ln2;
-    this.mlp = mlp;
-  }
-
-  protected override forwardMain(x: Tensor): Tensor {
-    return this.mlp.call(this.ln_2.call(x));
-  }
-}
-
-/** One pre-LN block; names `ln_1`, `attn.*`, `ln_2`, `mlp.*` (the skips are inline). */
-export class Block extends Module {
-  declare attn_skip: GPTAttentionSkip;
-  declare mlp_skip: GPTMlpSkip;
-
-  constructor(nEmbd: number, nHead: number, dropout: number, bias: boolean, projStd: number) {
-    super();
-    this.registerModule('attn_skip', new GPTAttentionSkip(new LayerNorm(nEmbd, { bias }), new CausalSelfAttention(nEmbd, nHead, dropout, bias, projStd)), { inline: true });
-    this.registerModule('mlp_skip', new GPTMlpSkip(new LayerNorm(nEmbd, { bias }), new MLP(nEmbd, dropout, bias, projStd)), { inline: true });
-  }
-
-  override forward(x: Tensor): Tensor {
-    return this.mlp_skip.call(this.attn_skip.call(x));
-  }
+/**
+ * nanoGPT's `Block`, as its `forward` reads — `x = x + attn(ln_1(x))`, then
+ * `x = x + mlp(ln_2(x))` — two residual skips registered inline: parameter names `ln_1.*`,
+ * `attn.*`, `ln_2.*`, `mlp.*`; `attn_skip` and `mlp_skip` only in traces.
+ */
+export function gptBlock(nEmbd: number, nHead: number, dropout: number, bias: boolean, projStd: number): Sequential {
+  return Sequential.inline({
+    attn_skip: residual({ ln_1: new LayerNorm(nEmbd, { bias }), attn: new CausalSelfAttention(nEmbd, nHead, dropout, bias, projStd) }),
+    mlp_skip: residual({ ln_2: new LayerNorm(nEmbd, { bias }), mlp: new MLP(nEmbd, dropout, bias, projStd) }),
+  });
 }
 
 /** nanoGPT's `transformer` ModuleDict, as a module with typed members. */
@@ -183,14 +148,12 @@ export class GPT extends Model {
     t.wte = new Embedding(config.vocabSize, d, { std: 0.02 });
     t.wpe = new Embedding(config.blockSize, d, { std: 0.02 });
     t.drop = new Dropout(dropout);
-    const blocks: Block[] = [];
-    for (let i = 0; i < nLayer; i++) blocks.push(new Block(d, nHead, dropout, bias, projStd));
-    t.h = new ModuleList(blocks);
+    t.h = new ModuleList(Array.from({ length: nLayer }, () => gptBlock(d, nHead, dropout, bias, projStd)));
     t.ln_f = new LayerNorm(d, { bias });
     this.transformer = t;
     // Tied: the head's "init" hands back the embedding itself, so the weight exists once.
     this.lm_head = new Linear(d, config.vocabSize, { bias: false, init: () => t.wte.weight });
-    applySkip(blocks.flatMap((b) => [b.attn_skip, b.mlp_skip]), options.skip);
+    if (options.skip === false) setSkips(this, false);
   }
 
   override forward(idx: Tensor): Tensor {
@@ -198,7 +161,7 @@ export class GPT extends Model {
     const t = idx.shape[1]!;
     const pos = arange(0, t, 1, { dtype: 'int32' });
     let x = this.transformer.drop.call(add(this.transformer.wte.call(idx), this.transformer.wpe.call(pos)));
-    for (const block of this.transformer.h) x = (block as Block).call(x);
+    for (const block of this.transformer.h) x = block.call(x);
     return this.lm_head.call(this.transformer.ln_f.call(x));
   }
 

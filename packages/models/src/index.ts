@@ -30,7 +30,7 @@ export { FPNSegmentation, FeaturePyramidNetwork, BackboneWithFPN, SemanticHead, 
 export {
   TransformerEncoderLayer, AttentionSkip, FeedForwardSkip, RowTransformer, type TransformerEncoderLayerOptions, type RowTransformerOptions,
 } from './transformer.js';
-export { GPT, GPTTransformer, Block, CausalSelfAttention, MLP, GPTAttentionSkip, GPTMlpSkip, type GPTOptions } from './gpt.js';
-export { VisionTransformer, Encoder, EncoderBlock, ViTAttentionSkip, ViTMlpSkip, type ViTOptions } from './vit.js';
+export { GPT, GPTTransformer, gptBlock, CausalSelfAttention, MLP, type GPTOptions } from './gpt.js';
+export { VisionTransformer, Encoder, encoderBlock, type ViTOptions } from './vit.js';
 export { DeepMLP, MLPBlock, type DeepMLPOptions, type MLPActivation } from './mlp.js';
 export { ScaleSkip, conv1x1, conv3x3, fitTo, resizeTo } from './layers.js';

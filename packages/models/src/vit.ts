@@ -4,74 +4,43 @@
  * `encoder.pos_embedding`, `encoder.layers.encoder_layer_0.ln_1`,
  * `…self_attention.in_proj_weight`, `…ln_2`, `…mlp.0` / `…mlp.3`, `encoder.ln`, `heads.head`.
  *
- * Pre-LN encoder blocks; both residuals are core {@link Skip}s registered inline.
+ * Pre-LN encoder blocks ({@link encoderBlock}); both residuals are core `residual` skips registered inline.
  */
 import {
-  Conv2d, Dropout, GELU, LayerNorm, Linear, Module, MultiheadAttention, Sequential, Skip, add, concat, expand,
-  full, init, narrow, parameter, permute, reshape, squeeze, type Shape, type Tensor,
+  Conv2d, Dropout, GELU, LayerNorm, Linear, Module, MultiheadAttention, Sequential, add, concat, expand,
+  full, init, narrow, parameter, permute, reshape, residual, setSkips, squeeze, type Shape, type Tensor,
 } from '@skipnet/core';
-import { applySkip, positiveInt, type CommonOptions } from './common.js';
+import { positiveInt, type CommonOptions } from './common.js';
 import { Model, type InputSpec } from './model.js';
 
 /** torchvision ViTs use LayerNorm with ε = 1e-6. */
 const EPS = 1e-6;
 
-/** `x + dropout(self_attention(ln_1(x)))`. */
-export class ViTAttentionSkip extends Skip {
-  declare ln_1: LayerNorm;
-  declare self_attention: MultiheadAttention;
-  declare dropout: Dropout;
-
-  constructor(hidden: number, heads: number, attentionDropout: number, dropout: number) {
-    super({ merge: 'add' });
-    this.ln_1 = new LayerNorm(hidden, { eps: EPS });
-    this.self_attention = new MultiheadAttention(hidden, heads, { batchFirst: true, dropout: attentionDropout });
-    this.dropout = new Dropout(dropout);
-  }
-
-  protected override forwardMain(x: Tensor): Tensor {
-    const h = this.ln_1.call(x);
-    return this.dropout.call(this.self_attention.call(h, h, h));
-  }
+/** torchvision's `MLPBlock`: Linear, GELU, Dropout, Linear, Dropout (xavier-uniform weights, N(0, 1e-6) biases). */
+function mlpBlock(hidden: number, mlpDim: number, dropout: number): Sequential {
+  const linear = (i: number, o: number): Linear => {
+    const l = new Linear(i, o, { init: (s: Shape) => init.xavierUniform(s) });
+    l.bias?.dispose();
+    l.bias = parameter(init.normal([o], 1e-6));
+    return l;
+  };
+  return new Sequential(linear(hidden, mlpDim), new GELU(), new Dropout(dropout), linear(mlpDim, hidden), new Dropout(dropout));
 }
 
-/** `x + mlp(ln_2(x))`, `mlp` = Linear, GELU, Dropout, Linear, Dropout (torchvision's `MLPBlock`). */
-export class ViTMlpSkip extends Skip {
-  declare ln_2: LayerNorm;
-  declare mlp: Sequential;
-
-  constructor(hidden: number, mlpDim: number, dropout: number) {
-    super({ merge: 'add' });
-    this.ln_2 = new LayerNorm(hidden, { eps: EPS });
-    // torchvision: xavier-uniform weights, N(0, 1e-6) biases.
-    const lin = (i: number, o: number): Linear => {
-      const l = new Linear(i, o, { init: (s: Shape) => init.xavierUniform(s) });
-      l.bias?.dispose();
-      l.bias = parameter(init.normal([o], 1e-6));
-      return l;
-    };
-    this.mlp = new Sequential(lin(hidden, mlpDim), new GELU(), new Dropout(dropout), lin(mlpDim, hidden), new Dropout(dropout));
-  }
-
-  protected override forwardMain(x: Tensor): Tensor {
-    return this.mlp.call(this.ln_2.call(x));
-  }
-}
-
-/** torchvision's `EncoderBlock`. `[N, L, hidden]` → same. */
-export class EncoderBlock extends Module {
-  declare attn_skip: ViTAttentionSkip;
-  declare mlp_skip: ViTMlpSkip;
-
-  constructor(heads: number, hidden: number, mlpDim: number, dropout: number, attentionDropout: number) {
-    super();
-    this.registerModule('attn_skip', new ViTAttentionSkip(hidden, heads, attentionDropout, dropout), { inline: true });
-    this.registerModule('mlp_skip', new ViTMlpSkip(hidden, mlpDim, dropout), { inline: true });
-  }
-
-  override forward(x: Tensor): Tensor {
-    return this.mlp_skip.call(this.attn_skip.call(x));
-  }
+/**
+ * torchvision's `EncoderBlock`, as its `forward` reads — `x = x + dropout(self_attention(ln_1(x)))`,
+ * then `x = x + mlp(ln_2(x))` — two residual skips registered inline (`attn_skip`,
+ * `mlp_skip` only in traces). `[N, L, hidden]` → same.
+ */
+export function encoderBlock(heads: number, hidden: number, mlpDim: number, dropout: number, attentionDropout: number): Sequential {
+  return Sequential.inline({
+    attn_skip: residual({
+      ln_1: new LayerNorm(hidden, { eps: EPS }),
+      self_attention: new MultiheadAttention(hidden, heads, { batchFirst: true, dropout: attentionDropout }),
+      dropout: new Dropout(dropout),
+    }),
+    mlp_skip: residual({ ln_2: new LayerNorm(hidden, { eps: EPS }), mlp: mlpBlock(hidden, mlpDim, dropout) }),
+  });
 }
 
 /** torchvision's `Encoder`: learned positions, dropout, the blocks, a final LayerNorm. */
@@ -85,8 +54,8 @@ export class Encoder extends Module {
     super();
     this.pos_embedding = parameter(init.normal([1, seqLength, hidden], 0.02));
     this.dropout = new Dropout(dropout);
-    const layers: Record<string, EncoderBlock> = {};
-    for (let i = 0; i < numLayers; i++) layers[`encoder_layer_${i}`] = new EncoderBlock(heads, hidden, mlpDim, dropout, attentionDropout);
+    const layers: Record<string, Sequential> = {};
+    for (let i = 0; i < numLayers; i++) layers[`encoder_layer_${i}`] = encoderBlock(heads, hidden, mlpDim, dropout, attentionDropout);
     this.layers = new Sequential(layers);
     this.ln = new LayerNorm(hidden, { eps: EPS });
   }
@@ -159,8 +128,7 @@ export class VisionTransformer extends Model {
       positiveInt('mlpDim', options.mlpDim ?? 3072, name), options.dropout ?? 0, options.attentionDropout ?? 0);
     // torchvision zero-initialises the head.
     this.heads = new Sequential({ head: new Linear(hidden, numClasses, { init: 'zeros' }) });
-    const blocks = [...this.encoder.layers] as EncoderBlock[];
-    applySkip(blocks.flatMap((b) => [b.attn_skip, b.mlp_skip]), options.skip);
+    if (options.skip === false) setSkips(this, false);
   }
 
   override forward(x: Tensor): Tensor {

@@ -42,11 +42,20 @@ export class Sequential extends Module {
   /**
    * A Sequential whose children add no name segment: `Sequential.inline(attnSkip, mlpSkip)`
    * names their parameters `ln_1.weight`, `mlp.c_fc.weight`, … rather than `0.ln_1.weight`.
-   * The children must not define the same names.
+   * Given a record (`Sequential.inline({ attn_skip, mlp_skip })`), the keys become the
+   * children's display paths in traces and `namedSkips` (`h.0.attn_skip`) — still not
+   * part of any parameter name. The children must not define the same names.
    */
-  static inline(...modules: Module[]): Sequential {
+  static inline(...modules: Module[]): Sequential;
+  static inline(modules: Readonly<Record<string, Module>>): Sequential;
+  static inline(...args: (Module | Readonly<Record<string, Module>>)[]): Sequential {
     const s = new Sequential();
-    modules.forEach((m, i) => s.registerModule(String(i), m, { inline: true }));
+    const first = args[0];
+    const entries = args.length === 1 && isRecord(first) ? Object.entries(first) : args.map((m, i) => [String(i), m] as const);
+    for (const [name, m] of entries) {
+      if (!(m instanceof Module)) throw new Error(`Sequential.inline: child '${name}' is not a Module`);
+      s.registerModule(name, m, { inline: true });
+    }
     return s;
   }
 

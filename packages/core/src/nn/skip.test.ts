@@ -5,7 +5,7 @@ import {
   manualSeed, memory, registerBackend, setBackend, tidy, tensor, ones, randn, add, mul, sub, sigmoid, relu, sum, concat,
   conv2d, batchNorm, layerNorm, crossEntropy, randint, maxPool2d, upsample, SGD,
   Module, Skip, Tap, Sequential, Conv2d, BatchNorm2d, Linear, LayerNorm, ReLU, GELU, Identity, Dropout, MaxPool2d, Upsample, Flatten,
-  AdaptiveAvgPool2d, MultiheadAttention, residual, setSkips, countSkips, namedSkips, type Tensor,
+  AdaptiveAvgPool2d, MultiheadAttention, residual, setSkips, countSkips, namedSkips, summary, type Tensor,
 } from '../index.js';
 
 beforeAll(async () => {
@@ -269,6 +269,23 @@ describe('blocks built from Skip', () => {
     tidy(() => expectClose(first.call(x), add(x, attn.call(layerNorm(x, [d], ln1.weight, ln1.bias)))));
     x.dispose();
     block.dispose();
+  });
+
+  it('Sequential.inline with a record: the keys are display paths (namedSkips, summary), never parameter names', () => {
+    const d = 4;
+    const block = Sequential.inline({
+      attn_skip: residual({ ln_1: new LayerNorm(d), attn: new MultiheadAttention(d, 2, { batchFirst: true }) }),
+      mlp_skip: residual({ ln_2: new LayerNorm(d), mlp: new Linear(d, d) }),
+    });
+    const model = new Sequential({ h: new Sequential(block) });
+    expect(Object.keys(model.stateDict())).toEqual([
+      'h.0.ln_1.weight', 'h.0.ln_1.bias', 'h.0.attn.in_proj_weight', 'h.0.attn.in_proj_bias', 'h.0.attn.out_proj.weight', 'h.0.attn.out_proj.bias',
+      'h.0.ln_2.weight', 'h.0.ln_2.bias', 'h.0.mlp.weight', 'h.0.mlp.bias',
+    ]);
+    expect(namedSkips(model).map(([p]) => p)).toEqual(['h.0.attn_skip', 'h.0.mlp_skip']);
+    expect(summary(model, [1, 3, d]).rows.filter((r) => r.type === 'Skip(add)').map((r) => r.name)).toEqual(['h.0.attn_skip', 'h.0.mlp_skip']);
+    expect(() => Sequential.inline({ a: new Linear(d, d), b: 3 as unknown as Linear })).toThrow(/child 'b' is not a Module/);
+    model.dispose();
   });
 
   it("post-LN Transformer sub-block: the norm after the merge, registered by name (PyTorch's norm1)", async () => {
