@@ -9,11 +9,13 @@
  * checkpoints: `conv1`, `bn1`, `layer1.0.conv1`, …, `linear`; option B adds
  * `layerK.0.downsample.0/1`.
  */
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ReLU, Sequential, flatten, maxPool2d, pad, type Tensor } from '@skipnet/core';
-import { applySkip, linearDropPath, positiveInt, type CommonOptions } from './common.js';
+import {
+  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ReLU, Sequential, flatten, maxPool2d, pad, seq, setSkips, type Tensor,
+} from '@skipnet/core';
+import { positiveInt, type CommonOptions } from './common.js';
 import { conv1x1, conv3x3 } from './layers.js';
 import { Model, type InputSpec } from './model.js';
-import { BasicBlock, PreActBasicBlock } from './resnet.js';
+import { BasicBlock, PreActBasicBlock, makeLayer, stageDropPaths } from './resnet.js';
 
 /**
  * Option A shortcut: `x[:, :, ::s, ::s]` with `(out − in)/2` zero channels on each side
@@ -85,32 +87,17 @@ export class CifarResNet extends Model {
     this.conv1 = conv3x3(inChannels, widths[0]);
     this.bn1 = preact ? null : new BatchNorm2d(widths[0]);
     this.relu = new ReLU();
-    let inplanes = widths[0];
-    let index = 0;
-    const stages: Sequential[] = [];
-    for (let s = 0; s < 3; s++) {
-      const planes = positiveInt('width', widths[s]!, name);
-      const stride = s === 0 ? 1 : 2;
-      const blocks = [];
-      for (let b = 0; b < n; b++) {
-        const first = b === 0 && (stride !== 1 || inplanes !== planes);
-        let downsample: Module | null = null;
-        if (first) {
-          downsample = optionB
-            ? new Sequential(conv1x1(inplanes, planes, stride), ...(preact ? [] : [new BatchNorm2d(planes)]))
-            : new PadShortcut(inplanes, planes, stride);
-        }
-        const Block = preact ? PreActBasicBlock : BasicBlock;
-        blocks.push(new Block({
-          inplanes: b === 0 ? inplanes : planes, planes, stride: b === 0 ? stride : 1, downsample,
-          dropPath: linearDropPath(options.dropPath ?? 0, index++, 3 * n),
-        }));
-      }
-      applySkip(blocks, options.skip);
-      stages.push(new Sequential(...blocks));
-      inplanes = planes;
-    }
+    // Three stages of n blocks (torchvision's _make_layer); option A pads, option B projects.
+    const downsample = (i: number, o: number, stride: number): Module =>
+      optionB ? new Sequential(conv1x1(i, o, stride), ...(preact ? [] : [new BatchNorm2d(o)])) : new PadShortcut(i, o, stride);
+    const dropPaths = stageDropPaths(options.dropPath ?? 0, [n, n, n]);
+    const stages = [0, 1, 2].map((s) => makeLayer({
+      block: preact ? PreActBasicBlock : BasicBlock, inplanes: s === 0 ? widths[0] : widths[s - 1]!, planes: positiveInt('width', widths[s]!, name),
+      blocks: n, stride: s === 0 ? 1 : 2, downsample, dropPaths: dropPaths[s]!,
+    }));
+    const inplanes = widths[2];
     [this.layer1, this.layer2, this.layer3] = stages as [Sequential, Sequential, Sequential];
+    if (options.skip === false) setSkips(this, false);
     this.bn = preact ? new BatchNorm2d(inplanes) : null;
     this.avgpool = new AdaptiveAvgPool2d(1);
     this.linear = new Linear(inplanes, numClasses);
@@ -120,7 +107,7 @@ export class CifarResNet extends Model {
     this.checkInput(x);
     let y = this.conv1.call(x);
     if (this.bn1) y = this.relu.call(this.bn1.call(y));
-    y = this.layer3.call(this.layer2.call(this.layer1.call(y)));
+    y = seq(y, this.layer1, this.layer2, this.layer3);
     if (this.bn) y = this.relu.call(this.bn.call(y));
     return this.linear.call(flatten(this.avgpool.call(y), 1));
   }

@@ -10,7 +10,7 @@
  */
 import {
   AvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sequential, Skip,
-  adaptiveAvgPool2d, flatten, init, relu, type Module, type Shape, type Tensor,
+  adaptiveAvgPool2d, flatten, init, relu, seq, type Module, type Shape, type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { Model, type InputSpec } from './model.js';
@@ -43,7 +43,7 @@ export class DenseLayer extends Skip {
   }
 
   protected override forwardMain(x: Tensor): Tensor {
-    const y = this.conv2.call(this.relu2.call(this.norm2.call(this.conv1.call(this.relu1.call(this.norm1.call(x))))));
+    const y = seq(x, this.norm1, this.relu1, this.conv1, this.norm2, this.relu2, this.conv2);
     return this.drop ? this.drop.call(y) : y;
   }
 }

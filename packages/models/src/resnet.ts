@@ -8,10 +8,10 @@
  * layers are registered directly on it, so the block adds no name segment.
  */
 import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, ReLU, Sequential, Skip, flatten, relu,
+  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, ReLU, Sequential, Skip, flatten, relu, seq, setSkips,
   type Module, type Tensor,
 } from '@skipnet/core';
-import { applySkip, linearDropPath, positiveInt, zeroGamma, type CommonOptions } from './common.js';
+import { linearDropPath, positiveInt, zeroGamma, type CommonOptions } from './common.js';
 import { conv1x1, conv3x3 } from './layers.js';
 import { Model, type InputSpec } from './model.js';
 
@@ -63,7 +63,7 @@ export class BasicBlock extends Skip {
   }
 
   protected override forwardMain(x: Tensor): Tensor {
-    return this.bn2.call(this.conv2.call(this.relu.call(this.bn1.call(this.conv1.call(x)))));
+    return seq(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2);
   }
 
   protected override forwardShortcut(x: Tensor): Tensor {
@@ -112,9 +112,7 @@ export class Bottleneck extends Skip {
   }
 
   protected override forwardMain(x: Tensor): Tensor {
-    let y = this.relu.call(this.bn1.call(this.conv1.call(x)));
-    y = this.relu.call(this.bn2.call(this.conv2.call(y)));
-    return this.bn3.call(this.conv3.call(y));
+    return seq(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3);
   }
 
   protected override forwardShortcut(x: Tensor): Tensor {
@@ -155,9 +153,9 @@ export class PreActBasicBlock extends Skip {
   }
 
   protected override forwardMain(x: Tensor): Tensor {
-    const pre = this.relu.call(this.bn1.call(x));
+    const pre = seq(x, this.bn1, this.relu);
     this.#pre = pre;
-    return this.conv2.call(this.relu.call(this.bn2.call(this.conv1.call(pre))));
+    return seq(pre, this.conv1, this.bn2, this.relu, this.conv2);
   }
 
   protected override forwardShortcut(x: Tensor): Tensor {
@@ -197,10 +195,9 @@ export class PreActBottleneck extends Skip {
   }
 
   protected override forwardMain(x: Tensor): Tensor {
-    const pre = this.relu.call(this.bn1.call(x));
+    const pre = seq(x, this.bn1, this.relu);
     this.#pre = pre;
-    const y = this.conv2.call(this.relu.call(this.bn2.call(this.conv1.call(pre))));
-    return this.conv3.call(this.relu.call(this.bn3.call(y)));
+    return seq(pre, this.conv1, this.bn2, this.relu, this.conv2, this.bn3, this.relu, this.conv3);
   }
 
   protected override forwardShortcut(x: Tensor): Tensor {
@@ -214,6 +211,57 @@ export class PreActBottleneck extends Skip {
 export interface BlockClass {
   new (args: BlockArgs): Skip;
   readonly expansion: number;
+}
+
+/** What {@link makeLayer} builds: one stage of residual blocks (torchvision's `_make_layer`). */
+export interface LayerSpec {
+  readonly block: BlockClass;
+  /** Channels entering the stage. */
+  readonly inplanes: number;
+  /** `planes` of every block; the stage outputs `planes · block.expansion` channels. */
+  readonly planes: number;
+  /** Number of blocks. */
+  readonly blocks: number;
+  /** Stride of the first block (1 or 2). */
+  readonly stride: number;
+  /** The first block's projection shortcut, built only when the shape changes (`stride ≠ 1` or new width). */
+  readonly downsample: (inplanes: number, outplanes: number, stride: number) => Module;
+  /** ResNeXt groups and width per group of the 3×3 conv (default 1 and 64). */
+  readonly groups?: number;
+  readonly baseWidth?: number;
+  /** Stochastic-depth rate of each block of the stage (default 0 for all). */
+  readonly dropPaths?: readonly number[];
+}
+
+/**
+ * One stage as torchvision's `_make_layer` builds it: the first block takes the stride and,
+ * when the shape changes, the projection shortcut; the rest keep the shape with identity
+ * shortcuts. Children are named `0`, `1`, … (`layer1.0.conv1`).
+ */
+export function makeLayer(spec: LayerSpec): Sequential {
+  const { block: Block, inplanes, planes, stride } = spec;
+  const outplanes = planes * Block.expansion;
+  const downsample = stride !== 1 || inplanes !== outplanes ? spec.downsample(inplanes, outplanes, stride) : null;
+  const blocks: Skip[] = [];
+  for (let b = 0; b < spec.blocks; b++) {
+    blocks.push(new Block({
+      inplanes: b === 0 ? inplanes : outplanes,
+      planes,
+      stride: b === 0 ? stride : 1,
+      downsample: b === 0 ? downsample : null,
+      ...(spec.groups !== undefined ? { groups: spec.groups } : {}),
+      ...(spec.baseWidth !== undefined ? { baseWidth: spec.baseWidth } : {}),
+      dropPath: spec.dropPaths?.[b] ?? 0,
+    }));
+  }
+  return new Sequential(...blocks);
+}
+
+/** Stochastic-depth rates of every block of a network, split by stage: linear from 0 to `max` over all blocks. */
+export function stageDropPaths(max: number, blocksPerStage: readonly number[]): number[][] {
+  const total = blocksPerStage.reduce((a, b) => a + b, 0);
+  let index = 0;
+  return blocksPerStage.map((n) => Array.from({ length: n }, () => linearDropPath(max, index++, total)));
 }
 
 /** Options of {@link ResNet}. */
@@ -264,59 +312,48 @@ export class ResNet extends Model {
 
   constructor(options: ResNetOptions = {}, name = 'resnet') {
     super(name);
-    const where = name;
-    const inChannels = positiveInt('inChannels', options.inChannels ?? 3, where);
-    const numClasses = positiveInt('numClasses', options.numClasses ?? 1000, where);
+    const inChannels = positiveInt('inChannels', options.inChannels ?? 3, name);
+    const numClasses = positiveInt('numClasses', options.numClasses ?? 1000, name);
     const layers = options.layers ?? [2, 2, 2, 2];
     const widths = options.widths ?? [64, 128, 256, 512].slice(0, layers.length);
-    if (widths.length !== layers.length) throw new Error(`${where}: widths has ${widths.length} stages, layers has ${layers.length}`);
-    layers.forEach((n) => positiveInt('blocks per stage', n, where));
-    widths.forEach((w) => positiveInt('width', w, where));
+    if (widths.length !== layers.length) throw new Error(`${name}: widths has ${widths.length} stages, layers has ${layers.length}`);
+    layers.forEach((n) => positiveInt('blocks per stage', n, name));
+    widths.forEach((w) => positiveInt('width', w, name));
     this.preact = options.preact ?? false;
-    const bottleneck = (options.block ?? 'basic') === 'bottleneck';
-    const Block: BlockClass = this.preact ? (bottleneck ? PreActBottleneck : PreActBasicBlock) : bottleneck ? Bottleneck : BasicBlock;
-    const groups = options.groups ?? 1;
-    const baseWidth = options.widthPerGroup ?? 64;
     this.inputSpec = { kind: 'image', dtype: 'float32', channels: inChannels, minSize: 1, example: [1, inChannels, 224, 224] };
 
-    let inplanes = widths[0]!;
-    this.conv1 = new Conv2d(inChannels, inplanes, 7, { stride: 2, padding: 3, bias: false });
-    this.bn1 = this.preact ? null : new BatchNorm2d(inplanes);
+    // Stem: v2 has no BN/ReLU here (the first block pre-activates).
+    this.conv1 = new Conv2d(inChannels, widths[0]!, 7, { stride: 2, padding: 3, bias: false });
+    this.bn1 = this.preact ? null : new BatchNorm2d(widths[0]!);
     this.relu = new ReLU();
     this.maxpool = new MaxPool2d(3, { stride: 2, padding: 1 });
-    const total = layers.reduce((a, b) => a + b, 0);
-    let index = 0;
+
+    // Stages: torchvision's _make_layer, stride 2 from the second stage on.
+    const bottleneck = (options.block ?? 'basic') === 'bottleneck';
+    const block: BlockClass = this.preact ? (bottleneck ? PreActBottleneck : PreActBasicBlock) : bottleneck ? Bottleneck : BasicBlock;
+    // v2 projects the pre-activated input with a bare conv; v1 adds a BN.
+    const downsample = (i: number, o: number, stride: number): Module =>
+      new Sequential(conv1x1(i, o, stride), ...(this.preact ? [] : [new BatchNorm2d(o)]));
+    const dropPaths = stageDropPaths(options.dropPath ?? 0, layers);
     this.stages = [];
     this.stageChannels = [];
-    for (let s = 0; s < layers.length; s++) {
-      const planes = widths[s]!;
-      const stride = s === 0 ? 1 : 2;
-      const out = planes * Block.expansion;
-      let downsample: Module | null = null;
-      if (stride !== 1 || inplanes !== out) {
-        // v2 projects the pre-activated input with a bare conv; v1 adds a BN.
-        downsample = this.preact ? new Sequential(conv1x1(inplanes, out, stride)) : new Sequential(conv1x1(inplanes, out, stride), new BatchNorm2d(out));
-      }
-      const blocks: Skip[] = [];
-      for (let b = 0; b < layers[s]!; b++) {
-        blocks.push(new Block({
-          inplanes: b === 0 ? inplanes : out,
-          planes,
-          stride: b === 0 ? stride : 1,
-          downsample: b === 0 ? downsample : null,
-          groups,
-          baseWidth,
-          dropPath: linearDropPath(options.dropPath ?? 0, index++, total),
-        }));
-      }
-      inplanes = out;
-      const stage = new Sequential(...blocks);
+    let inplanes = widths[0]!;
+    layers.forEach((blocks, s) => {
+      const stage = makeLayer({
+        block, inplanes, planes: widths[s]!, blocks, stride: s === 0 ? 1 : 2, downsample,
+        groups: options.groups ?? 1, baseWidth: options.widthPerGroup ?? 64, dropPaths: dropPaths[s]!,
+      });
       this.registerModule(`layer${s + 1}`, stage);
       this.stages.push(stage);
-      this.stageChannels.push(out);
-      applySkip(blocks, options.skip);
-      if (options.zeroInitResidual && !this.preact) for (const b of blocks) zeroGamma((b as BasicBlock | Bottleneck).lastNorm());
+      inplanes = widths[s]! * block.expansion;
+      this.stageChannels.push(inplanes);
+    });
+    if (options.skip === false) setSkips(this, false);
+    if (options.zeroInitResidual && !this.preact) {
+      for (const stage of this.stages) for (const b of stage) zeroGamma((b as BasicBlock | Bottleneck).lastNorm());
     }
+
+    // Head: v2 closes with BN + ReLU before the pool.
     this.norm = this.preact ? new BatchNorm2d(inplanes) : null;
     const head = options.classifier ?? true;
     this.avgpool = head ? new AdaptiveAvgPool2d(1) : null;

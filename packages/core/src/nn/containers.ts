@@ -92,6 +92,17 @@ export class Sequential extends Module {
   }
 }
 
+/**
+ * Runs `modules` in order on `x`, each through {@link Module.call}: `seq(x, conv1, bn1, relu,
+ * conv2, bn2)` reads in the order of the figure, where `bn2.call(conv2.call(relu.call(…)))`
+ * reads inside out. For a forward's body; a `Sequential` is the module form.
+ */
+export function seq(x: Tensor, ...modules: readonly Module[]): Tensor {
+  let y = x;
+  for (const m of modules) y = m.call(y);
+  return y;
+}
+
 /** A list of modules named `'0'`, `'1'`, … (no forward: the owner decides how to call them). */
 export class ModuleList extends Module {
   constructor(modules: readonly Module[] = []) {

@@ -9,7 +9,7 @@ export {
 export * as init from './init.js';
 export type { WeightInit, Fans, KaimingOptions, Nonlinearity } from './init.js';
 export * from './layers.js';
-export { Sequential, ModuleList, ModuleDict } from './containers.js';
+export { Sequential, ModuleList, ModuleDict, seq } from './containers.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallOptions } from './attention.js';
 export {
   Skip, Tap, residual, dropPath, setSkips, countSkips, namedSkips,

@@ -5,7 +5,7 @@ import {
   manualSeed, memory, registerBackend, setBackend, tidy, tensor, ones, randn, add, mul, sub, sigmoid, relu, sum, concat,
   conv2d, batchNorm, layerNorm, crossEntropy, randint, maxPool2d, upsample, SGD,
   Module, Skip, Tap, Sequential, Conv2d, BatchNorm2d, Linear, LayerNorm, ReLU, GELU, Identity, Dropout, MaxPool2d, Upsample, Flatten,
-  AdaptiveAvgPool2d, MultiheadAttention, residual, setSkips, countSkips, namedSkips, summary, type Tensor,
+  AdaptiveAvgPool2d, MultiheadAttention, residual, seq, setSkips, countSkips, namedSkips, summary, type Tensor,
 } from '../index.js';
 
 beforeAll(async () => {
@@ -286,6 +286,20 @@ describe('blocks built from Skip', () => {
     expect(summary(model, [1, 3, d]).rows.filter((r) => r.type === 'Skip(add)').map((r) => r.name)).toEqual(['h.0.attn_skip', 'h.0.mlp_skip']);
     expect(() => Sequential.inline({ a: new Linear(d, d), b: 3 as unknown as Linear })).toThrow(/child 'b' is not a Module/);
     model.dispose();
+  });
+
+  it('seq(x, a, b, c) is c(b(a(x))) through Module.call (hooks and traces see each layer)', () => {
+    const conv = new Conv2d(2, 3, 3, { padding: 1 });
+    const bn = new BatchNorm2d(3);
+    const act = new ReLU();
+    let seen = 0;
+    act.registerForwardHook(() => void seen++);
+    const x = randn([1, 2, 4, 4]);
+    tidy(() => expectClose(seq(x, conv, bn, act), act.call(bn.call(conv.call(x)))));
+    expect(seen).toBe(2);
+    tidy(() => expectClose(seq(x), x));
+    for (const m of [conv, bn, act]) m.dispose();
+    x.dispose();
   });
 
   it("post-LN Transformer sub-block: the norm after the merge, registered by name (PyTorch's norm1)", async () => {
