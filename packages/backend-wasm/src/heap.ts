@@ -14,6 +14,7 @@
  * after step therefore reuses the same blocks and the heap stays flat.
  */
 import type { BackendMemory } from '@skipnet/core';
+import type { HeapStats } from './spec.js';
 
 /** WebAssembly page size. */
 export const PAGE = 65536;
@@ -28,18 +29,6 @@ const CLASSES = 33;
 
 function classOf(size: number): number {
   return 31 - Math.clz32(size);
-}
-
-/** Heap layout statistics, for tests and diagnostics. */
-export interface HeapStats {
-  /** Bytes of linear memory. */
-  readonly capacity: number;
-  /** End of the highest block ever in use and not returned (the heap's high-water mark now). */
-  readonly top: number;
-  /** Bytes in free blocks below `top`. */
-  readonly free: number;
-  /** Number of free blocks below `top`. */
-  readonly freeBlocks: number;
 }
 
 /** The memory, its views and the allocator. */

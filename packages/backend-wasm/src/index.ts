@@ -15,16 +15,16 @@
  * @packageDocumentation
  */
 import type { Backend, DataArray, DType } from '@skipnet/core';
-import { Heap, PAGE, type HeapStats } from './heap.js';
-import { createKernels, type WasmKernels } from './kernels/index.js';
+import { Heap, PAGE } from './heap.js';
+import { createKernels } from './kernels/index.js';
 import { buildName, coreCount, loadBytes, sharedMemorySupported } from './loader.js';
 import { Pool } from './pool.js';
 import { KERNEL_NAMES, Runtime } from './runtime.js';
-import type { WasmHandle } from './spec.js';
+import type { HeapStats, WasmHandle, WasmKernels } from './spec.js';
 
-export type { WasmHandle } from './spec.js';
-export type { WasmKernels } from './kernels/index.js';
-export type { HeapStats } from './heap.js';
+// Public types come from spec.ts only, which mentions no WebAssembly.* or Node types: the
+// emitted index.d.ts then type-checks in Node projects without the DOM library.
+export type { WasmHandle, WasmKernels, HeapStats } from './spec.js';
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {

@@ -4,9 +4,8 @@
  * backward kernels, transposed), dense float32 add/sub/mul/div, addAct, activation gradients, batch normalisation, sgdStep, adamStep.
  * TypeScript over the memory views: the rest.
  */
-import type { OptionalKernels, RequiredKernels } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { WasmHandle } from '../spec.js';
+import type { WasmKernels } from '../spec.js';
 import { activationBackward } from './activationBackward.js';
 import { adamStep } from './adamStep.js';
 import { addAct } from './addAct.js';
@@ -39,9 +38,6 @@ import { sgdStep } from './sgdStep.js';
 import { softmax } from './softmax.js';
 import { unary } from './unary.js';
 import { where } from './where.js';
-
-/** Every kernel the wasm backend implements: all of `RequiredKernels` and all of `OptionalKernels`. */
-export type WasmKernels = RequiredKernels<WasmHandle> & Required<OptionalKernels<WasmHandle>>;
 
 /** Builds the kernel table over one backend's runtime. */
 export function createKernels(rt: Runtime): WasmKernels {
