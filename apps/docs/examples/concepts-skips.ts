@@ -12,7 +12,7 @@ const conv = (cin: number, cout: number, stride = 1) => new Conv2d(cin, cout, 3,
 // 1. Identity shortcut + add (ResNet): shapes match, the bypass has no parameters.
 const identity = new Skip({
   main: { conv1: conv(16, 16), bn1: new BatchNorm2d(16), relu: new ReLU(), conv2: conv(16, 16), bn2: new BatchNorm2d(16) },
-  postActivation: 'relu',
+  post: 'relu',
 });
 
 // 2. Projection shortcut + add: the main path halves the resolution and doubles the channels,
@@ -20,7 +20,7 @@ const identity = new Skip({
 const projection = new Skip({
   main: { conv1: conv(16, 32, 2), bn1: new BatchNorm2d(32), relu: new ReLU(), conv2: conv(32, 32), bn2: new BatchNorm2d(32) },
   shortcut: { downsample: new Sequential(new Conv2d(16, 32, 1, { stride: 2, bias: false }), new BatchNorm2d(32)) },
-  postActivation: 'relu',
+  post: 'relu',
 });
 
 // 3. Concat merge (DenseNet): the output is [x, F(x)] along channels — 32 + 12 = 44 channels.

@@ -20,7 +20,7 @@ function basicBlock(channels: number): Skip {
       bn2: new BatchNorm2d(channels),
     },
     merge: 'add',           // y = F(x) + x
-    postActivation: 'relu', // ReLU after the add
+    post: 'relu', // ReLU after the add
   });
 }
 

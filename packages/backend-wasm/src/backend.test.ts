@@ -575,7 +575,7 @@ describe('heap', () => {
       const relu = new sn.ReLU();
       const model = new sn.Sequential(
         new sn.Conv2d(3, 8, 3, { padding: 1 }), new sn.BatchNorm2d(8), new sn.ReLU(),
-        new sn.Skip({ main: { conv1: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }), bn1: new sn.BatchNorm2d(8), relu, conv2: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }), bn2: new sn.BatchNorm2d(8) }, postActivation: relu }),
+        new sn.Skip({ main: { conv1: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }), bn1: new sn.BatchNorm2d(8), relu, conv2: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }), bn2: new sn.BatchNorm2d(8) }, post: relu }),
         new sn.MaxPool2d(2), new sn.AdaptiveAvgPool2d(1), new sn.Flatten(), new sn.Linear(8, 4),
       );
       const opt = new sn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 });

@@ -10,7 +10,7 @@
  */
 import {
   AvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sequential, Skip,
-  adaptiveAvgPool2d, flatten, init, relu, seq, type Module, type Shape, type Tensor,
+  adaptiveAvgPool2d, flatten, init, relu, seq, type Branches, type Module, type Shape, type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { Model, type InputSpec } from './model.js';
@@ -42,9 +42,9 @@ export class DenseLayer extends Skip {
     this.drop = dropRate > 0 ? new Dropout(dropRate) : null;
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
+  protected override branches(x: Tensor): Branches {
     const y = seq(x, this.norm1, this.relu1, this.conv1, this.norm2, this.relu2, this.conv2);
-    return this.drop ? this.drop.call(y) : y;
+    return { main: this.drop ? this.drop.call(y) : y };
   }
 }
 

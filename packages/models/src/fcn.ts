@@ -16,10 +16,10 @@
  */
 import {
   ConvTranspose2d, Conv2d, Dropout, MaxPool2d, ReLU, Sequential, pad, slice, tensor,
-  type Module, type Tensor,
+  type Branches, type Module, type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
-import { ScaleSkip } from './layers.js';
+import { CrossScaleSkip } from './layers.js';
 import { Model, type InputSpec } from './model.js';
 import { ResNet, type ResNetOptions } from './resnet.js';
 
@@ -51,7 +51,7 @@ function upscore(channels: number, factor: number): ConvTranspose2d {
  * One FCN fusion: `up(coarse scores)` cropped to the finer map + `score(finer features)`.
  * The upsampler and the score layer are registered under the given (paper) names.
  */
-export class ScoreFusion extends ScaleSkip {
+export class ScoreFusion extends CrossScaleSkip {
   readonly #up: Module;
   readonly #score: Module;
 
@@ -67,8 +67,8 @@ export class ScoreFusion extends ScaleSkip {
     return this.#up.call(x);
   }
 
-  protected override forwardShortcut(s: Tensor): Tensor {
-    return this.#score.call(s);
+  protected override branches(x: Tensor, fine: Tensor): Branches {
+    return { ...super.branches(x, fine), shortcut: () => this.#score.call(fine) };
   }
 }
 

@@ -18,12 +18,12 @@ import {
   Conv2d, GroupNorm, Module, ModuleList, ReLU, Sequential, add, upsample, type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
-import { ScaleSkip, resizeTo } from './layers.js';
+import { CrossScaleSkip, resizeTo } from './layers.js';
 import { Model, type InputSpec } from './model.js';
 import { ResNet, type ResNetOptions } from './resnet.js';
 
 /** The top-down merge: `nearest_upsample(coarse) + lateral`. No parameters. */
-export class TopDownSkip extends ScaleSkip {
+export class TopDownSkip extends CrossScaleSkip {
   constructor() {
     super({ merge: 'add' });
   }

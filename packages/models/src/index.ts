@@ -33,4 +33,4 @@ export {
 export { GPT, GPTTransformer, gptBlock, CausalSelfAttention, MLP, type GPTOptions } from './gpt.js';
 export { VisionTransformer, Encoder, encoderBlock, type ViTOptions } from './vit.js';
 export { DeepMLP, MLPBlock, type DeepMLPOptions, type MLPActivation } from './mlp.js';
-export { ScaleSkip, conv1x1, conv3x3, fitTo, resizeTo } from './layers.js';
+export { CrossScaleSkip, conv1x1, conv3x3, fitTo, resizeTo } from './layers.js';

@@ -1,5 +1,5 @@
-/** Small shared pieces: torchvision's conv helpers and spatial fitting for long skips. */
-import { Conv2d, Skip, pad, slice, upsample, type SkipOptions, type Tensor } from '@skipnet/core';
+/** Small shared pieces: torchvision's conv helpers, spatial fitting and the cross-scale skip of long skips. */
+import { Conv2d, Skip, pad, slice, upsample, type Branches, type SkipOptions, type Tensor } from '@skipnet/core';
 
 /** torchvision's `conv3x3`: 3×3, padding = dilation, no bias. */
 export function conv3x3(inPlanes: number, outPlanes: number, stride = 1, groups = 1, dilation = 1): Conv2d {
@@ -30,14 +30,12 @@ export function resizeTo(x: Tensor, h: number, w: number, mode: 'nearest' | 'bil
 }
 
 /**
- * A long skip whose main branch works on a coarser map (U-Net's up path, FPN's top-down
- * path, FCN's score fusion): the main branch's output is brought to the spatial size of the
- * shortcut's input before the merge. `x` is the coarse tensor, the second argument of `call`
- * the fine one.
+ * A skip across scales — a long skip whose main branch works on a coarser map (U-Net's up
+ * path, FPN's top-down path, FCN's score fusion): the main branch's output is brought to the
+ * spatial size of the shortcut's input before the merge. `x` is the coarse tensor, the second
+ * argument of `call` the fine one.
  */
-export abstract class ScaleSkip extends Skip {
-  #target: readonly number[] | null = null;
-
+export abstract class CrossScaleSkip extends Skip {
   constructor(options: SkipOptions) {
     super(options);
   }
@@ -51,19 +49,13 @@ export abstract class ScaleSkip extends Skip {
   }
 
   /** `x` `[N, C, h, w]` coarse, `fine` `[N, C', H, W]`: merge(main(x) at H×W, shortcut(fine)). */
-  override forward(x: Tensor, fine?: Tensor): Tensor {
+  override forward(x: Tensor, fine?: Tensor | null): Tensor {
     if (!fine) throw new Error(`${this.constructor.name}: needs the fine tensor of its long skip as the second argument`);
-    this.#target = fine.shape;
-    try {
-      return super.forward(x, fine);
-    } finally {
-      this.#target = null;
-    }
+    return super.forward(x, fine);
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
-    const y = this.forwardCoarse(x);
-    const t = this.#target;
-    return t ? this.fit(y, t[2]!, t[3]!) : y;
+  /** Main: the coarse path fitted to the fine tensor's size; shortcut: the identity. */
+  protected override branches(x: Tensor, fine: Tensor): Branches {
+    return { main: this.fit(this.forwardCoarse(x), fine.shape[2]!, fine.shape[3]!) };
   }
 }

@@ -8,7 +8,7 @@
  * vanishes geometrically. With the skip each factor is `I + diag(act′)·W`, whose identity part
  * carries the gradient to the first layer undiminished (He et al. 2016, "Identity Mappings").
  */
-import { GELU, Linear, ReLU, Sequential, Sigmoid, Skip, Tanh, flatten, type Module, type Tensor } from '@skipnet/core';
+import { GELU, Linear, ReLU, Sequential, Sigmoid, Skip, Tanh, flatten, seq, type Branches, type Module, type Tensor } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { Model, type InputSpec } from './model.js';
 
@@ -35,8 +35,8 @@ export class MLPBlock extends Skip {
     this.act = activation(act);
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
-    return this.act.call(this.fc.call(x));
+  protected override branches(x: Tensor): Branches {
+    return { main: seq(x, this.fc, this.act) };
   }
 }
 

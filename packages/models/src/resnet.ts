@@ -8,12 +8,17 @@
  * layers are registered directly on it, so the block adds no name segment.
  */
 import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, ReLU, Sequential, Skip, flatten, relu, seq, setSkips,
-  type Module, type Tensor,
+  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, ReLU, Sequential, Skip, flatten, seq, setSkips,
+  type Branches, type Module, type Tensor,
 } from '@skipnet/core';
 import { linearDropPath, positiveInt, zeroGamma, type CommonOptions } from './common.js';
 import { conv1x1, conv3x3 } from './layers.js';
 import { Model, type InputSpec } from './model.js';
+
+/** A block's branches: `main`, and `downsample(input)` as the shortcut when there is one (else the identity). */
+function withDownsample(main: Tensor, input: Tensor, downsample: Module | null): Branches {
+  return downsample ? { main, shortcut: () => downsample.call(input) } : { main };
+}
 
 /** Arguments torchvision passes to a block constructor. */
 export interface BlockArgs {
@@ -59,15 +64,11 @@ export class BasicBlock extends Skip {
     this.bn2 = new BatchNorm2d(planes);
     this.downsample = args.downsample ?? null;
     this.stride = stride;
-    this.postActivation = this.relu;
+    this.post = this.relu;
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
-    return seq(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2);
-  }
-
-  protected override forwardShortcut(x: Tensor): Tensor {
-    return this.downsample ? this.downsample.call(x) : x;
+  protected override branches(x: Tensor, s: Tensor): Branches {
+    return withDownsample(seq(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2), s, this.downsample);
   }
 
   /** The BN closing the residual branch (zeroed by `zeroInitResidual`). */
@@ -108,15 +109,11 @@ export class Bottleneck extends Skip {
     this.relu = new ReLU();
     this.downsample = args.downsample ?? null;
     this.stride = stride;
-    this.postActivation = this.relu;
+    this.post = this.relu;
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
-    return seq(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3);
-  }
-
-  protected override forwardShortcut(x: Tensor): Tensor {
-    return this.downsample ? this.downsample.call(x) : x;
+  protected override branches(x: Tensor, s: Tensor): Branches {
+    return withDownsample(seq(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3), s, this.downsample);
   }
 
   /** The BN closing the residual branch. */
@@ -139,7 +136,6 @@ export class PreActBasicBlock extends Skip {
   declare conv2: Conv2d;
   declare relu: ReLU;
   declare downsample: Module | null;
-  #pre: Tensor | null = null;
 
   constructor(args: BlockArgs) {
     super({ merge: 'add', dropPath: args.dropPath ?? 0 });
@@ -152,16 +148,10 @@ export class PreActBasicBlock extends Skip {
     this.downsample = args.downsample ?? null;
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
+  protected override branches(x: Tensor, s: Tensor): Branches {
     const pre = seq(x, this.bn1, this.relu);
-    this.#pre = pre;
-    return seq(pre, this.conv1, this.bn2, this.relu, this.conv2);
-  }
-
-  protected override forwardShortcut(x: Tensor): Tensor {
-    const pre = this.#pre;
-    this.#pre = null;
-    return this.downsample ? this.downsample.call(pre ?? relu(this.bn1.call(x))) : x;
+    // A projection takes the pre-activated input, as in the paper's code; the identity takes x.
+    return withDownsample(seq(pre, this.conv1, this.bn2, this.relu, this.conv2), this.downsample ? pre : s, this.downsample);
   }
 }
 
@@ -176,7 +166,6 @@ export class PreActBottleneck extends Skip {
   declare conv3: Conv2d;
   declare relu: ReLU;
   declare downsample: Module | null;
-  #pre: Tensor | null = null;
 
   constructor(args: BlockArgs) {
     super({ merge: 'add', dropPath: args.dropPath ?? 0 });
@@ -194,16 +183,9 @@ export class PreActBottleneck extends Skip {
     this.downsample = args.downsample ?? null;
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
+  protected override branches(x: Tensor, s: Tensor): Branches {
     const pre = seq(x, this.bn1, this.relu);
-    this.#pre = pre;
-    return seq(pre, this.conv1, this.bn2, this.relu, this.conv2, this.bn3, this.relu, this.conv3);
-  }
-
-  protected override forwardShortcut(x: Tensor): Tensor {
-    const pre = this.#pre;
-    this.#pre = null;
-    return this.downsample ? this.downsample.call(pre ?? relu(this.bn1.call(x))) : x;
+    return withDownsample(seq(pre, this.conv1, this.bn2, this.relu, this.conv2, this.bn3, this.relu, this.conv3), this.downsample ? pre : s, this.downsample);
   }
 }
 

@@ -12,7 +12,7 @@
  */
 import {
   Dropout, GELU, LayerNorm, Linear, Module, ModuleList, MultiheadAttention, ReLU, Skip, add, contiguous, init, mean,
-  parameter, permute, reshape, type AttentionCallOptions, type Tensor,
+  parameter, permute, reshape, seq, type AttentionCallOptions, type Branches, type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { Model, type InputSpec } from './model.js';
@@ -37,8 +37,6 @@ export class AttentionSkip extends Skip {
   declare norm1: LayerNorm;
   declare dropout1: Dropout;
   readonly normFirst: boolean;
-  /** Masks for the next call (set by the owning layer around its forward). */
-  callOptions: AttentionCallOptions = {};
 
   constructor(dModel: number, nhead: number, dropout: number, eps: number, normFirst: boolean) {
     super({ merge: 'add' });
@@ -46,12 +44,17 @@ export class AttentionSkip extends Skip {
     this.norm1 = new LayerNorm(dModel, { eps });
     this.dropout1 = new Dropout(dropout);
     this.normFirst = normFirst;
-    if (!normFirst) this.postActivation = this.norm1;
+    if (!normFirst) this.post = this.norm1;
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
+  /** `x` `[N, L, dModel]`; `masks` reach the attention (the layer passes them through `call`). */
+  override forward(x: Tensor, shortcutInput?: Tensor | null, masks: AttentionCallOptions = {}): Tensor {
+    return super.forward(x, shortcutInput, masks);
+  }
+
+  protected override branches(x: Tensor, _s: Tensor, masks: AttentionCallOptions = {}): Branches {
     const h = this.normFirst ? this.norm1.call(x) : x;
-    return this.dropout1.call(this.self_attn.call(h, h, h, this.callOptions));
+    return { main: this.dropout1.call(this.self_attn.call(h, h, h, masks)) };
   }
 }
 
@@ -74,12 +77,12 @@ export class FeedForwardSkip extends Skip {
     this.dropout2 = new Dropout(dropout);
     this.activation = activation === 'gelu' ? new GELU() : new ReLU();
     this.normFirst = normFirst;
-    if (!normFirst) this.postActivation = this.norm2;
+    if (!normFirst) this.post = this.norm2;
   }
 
-  protected override forwardMain(x: Tensor): Tensor {
+  protected override branches(x: Tensor): Branches {
     const h = this.normFirst ? this.norm2.call(x) : x;
-    return this.dropout2.call(this.linear2.call(this.dropout.call(this.activation.call(this.linear1.call(h)))));
+    return { main: seq(h, this.linear1, this.activation, this.dropout, this.linear2, this.dropout2) };
   }
 }
 
@@ -107,12 +110,7 @@ export class TransformerEncoderLayer extends Module {
     if (src.rank !== 3 || src.shape[2] !== this.dModel) {
       throw new Error(`TransformerEncoderLayer: expected input [N, L, ${this.dModel}], got [${src.shape.join(', ')}]`);
     }
-    this.attn_skip.callOptions = options;
-    try {
-      return this.ff_skip.call(this.attn_skip.call(src));
-    } finally {
-      this.attn_skip.callOptions = {};
-    }
+    return this.ff_skip.call(this.attn_skip.call(src, null, options));
   }
 }
 

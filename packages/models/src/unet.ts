@@ -17,7 +17,7 @@ import {
   BatchNorm2d, Conv2d, ConvTranspose2d, MaxPool2d, Module, ReLU, Sequential, Upsample, type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
-import { ScaleSkip } from './layers.js';
+import { CrossScaleSkip } from './layers.js';
 import { Model, type InputSpec } from './model.js';
 
 /** `(conv 3×3 → [BN] → ReLU) × 2` as one Sequential named `double_conv`. */
@@ -62,7 +62,7 @@ export class Down extends Module {
  * conv halving the channels (the paper's "up-convolution"), or bilinear ×2 followed by a
  * 1×1 conv halving them (`up.0`, `up.1`).
  */
-export class Up extends ScaleSkip {
+export class Up extends CrossScaleSkip {
   declare up: Module;
   declare conv: DoubleConv;
 
@@ -74,7 +74,7 @@ export class Up extends ScaleSkip {
       : new Sequential(new Upsample({ scaleFactor: 2, mode: 'bilinear' }), new Conv2d(inChannels, half, 1));
     // [encoder (inChannels/2), upsampled (inChannels/2)] → inChannels into the double conv.
     this.conv = new DoubleConv(inChannels, outChannels, batchNorm);
-    this.postActivation = this.conv;
+    this.post = this.conv;
   }
 
   protected override forwardCoarse(x: Tensor): Tensor {

@@ -19,7 +19,7 @@ function preActBlock(channels: number): Skip {
       relu2: relu,
       conv2: new Conv2d(channels, channels, 3, { padding: 1, bias: false }),
     },
-    // no postActivation: the sum leaves the block untouched
+    // no post: the sum leaves the block untouched
   });
 }
 console.log(graph(preActBlock(16), [1, 16, 8, 8]).skipEdges); // one edge from the input to the add

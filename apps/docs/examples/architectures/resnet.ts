@@ -30,7 +30,7 @@ function basicBlock(inplanes: number, planes: number, stride = 1): Skip {
     shortcut: projection
       ? { downsample: new Sequential(new Conv2d(inplanes, planes, 1, { stride, bias: false }), new BatchNorm2d(planes)) }
       : null,
-    postActivation: relu,
+    post: relu,
   });
 }
 const layer2 = new Sequential(basicBlock(64, 128, 2), basicBlock(128, 128));

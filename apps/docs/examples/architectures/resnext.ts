@@ -16,7 +16,7 @@ function resnextBlock(channels: number, width: number, groups: number): Skip {
       conv2: new Conv2d(width, width, 3, { padding: 1, groups, bias: false }), bn2: new BatchNorm2d(width), relu2: relu,
       conv3: new Conv2d(width, channels, 1, { bias: false }), bn3: new BatchNorm2d(channels),
     },
-    postActivation: relu,
+    post: relu,
   });
 }
 const block = resnextBlock(256, 128, 32); // conv2.weight: [128, 4, 3, 3] — 4 input channels per group

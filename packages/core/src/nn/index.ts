@@ -13,6 +13,7 @@ export { Sequential, ModuleList, ModuleDict, seq } from './containers.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallOptions } from './attention.js';
 export {
   Skip, Tap, residual, dropPath, setSkips, countSkips, namedSkips,
-  type Merge, type Branch, type ActivationName, type GateOptions, type ScaleOptions, type SkipOptions, type SkipFilter,
+  type Merge, type Branch, type Branches, type ActivationName, type GateOptions, type ScaleOptions, type SkipOptions, type SkipFilter,
 } from './skip.js';
+export { AddMerge, ConcatMerge, GatedMerge, ScaledMerge, type SkipMerge, type MergeContext, type MergeResult } from './merges.js';
 export { summary, graph, formatSummary, type SummaryRow, type ModelSummary, type GraphNode, type GraphEdge, type SkipEdge, type ModelGraph, type TraceOptions } from './trace.js';

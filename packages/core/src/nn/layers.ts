@@ -519,7 +519,7 @@ export class Flatten extends Module {
   }
 }
 
-/** Creates a module for an activation name (used by {@link Skip}'s `postActivation`). @internal */
+/** Creates a module for an activation name (used by {@link Skip}'s `post`). @internal */
 export function activationModule(name: 'relu' | 'gelu' | 'silu' | 'tanh' | 'sigmoid'): Module {
   switch (name) {
     case 'relu': return new ReLU();

@@ -4,7 +4,7 @@ import { createCpuBackend } from '@skipnet/backend-cpu';
 import {
   manualSeed, memory, registerBackend, setBackend, tidy, tensor, zeros, randn, sum, mean, variance,
   Module, Skip, Sequential, ModuleList, ModuleDict, Conv2d, BatchNorm2d, BatchNorm1d, Linear, ReLU, Embedding, LayerNorm, GroupNorm,
-  MultiheadAttention, init, type Tensor,
+  MultiheadAttention, init, seq, type Branches, type Tensor,
 } from '../index.js';
 
 beforeAll(async () => {
@@ -22,7 +22,7 @@ function basicBlock(inplanes: number, planes: number, stride = 1): Skip {
   return new Skip({
     main: { conv1: conv3x3(inplanes, planes, stride), bn1: new BatchNorm2d(planes), relu, conv2: conv3x3(planes, planes), bn2: new BatchNorm2d(planes) },
     shortcut: downsample ? { downsample } : null,
-    postActivation: relu,
+    post: relu,
   });
 }
 
@@ -42,13 +42,12 @@ class BasicBlock extends Skip {
     this.conv2 = conv3x3(planes, planes);
     this.bn2 = new BatchNorm2d(planes);
     this.downsample = downsample;
-    this.postActivation = this.relu;
+    this.post = this.relu;
   }
-  protected override forwardMain(x: Tensor): Tensor {
-    return this.bn2.call(this.conv2.call(this.relu.call(this.bn1.call(this.conv1.call(x)))));
-  }
-  protected override forwardShortcut(x: Tensor): Tensor {
-    return this.downsample ? this.downsample.call(x) : x;
+  protected override branches(x: Tensor, s: Tensor): Branches {
+    const main = seq(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2);
+    const downsample = this.downsample;
+    return downsample ? { main, shortcut: () => downsample.call(s) } : { main };
   }
 }
 

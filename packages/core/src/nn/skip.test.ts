@@ -5,7 +5,8 @@ import {
   manualSeed, memory, registerBackend, setBackend, tidy, tensor, ones, randn, add, mul, sub, sigmoid, relu, sum, concat,
   conv2d, batchNorm, layerNorm, crossEntropy, randint, maxPool2d, upsample, SGD,
   Module, Skip, Tap, Sequential, Conv2d, BatchNorm2d, Linear, LayerNorm, ReLU, GELU, Identity, Dropout, MaxPool2d, Upsample, Flatten,
-  AdaptiveAvgPool2d, MultiheadAttention, residual, seq, setSkips, countSkips, namedSkips, summary, type Tensor,
+  AdaptiveAvgPool2d, MultiheadAttention, residual, seq, setSkips, countSkips, namedSkips, summary, maximum,
+  type Branches, type SkipMerge, type Tensor,
 } from '../index.js';
 
 beforeAll(async () => {
@@ -26,7 +27,7 @@ function expectClose(a: Tensor, b: Tensor, tol = 1e-5): void {
 describe('merges', () => {
   it("'add' + ReLU runs as one fused addActivation unless the ReLU has hooks; outputs and gradients agree", () => {
     manualSeed(3);
-    const s = new Skip({ main: new Linear(6, 6), postActivation: 'relu' });
+    const s = new Skip({ main: new Linear(6, 6), post: 'relu' });
     const x = randn([5, 6], { seed: 8 });
     const run = (): { y: Tensor; op: string | undefined; grads: Float32Array[] } => {
       s.zeroGrad();
@@ -38,7 +39,7 @@ describe('merges', () => {
     const fused = run();
     expect(fused.op).toBe('addActivation');
     let calls = 0;
-    const handle = s.postActivation!.registerForwardHook(() => void calls++);
+    const handle = s.post!.registerForwardHook(() => void calls++);
     const plain = run();
     expect(plain.op).toBe('relu');
     expect(calls).toBe(1);
@@ -51,7 +52,7 @@ describe('merges', () => {
 
   it("'add' is main(x) + shortcut(x), with the post-activation after the sum", async () => {
     const lin = new Linear(3, 3);
-    const s = new Skip({ main: lin, postActivation: 'relu' });
+    const s = new Skip({ main: lin, post: 'relu' });
     const x = randn([4, 3]);
     tidy(() => expectClose(s.call(x), relu(add(lin.call(x), x))));
     const proj = new Linear(3, 3);
@@ -124,7 +125,7 @@ describe('plain twins', () => {
       { merge: 'scaled' as const, scale: { channels: 4, init: 0.3 } },
     ]) {
       const main = new Linear(4, 4);
-      const s = new Skip({ main, ...options, skip: false, postActivation: 'relu' });
+      const s = new Skip({ main, ...options, skip: false, post: 'relu' });
       const keys = Object.keys(s.stateDict());
       tidy(() => expectClose(s.call(x), relu(main.call(x))));
       s.skip = true;
@@ -302,11 +303,53 @@ describe('blocks built from Skip', () => {
     x.dispose();
   });
 
+  it('a SkipMerge of your own: combine with the bypass, plain without it, named in traces', () => {
+    const maxMerge: SkipMerge = {
+      kind: 'max',
+      combine: (main, shortcut) => ({ output: maximum(main, shortcut), postApplied: false, extraInputs: [], multiplyAdds: 0 }),
+      plain: (main) => main,
+    };
+    const lin = new Linear(3, 3);
+    const s = new Skip({ main: lin, merge: maxMerge });
+    expect(s.merge).toBe('max');
+    const x = randn([2, 3]);
+    tidy(() => expectClose(s.call(x), maximum(lin.call(x), x)));
+    expect(summary(s, [2, 3]).rows.map((r) => r.type)).toEqual(['Linear', 'Skip(max)']);
+    s.skip = false;
+    tidy(() => expectClose(s.call(x), lin.call(x)));
+    expect(() => new Skip({ main: lin, merge: 'sum' as never })).toThrow(/unknown merge 'sum'; valid: add, concat, gated, scaled/);
+    x.dispose();
+    s.dispose();
+  });
+
+  it('arguments after the shortcut input reach branches(): a subclass uses them, the default passes them to main', () => {
+    class Masked extends Skip {
+      protected override branches(x: Tensor, _s: Tensor, factor = 1): Branches {
+        return { main: mul(x, factor) };
+      }
+    }
+    const x = randn([2, 3]);
+    const masked = new Masked();
+    tidy(() => expectClose(masked.call(x, null, 3), add(mul(x, 3), x)));
+    tidy(() => expectClose(masked.call(x), add(x, x)));
+    // A long skip: the second argument is the shortcut input, the third still reaches branches.
+    const other = ones([2, 3]);
+    tidy(() => expectClose(masked.call(x, other, 2), add(mul(x, 2), other)));
+    class Scale extends Module {
+      override forward(x: Tensor, factor = 1): Tensor {
+        return mul(x, factor);
+      }
+    }
+    const viaMain = new Skip({ main: new Scale() });
+    tidy(() => expectClose(viaMain.call(x, null, 5), add(mul(x, 5), x)));
+    for (const t of [x, other]) t.dispose();
+  });
+
   it("post-LN Transformer sub-block: the norm after the merge, registered by name (PyTorch's norm1)", async () => {
     const d = 4;
     const linear1 = new Linear(d, d);
     const norm1 = new LayerNorm(d);
-    const sub1 = new Skip({ main: { linear1, dropout1: new Dropout(0.1) }, postActivation: { norm1 } });
+    const sub1 = new Skip({ main: { linear1, dropout1: new Dropout(0.1) }, post: { norm1 } });
     expect(Object.keys(sub1.stateDict())).toEqual(['linear1.weight', 'linear1.bias', 'norm1.weight', 'norm1.bias']);
     sub1.eval();
     const x = randn([3, d]);
@@ -329,7 +372,7 @@ describe('gradients', () => {
     const block = new Skip({
       main: { conv1: c1, bn1: b1, relu: relu1, conv2: c2, bn2: b2 },
       shortcut: { downsample: new Sequential(dc, db) },
-      postActivation: relu1,
+      post: relu1,
     });
     // Non-trivial BN affine parameters so their gradients matter.
     tidy(() => {
@@ -372,7 +415,7 @@ describe('memory', () => {
       const relu = new ReLU();
       return new Skip({
         main: { conv1: new Conv2d(c, c, 3, { padding: 1, bias: false }), bn1: new BatchNorm2d(c), relu, conv2: new Conv2d(c, c, 3, { padding: 1, bias: false }), bn2: new BatchNorm2d(c) },
-        postActivation: relu,
+        post: relu,
         dropPath,
       });
     };

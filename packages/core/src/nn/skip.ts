@@ -7,16 +7,17 @@
  * layers inside — a torchvision `BasicBlock` built as a `Skip` has `conv1.weight`,
  * `bn1.running_mean`, `downsample.0.weight`, … and nothing in between.
  */
-import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { noGrad, tidy } from '../engine.js';
-import { add, addActivation, cast, concat, div, full, ge, mul, rand, reshape, sigmoid, sub, zeros } from '../ops/index.js';
-import { Module, setTraceSink, traceSink } from './module.js';
+import { noGrad } from '../engine.js';
+import { cast, div, full, ge, mul, rand } from '../ops/index.js';
+import { Module, traceSink } from './module.js';
 import { Sequential } from './containers.js';
-import { Conv2d, Linear, ReLU, activationModule } from './layers.js';
+import { Conv2d, Linear, activationModule } from './layers.js';
+import { AddMerge, ConcatMerge, GatedMerge, ScaledMerge, type MergeResult, type SkipMerge } from './merges.js';
 
 /**
- * How the two branches are combined:
+ * How the two branches are combined (each name is a {@link SkipMerge} strategy that also knows
+ * its plain form; pass a `SkipMerge` for a merge of your own):
  * - `'add'`: `main(x) + shortcut(s)` (ResNet, FPN lateral connections, Transformers);
  * - `'concat'`: `concat([shortcut(s), main(x)], axis)` (DenseNet's `[x, new features]`, U-Net's
  *   `[encoder features, upsampled decoder features]`);
@@ -62,7 +63,7 @@ export interface ScaleOptions {
 /** Options of {@link Skip}. */
 export interface SkipOptions {
   /**
-   * The main branch. Omit it in subclasses that override {@link Skip.forwardMain}. A record
+   * The main branch. Omit it in subclasses that override {@link Skip.branches}. A record
    * (`{ conv1, bn1, relu, conv2, bn2 }`) runs its modules in order and registers each under
    * its key directly on the skip.
    */
@@ -73,14 +74,14 @@ export interface SkipOptions {
    */
   shortcut?: Branch | null;
   /** Default `'add'`. */
-  merge?: Merge;
+  merge?: Merge | SkipMerge;
   /**
-   * Applied after the merge (ResNet's ReLU after the add; post-LN Transformers' LayerNorm).
-   * A module is referenced, not registered: pass a module that is parameter-free or that
-   * this block registers anyway (its own `relu`), or a record (`{ norm1: new LayerNorm(d) }`)
-   * to register it under that name.
+   * Applied after the merge: ResNet's ReLU after the add, post-LN Transformers' LayerNorm,
+   * U-Net's double conv after the concat. A module is referenced, not registered: pass a
+   * module that is parameter-free or that this block registers anyway (its own `relu`), or a
+   * record (`{ norm1: new LayerNorm(d) }`) to register it under that name.
    */
-  postActivation?: Module | Readonly<Record<string, Module>> | ActivationName | null;
+  post?: Module | Readonly<Record<string, Module>> | ActivationName | null;
   /**
    * Stochastic depth: in training, drop the main branch of each sample (axis 0) with this
    * probability and scale kept samples by `1/(1−p)`; identity in eval. Default 0.
@@ -109,11 +110,21 @@ function asBranch(b: Branch): Module {
 }
 
 /**
+ * The two branches of one call of a {@link Skip}: the main branch's output, and the shortcut
+ * as a function — run only when the bypass is used, so the plain twin never computes it.
+ */
+export interface Branches {
+  readonly main: Tensor;
+  /** The shortcut's output; omitted, the shortcut is the identity (the shortcut input itself). */
+  readonly shortcut?: () => Tensor;
+}
+
+/**
  * A skip connection: `y = post(merge(main(x), shortcut(s)))` where `s` is `x`, the tensor
  * passed as `forward`'s second argument, or the tensor held by `source` (long skips).
  *
  * **Names.** The skip adds no segment to parameter names: `main`, `shortcut` and a record
- * `postActivation` are registered inline. Build a torchvision block either way:
+ * `post` are registered inline. Build a torchvision block either way:
  *
  * ```ts
  * // options: every layer registered under its torchvision name
@@ -121,15 +132,21 @@ function asBranch(b: Branch): Module {
  * const block = new Skip({
  *   main: { conv1: conv3x3(64, 128, 2), bn1: new BatchNorm2d(128), relu, conv2: conv3x3(128, 128), bn2: new BatchNorm2d(128) },
  *   shortcut: { downsample: new Sequential(conv1x1(64, 128, 2), new BatchNorm2d(128)) },
- *   postActivation: relu,
+ *   post: relu,
  * });
- * // or subclass: register layers as properties and override forwardMain / forwardShortcut
+ * // or subclass: register layers as properties and override the one hook, branches()
  * class BasicBlock extends Skip {
- *   constructor(...) { super({ postActivation: 'relu' }); this.conv1 = …; this.downsample = …; }
- *   protected override forwardMain(x) { return this.bn2.call(this.conv2.call(…)); }
- *   protected override forwardShortcut(x) { return this.downsample ? this.downsample.call(x) : x; }
+ *   constructor(...) { super({ post: 'relu' }); this.conv1 = …; this.downsample = …; }
+ *   protected override branches(x, s) {
+ *     const main = seq(x, this.conv1, this.bn1, this.relu, this.conv2, this.bn2);
+ *     return this.downsample ? { main, shortcut: () => this.downsample.call(s) } : { main };
+ *   }
  * }
  * ```
+ *
+ * **Only a Skip is a skip.** A residual written by hand in a forward — `add(x, f(x))` — computes
+ * the same thing, but {@link countSkips}, {@link setSkips} (the plain twin), `summary` and
+ * `graph` cannot see it: write bypasses as Skips (`residual(f)` is the short form).
  *
  * **Plain twin (`skip = false`).** The bypass is removed and everything else kept: the
  * output is `post(main(x))` for `'add'`, `'gated'` and `'scaled'` — the gate and α exist only
@@ -143,70 +160,79 @@ function asBranch(b: Branch): Module {
 export class Skip extends Module {
   /** Whether the bypass is present (false: the plain twin); toggle with {@link setSkips}. */
   skip: boolean;
-  /** How the branches are combined. */
-  readonly merge: Merge;
+  /** How the branches are combined (and what the plain twin outputs). */
+  readonly merger: SkipMerge;
   /** Drop-path probability in training. */
   dropPath: number;
-  /** Concatenation axis. */
-  readonly axis: number;
-  /** See {@link SkipOptions.plainConcat}. */
-  readonly plainConcat: 'zeros' | 'drop';
   /** The main branch given as an option (registered inline), or undefined in subclasses. */
   main: Module | undefined;
   /** The shortcut given as an option (registered inline); null/undefined is the identity. */
   shortcut: Module | null | undefined;
   /** The gate of a `'gated'` skip (child `gate`). */
   gate: Module | undefined;
-  /** Applied after the merge; a reference (see {@link SkipOptions.postActivation}). */
-  declare postActivation: Module | null;
+  /** Applied after the merge; a reference unless given as a record (see {@link SkipOptions.post}). */
+  declare post: Module | null;
   /** Long-skip source. */
   declare source: Tap | null;
-  readonly #scaleName: string | null = null;
-  readonly #channelAxis: number | undefined;
+  #scaleName: string | null = null;
 
   constructor(options: SkipOptions = {}) {
     super();
     this.skip = options.skip ?? true;
-    this.merge = options.merge ?? 'add';
     this.dropPath = options.dropPath ?? 0;
     if (!(this.dropPath >= 0 && this.dropPath < 1)) throw new Error(`Skip: dropPath must be in [0, 1), got ${this.dropPath}`);
-    this.axis = options.axis ?? 1;
-    this.plainConcat = options.plainConcat ?? 'zeros';
     this.main = undefined;
     this.shortcut = undefined;
     this.gate = undefined;
     if (options.main) this.registerModule('main', asBranch(options.main), { inline: true });
     if (options.shortcut) this.registerModule('shortcut', asBranch(options.shortcut), { inline: true });
-    let post: Module | null = null;
-    const pa = options.postActivation;
-    if (typeof pa === 'string') post = activationModule(pa);
-    else if (pa instanceof Module) post = pa;
-    else if (pa) {
-      post = new Sequential(pa);
-      this.registerModule('post', post, { inline: true });
+    const post = options.post;
+    if (post && !(post instanceof Module) && typeof post !== 'string') {
+      this.registerModule('post', new Sequential(post), { inline: true });
+    } else {
+      // Not enumerable: a reference, not a child (it may be registered under another name).
+      Object.defineProperty(this, 'post', { value: typeof post === 'string' ? activationModule(post) : post ?? null, enumerable: false, writable: true, configurable: true });
     }
-    // Not enumerable: a reference, not a child (it may be registered under another name).
-    Object.defineProperty(this, 'postActivation', { value: post, enumerable: false, writable: true, configurable: true });
     Object.defineProperty(this, 'source', { value: options.source ?? null, enumerable: false, writable: true, configurable: true });
-    if (this.merge === 'gated') {
-      const g = options.gate;
-      if (!g) throw new Error("Skip: merge 'gated' needs a gate: a module, or { features } for a Linear/1×1-conv gate");
-      if (g instanceof Module) this.gate = g;
-      else {
-        const biasInit = g.biasInit ?? -1;
-        this.gate = g.kind === 'conv'
-          ? new Conv2d(g.features, g.features, 1, { init: 'torchDefault', biasInit })
-          : new Linear(g.features, g.features, { biasInit });
+    this.merger = this.#makeMerge(options);
+  }
+
+  #makeMerge(options: SkipOptions): SkipMerge {
+    const merge = options.merge ?? 'add';
+    const kind = typeof merge === 'string' ? merge : merge.kind;
+    if (options.gate && kind !== 'gated') throw new Error(`Skip: a gate only applies to merge 'gated', not '${kind}'`);
+    if (options.scale && kind !== 'scaled') throw new Error(`Skip: scale only applies to merge 'scaled', not '${kind}'`);
+    if (typeof merge !== 'string') return merge;
+    switch (merge) {
+      case 'add':
+        return new AddMerge();
+      case 'concat':
+        return new ConcatMerge(options.axis ?? 1, options.plainConcat ?? 'zeros');
+      case 'gated': {
+        const g = options.gate;
+        if (!g) throw new Error("Skip: merge 'gated' needs a gate: a module, or { features } for a Linear/1×1-conv gate");
+        if (g instanceof Module) this.gate = g;
+        else {
+          const biasInit = g.biasInit ?? -1;
+          this.gate = g.kind === 'conv' ? new Conv2d(g.features, g.features, 1, { init: 'torchDefault', biasInit }) : new Linear(g.features, g.features, { biasInit });
+        }
+        return new GatedMerge(this.gate);
       }
-    } else if (options.gate) throw new Error(`Skip: a gate only applies to merge 'gated', not '${this.merge}'`);
-    if (this.merge === 'scaled') {
-      const s = options.scale ?? {};
-      const name = s.name ?? 'alpha';
-      const init = s.init ?? (s.channels === undefined ? 0 : 1e-6);
-      this.#scaleName = name;
-      this.#channelAxis = s.channelAxis;
-      this.registerParameter(name, full(s.channels === undefined ? [] : [s.channels], init));
-    } else if (options.scale) throw new Error(`Skip: scale only applies to merge 'scaled', not '${this.merge}'`);
+      case 'scaled': {
+        const sc = options.scale ?? {};
+        const name = sc.name ?? 'alpha';
+        this.#scaleName = name;
+        this.registerParameter(name, full(sc.channels === undefined ? [] : [sc.channels], sc.init ?? (sc.channels === undefined ? 0 : 1e-6)));
+        return new ScaledMerge(() => this.scaleParameter!, sc.channelAxis);
+      }
+      default:
+        throw new Error(`Skip: unknown merge '${String(merge)}'; valid: add, concat, gated, scaled, or a SkipMerge`);
+    }
+  }
+
+  /** The merge's name (`'add'`, `'concat'`, `'gated'`, `'scaled'`, or a custom merge's kind). */
+  get merge(): string {
+    return this.merger.kind;
   }
 
   /** The learned α of a `'scaled'` skip. */
@@ -222,106 +248,55 @@ export class Skip extends Module {
   }
 
   protected override hiddenChildren(): readonly (readonly [string, Module])[] {
-    return this.postActivation ? [['postActivation', this.postActivation]] : [];
+    return this.post ? [['post', this.post]] : [];
   }
 
-  /** The main branch. Subclasses that register their layers directly override this. */
-  protected forwardMain(x: Tensor): Tensor {
-    if (!this.main) throw new Error(`${this.constructor.name}: no main branch: pass options.main or override forwardMain`);
-    return this.main.call(x);
-  }
-
-  /** The shortcut branch (identity unless a shortcut was given). */
-  protected forwardShortcut(s: Tensor): Tensor {
-    return this.shortcut ? this.shortcut.call(s) : s;
+  /**
+   * The one hook of a skip: both branches of one call. `x` enters the main branch, `s` is the
+   * shortcut's input (`x`, the call's second argument, or the `source` tap), `extra` are any
+   * further arguments of the call (attention masks). The default runs the `main` and
+   * `shortcut` options; override it to compute what both branches share once (a
+   * pre-activation), or to use `extra`.
+   */
+  protected branches(x: Tensor, s: Tensor, ...extra: unknown[]): Branches {
+    if (!this.main) throw new Error(`${this.constructor.name}: no main branch: pass options.main or override branches()`);
+    const main = this.main.call(x, ...extra);
+    const shortcut = this.shortcut;
+    return shortcut ? { main, shortcut: () => shortcut.call(s) } : { main };
   }
 
   /**
    * `x` `[N, ...]` enters the main branch; the shortcut takes `shortcutInput` when given,
-   * else the tensor held by `source`, else `x`. Output: the merge of the two (see
-   * {@link Merge}); `'add'`, `'gated'` and `'scaled'` need equal branch shapes, `'concat'`
-   * equal shapes off the axis.
+   * else the tensor held by `source`, else `x`; `extra` reaches {@link Skip.branches}. Output:
+   * `post(merge(main, shortcut))` (see {@link Merge}); `'add'`, `'gated'` and `'scaled'` need
+   * equal branch shapes, `'concat'` equal shapes off the axis.
    */
-  override forward(x: Tensor, shortcutInput?: Tensor): Tensor {
+  override forward(x: Tensor, shortcutInput?: Tensor | null, ...extra: unknown[]): Tensor {
     const s = shortcutInput ?? this.source?.value() ?? x;
-    const m = this.forwardMain(x);
-    // `relu(main + shortcut)` in one pass (the backend's fused addAct) when nothing observes
-    // the ReLU on its own: no hooks on it and no trace recording it as a module.
-    const post = this.postActivation;
-    const fuseRelu = this.skip && this.merge === 'add' && post instanceof ReLU && post.constructor === ReLU && !post.hasHooks && !traceSink();
-    const y = this.skip ? this.#merge(x, s, m, fuseRelu) : this.#plain(s, m);
-    return post && !fuseRelu ? post.call(y) : y;
+    const { main, shortcut = () => s } = this.branches(x, s, ...extra);
+    const post = this.post;
+    if (!this.skip) {
+      const y = this.merger.plain(main, shortcut);
+      return post ? post.call(y) : y;
+    }
+    const sc = shortcut();
+    const m = this.training && this.dropPath > 0 ? dropPath(main, this.dropPath) : main;
+    const merged = this.merger.combine(m, sc, { x, post, owner: this.constructor.name });
+    this.#report(main, s, sc, merged);
+    return post && !merged.postApplied ? post.call(merged.output) : merged.output;
   }
 
-  #merge(x: Tensor, s: Tensor, mainOut: Tensor, fuseRelu = false): Tensor {
-    const sc = this.forwardShortcut(s);
-    const name = this.constructor.name;
-    if (this.merge !== 'concat' && !sameShape(mainOut.shape, sc.shape)) {
-      throw new Error(`${name}(${this.merge}): main branch ${fmt(mainOut.shape)} and shortcut ${fmt(sc.shape)} differ; give the shortcut a projection (e.g. a strided 1×1 conv + BN as torchvision's downsample)`);
-    }
-    const m = this.training && this.dropPath > 0 ? dropPath(mainOut, this.dropPath) : mainOut;
-    let y: Tensor;
-    let gateOut: Tensor | null = null;
-    let macs = 0;
-    switch (this.merge) {
-      case 'add':
-        y = fuseRelu ? addActivation(m, sc, 'relu') : add(m, sc);
-        break;
-      case 'concat':
-        y = concat([sc, m], this.axis);
-        break;
-      case 'gated': {
-        gateOut = this.gate!.call(x);
-        if (!sameShape(gateOut.shape, m.shape)) throw new Error(`${name}(gated): gate output ${fmt(gateOut.shape)} must match the main branch ${fmt(m.shape)}`);
-        // T·m + (1−T)·s, written as s + T·(m − s): one multiply.
-        y = add(sc, mul(sigmoid(gateOut), sub(m, sc)));
-        macs = y.size;
-        break;
-      }
-      case 'scaled': {
-        y = add(sc, mul(this.#alpha(m), m));
-        macs = y.size;
-        break;
-      }
-    }
+  /** Tells an active trace (summary, graph) about this merge: its inputs, bypass and cost. */
+  #report(main: Tensor, s: Tensor, shortcut: Tensor, merged: MergeResult): void {
     traceSink()?.merge(this, {
-      inputs: [mainOut, ...(sc !== s ? [sc] : []), ...(gateOut ? [gateOut] : [])],
+      inputs: [main, ...(shortcut !== s ? [shortcut] : []), ...merged.extraInputs],
       source: s,
-      output: y,
-      merge: this.merge,
+      output: merged.output,
+      merge: this.merger.kind,
       params: this.namedParameters({ recurse: false }).reduce((n, [, p]) => n + p.size, 0),
-      multiplyAdds: macs,
+      multiplyAdds: merged.multiplyAdds,
     });
-    return y;
   }
-
-  #plain(s: Tensor, m: Tensor): Tensor {
-    if (this.merge !== 'concat' || this.plainConcat === 'drop') return m;
-    // Zeros of the shortcut's output shape; a projected shortcut is run once, untraced, for its shape.
-    let shape = s.shape;
-    if (this.shortcut) {
-      const sink = setTraceSink(null);
-      try {
-        shape = tidy(() => noGrad(() => [...this.forwardShortcut(s).shape]));
-      } finally {
-        setTraceSink(sink);
-      }
-    }
-    return concat([zeros(shape), m], this.axis);
-  }
-
-  #alpha(m: Tensor): Tensor {
-    const a = this.scaleParameter!;
-    if (a.rank === 0) return a;
-    const axis = this.#channelAxis ?? (m.rank === 4 ? 1 : m.rank - 1);
-    const ax = axis < 0 ? axis + m.rank : axis;
-    if (m.shape[ax] !== a.size) throw new Error(`${this.constructor.name}(scaled): α has ${a.size} channels, the main branch ${fmt(m.shape)} has ${m.shape[ax]} on axis ${ax}`);
-    return reshape(a, m.shape.map((d, i) => (i === ax ? d : 1)));
-  }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**

@@ -23,7 +23,7 @@ function basicBlock(inplanes: number, planes: number, stride = 1): Skip {
       conv2: new Conv2d(planes, planes, 3, { padding: 1, bias: false }), bn2: new BatchNorm2d(planes),
     },
     shortcut: downsample ? { downsample } : null,
-    postActivation: relu,
+    post: relu,
   });
 }
 
