@@ -1,7 +1,8 @@
-/** Shared helpers of the conformance suite: seeded data, comparisons, finite differences. */
-import { memory, noGrad, tidy } from '../engine.js';
+/** Shared test helpers: seeded data, comparisons, finite differences, backend setup. */
+import type { BackendFactory } from '../backend/types.js';
+import { listBackends, memory, noGrad, registerBackend, setBackend, tidy } from '../engine.js';
 import { uniformAt } from '../random.js';
-import { sizeOf, type Shape } from '../shape.js';
+import { sameShape, sizeOf, type Shape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import * as ops from '../ops/index.js';
 import type { Ref } from './reference.js';
@@ -12,20 +13,31 @@ export interface Tolerance {
   readonly rtol: number;
 }
 
+let streamSeed = 0xc0ffee;
 let streamKey = 1000;
+
+/**
+ * Restarts the streams {@link randomArray} and {@link distinctArray} draw from at `seed`. The
+ * conformance runner calls it before each test with a hash of the test's name, so a test's
+ * data does not depend on which tests ran, or were skipped or filtered out, before it.
+ */
+export function restartStreams(seed: number): void {
+  streamSeed = seed >>> 0;
+  streamKey = 1000;
+}
 
 /** Deterministic uniform values in `[lo, hi)`; each call draws a new stream. */
 export function randomArray(n: number, lo = -1, hi = 1): Float32Array {
   const key = streamKey++;
   const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * uniformAt(0xc0ffee, key, i);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * uniformAt(streamSeed, key, i);
   return a;
 }
 
 /** Distinct values (a shuffled ramp, spaced `gap` apart) so kinks (max, relu) stay away from FD steps. */
 export function distinctArray(n: number, gap = 0.05): Float32Array {
   const key = streamKey++;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => uniformAt(7, key, a) - uniformAt(7, key, b));
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => uniformAt(streamSeed ^ 7, key, a) - uniformAt(streamSeed ^ 7, key, b));
   // Offset by a quarter gap so no value is 0 (a kink of relu/abs), whatever n's parity.
   return Float32Array.from(order, (r) => (r - n / 2) * gap + gap / 4);
 }
@@ -54,6 +66,32 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   if (worst >= 0) {
     throw new Error(`${what}: element ${worst} is ${actual[worst]}, expected ${expected[worst]} (atol ${tol.atol}, rtol ${tol.rtol})`);
   }
+}
+
+/**
+ * Asserts `actual` has `expected`'s shape and every element within `tol` of it (default: 1e-5
+ * absolute, for the same computation written two ways). Unlike {@link assertClose}, a NaN
+ * fails even where both have one: two ways of computing a value that agree on NaN are both
+ * wrong. Reads synchronously, so it works inside `tidy`; the backend must have `dataSync`.
+ */
+export function assertTensorsClose(actual: Tensor, expected: Tensor, tol: Tolerance = { atol: 1e-5, rtol: 0 }, what = 'tensor'): void {
+  if (!sameShape(actual.shape, expected.shape)) {
+    throw new Error(`${what}: shape [${actual.shape.join(', ')}], expected [${expected.shape.join(', ')}]`);
+  }
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  const nan = a.findIndex((v, i) => Number.isNaN(v) || Number.isNaN(e[i]!));
+  if (nan >= 0) throw new Error(`${what}: element ${nan} is ${a[nan]}, expected ${e[nan]} (NaN)`);
+  assertClose(a, e, tol, what);
+}
+
+/**
+ * Registers `factory` under `name` unless a backend of that name exists, then activates it:
+ * a test file's setup, `beforeAll(() => useBackend('cpu', createCpuBackend))`.
+ */
+export async function useBackend(name: string, factory: BackendFactory): Promise<void> {
+  if (!listBackends().includes(name)) registerBackend(name, factory);
+  await setBackend(name);
 }
 
 /** Reads a tensor and disposes it. */
