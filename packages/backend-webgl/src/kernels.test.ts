@@ -12,7 +12,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebglBackend, type WebglBackend } from './index.js';
-import { testOptions } from './testenv.js';
+import { testOptions } from './test/env.js';
 
 let gl: WebglBackend;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import {
 } from '@skipnet/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createWebglBackend, type WebglBackend } from './index.js';
-import { testOptions } from './testenv.js';
+import { testOptions } from './test/env.js';
 
 class BasicBlock extends Module {
   conv1: Conv2d;
