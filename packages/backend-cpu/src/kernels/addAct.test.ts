@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Activation } from '@skipnet/core';
+import { assertClose, randomArray } from '@skipnet/core/testing';
 import { erf } from '../math.js';
-import { dense, expectClose, k, randArray, read } from '../testutil.js';
+import { dense, k, read } from '../test/helpers.js';
 
 const f: Record<Activation, (v: number) => number> = {
   none: (v) => v,
@@ -15,9 +16,9 @@ const f: Record<Activation, (v: number) => number> = {
 describe('addAct', () => {
   for (const act of Object.keys(f) as Activation[]) {
     it(`act(a + b) with ${act}`, () => {
-      const a = randArray(105, 1, -3, 3), b = randArray(105, 2, -3, 3);
+      const a = randomArray(105, -3, 3), b = randomArray(105, -3, 3);
       const y = k.addAct({ a: dense(a, [3, 5, 7]), b: dense(b, [3, 5, 7]) }, { activation: act });
-      expectClose(read(y), Array.from(a, (v, i) => f[act](v + b[i]!)), 1e-6, 1e-6, act);
+      assertClose(read(y), Array.from(a, (v, i) => f[act](v + b[i]!)), { atol: 1e-6, rtol: 1e-6 }, act);
     });
   }
 

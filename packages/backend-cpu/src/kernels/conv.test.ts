@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Activation } from '@skipnet/core';
-import { dense, dot, expectClose, k, randArray, read } from '../testutil.js';
+import { assertClose, randomArray } from '@skipnet/core/testing';
+import { dense, dot, k, read } from '../test/helpers.js';
 
 interface Case {
   name: string;
@@ -66,29 +67,29 @@ const CASES: Case[] = [
   { name: 'kernel larger than the padded input on one axis edge', N: 1, C: 2, H: 3, W: 3, OC: 2, kh: 3, kw: 3, stride: [3, 3], padding: [1, 1], dilation: [1, 1], groups: 1 },
 ];
 
-function run(c: Case, seed: number) {
-  const x = randArray(c.N * c.C * c.H * c.W, seed);
-  const w = randArray(c.OC * (c.C / c.groups) * c.kh * c.kw, seed + 1);
+function run(c: Case) {
+  const x = randomArray(c.N * c.C * c.H * c.W);
+  const w = randomArray(c.OC * (c.C / c.groups) * c.kh * c.kw);
   const ref0 = reference(c, x, w, new Float32Array(0));
-  const dy = randArray(ref0.y.length, seed + 2);
+  const dy = randomArray(ref0.y.length);
   const ref = reference(c, x, w, dy);
   return { x, w, dy, ref };
 }
 
 describe('conv2d and its gradients against a float64 direct convolution', () => {
-  CASES.forEach((c, ci) => {
+  CASES.forEach((c) => {
     it(c.name, () => {
-      const { x, w, dy, ref } = run(c, 1000 + ci * 7);
+      const { x, w, dy, ref } = run(c);
       const geo = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
       const xs = dense(x, [c.N, c.C, c.H, c.W]);
       const ws = dense(w, [c.OC, c.C / c.groups, c.kh, c.kw]);
       const dys = dense(dy, ref.outShape);
       const y = k.conv2d({ x: xs, w: ws }, { ...geo, outShape: ref.outShape });
-      expectClose(read(y), ref.y, 1e-5, 1e-5, `${c.name}: forward`);
+      assertClose(read(y), ref.y, { atol: 1e-5, rtol: 1e-5 }, `${c.name}: forward`);
       const dx = k.conv2dBackwardInput({ dy: dys, w: ws }, { ...geo, inShape: xs.shape });
-      expectClose(read(dx), ref.dx, 1e-5, 1e-5, `${c.name}: input gradient`);
+      assertClose(read(dx), ref.dx, { atol: 1e-5, rtol: 1e-5 }, `${c.name}: input gradient`);
       const dwt = k.conv2dBackwardWeight({ x: xs, dy: dys }, { ...geo, wShape: ws.shape });
-      expectClose(read(dwt), ref.dw, 1e-5, 1e-5, `${c.name}: weight gradient`);
+      assertClose(read(dwt), ref.dw, { atol: 1e-5, rtol: 1e-5 }, `${c.name}: weight gradient`);
       // Adjoint identities: ⟨conv(x), dy⟩ = ⟨x, dx⟩ = ⟨w, dw⟩ (the gradients are exact transposes).
       const lhs = dot(y, dy);
       expect(Math.abs(dot(x, dx) - lhs)).toBeLessThan(1e-4 * (1 + Math.abs(lhs)));
@@ -99,17 +100,17 @@ describe('conv2d and its gradients against a float64 direct convolution', () => 
   it('splits a huge image into bands of output rows (column matrix over its cap)', () => {
     // K = 64·9 = 576, P = 91² = 8281: K·P exceeds the 4M-float cap, so rows are tiled.
     const c: Case = { name: 'banded', N: 1, C: 64, H: 91, W: 91, OC: 2, kh: 3, kw: 3, stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
-    const { x, w, dy, ref } = run(c, 77);
+    const { x, w, dy, ref } = run(c);
     const geo = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
     const xs = dense(x, [1, 64, 91, 91]), ws = dense(w, [2, 64, 3, 3]), dys = dense(dy, ref.outShape);
-    expectClose(read(k.conv2d({ x: xs, w: ws }, { ...geo, outShape: ref.outShape })), ref.y, 1e-4, 1e-5, 'banded forward');
-    expectClose(read(k.conv2dBackwardInput({ dy: dys, w: ws }, { ...geo, inShape: xs.shape })), ref.dx, 1e-4, 1e-5, 'banded input gradient');
-    expectClose(read(k.conv2dBackwardWeight({ x: xs, dy: dys }, { ...geo, wShape: ws.shape })), ref.dw, 1e-3, 1e-5, 'banded weight gradient');
+    assertClose(read(k.conv2d({ x: xs, w: ws }, { ...geo, outShape: ref.outShape })), ref.y, { atol: 1e-4, rtol: 1e-5 }, 'banded forward');
+    assertClose(read(k.conv2dBackwardInput({ dy: dys, w: ws }, { ...geo, inShape: xs.shape })), ref.dx, { atol: 1e-4, rtol: 1e-5 }, 'banded input gradient');
+    assertClose(read(k.conv2dBackwardWeight({ x: xs, dy: dys }, { ...geo, wShape: ws.shape })), ref.dw, { atol: 1e-3, rtol: 1e-5 }, 'banded weight gradient');
   });
 
   it('input gradient matches central finite differences of the conv2d kernel', () => {
     const c = CASES[3]!; // groups 2
-    const { x, w, dy } = run(c, 5);
+    const { x, w, dy } = run(c);
     const geo = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
     const outShape = [c.N, c.OC, outSize(c.H, 3, 1, 1, 1), outSize(c.W, 3, 1, 1, 1)];
     const ws = dense(w, [c.OC, c.C / c.groups, 3, 3]);
@@ -138,8 +139,8 @@ describe('convTranspose2d', () => {
       const OC = c.OCg * c.groups;
       const OH = (c.H - 1) * c.s - 2 * c.p + c.d * (c.k - 1) + c.op + 1;
       const OW = (c.W - 1) * c.s - 2 * c.p + c.d * (c.k - 1) + c.op + 1;
-      const x = randArray(c.N * c.IC * c.H * c.W, 31);
-      const w = randArray(c.IC * c.OCg * c.k * c.k, 32);
+      const x = randomArray(c.N * c.IC * c.H * c.W);
+      const w = randomArray(c.IC * c.OCg * c.k * c.k);
       const ref = new Float64Array(c.N * OC * OH * OW);
       const ICg = c.IC / c.groups;
       for (let n = 0; n < c.N; n++) {
@@ -167,7 +168,7 @@ describe('convTranspose2d', () => {
         { x: dense(x, [c.N, c.IC, c.H, c.W]), w: dense(w, [c.IC, c.OCg, c.k, c.k]) },
         { stride: [c.s, c.s], padding: [c.p, c.p], dilation: [c.d, c.d], groups: c.groups, outputPadding: [c.op, c.op], outShape: [c.N, OC, OH, OW] },
       );
-      expectClose(read(y), ref, 1e-5, 1e-5, c.name);
+      assertClose(read(y), ref, { atol: 1e-5, rtol: 1e-5 }, c.name);
     });
   }
 });
@@ -194,8 +195,8 @@ describe('conv2dBiasAct', () => {
   for (const act of acts) {
     it(`act(conv + bias) with ${act}, with and without bias`, () => {
       const c = CASES[3]!;
-      const { x, w, ref } = run(c, 9);
-      const bias = randArray(c.OC, 10);
+      const { x, w, ref } = run(c);
+      const bias = randomArray(c.OC);
       const geo = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
       const P = ref.outShape[2]! * ref.outShape[3]!;
       for (const withBias of [true, false]) {
@@ -204,7 +205,7 @@ describe('conv2dBiasAct', () => {
           { ...geo, activation: act, outShape: ref.outShape },
         );
         const expected = Array.from(ref.y, (v, i) => f[act](v + (withBias ? bias[Math.floor(i / P) % c.OC]! : 0)));
-        expectClose(read(y), expected, 1e-5, 1e-5, `${act} bias=${withBias}`);
+        assertClose(read(y), expected, { atol: 1e-5, rtol: 1e-5 }, `${act} bias=${withBias}`);
       }
     });
   }

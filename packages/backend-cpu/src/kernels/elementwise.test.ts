@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { BinaryOp, UnaryOp } from '@skipnet/core';
-import { at, be, dense, expectClose, forEachIndex, k, randArray, randInts, read, size, strides, view } from '../testutil.js';
+import { sizeOf, stridesOf, type BinaryOp, type UnaryOp } from '@skipnet/core';
+import { assertClose, randomArray } from '@skipnet/core/testing';
+import { at, be, dense, forEachIndex, k, randInts, read, view } from '../test/helpers.js';
 
 // A 7×5 logical tensor stored transposed inside a larger buffer with an offset: exercises the strided path.
-function transposedView(lo: number, hi: number, seed: number) {
-  const storage = randArray(3 + 5 * 7 + 4, seed, lo, hi);
+function transposedView(lo: number, hi: number) {
+  const storage = randomArray(3 + 5 * 7 + 4, lo, hi);
   return view(storage, [7, 5], [1, 7], 3);
 }
 
@@ -58,18 +59,18 @@ describe('unary', () => {
   for (const op of UNARY) {
     it(`${op} on a transposed, offset view and on dense input`, () => {
       const [lo, hi] = POSITIVE.has(op) ? [0.1, 4] : [-4, 4];
-      const x = transposedView(lo, hi, 11);
+      const x = transposedView(lo, hi);
       const alpha = 0.2;
       const y = k.unary({ x }, { op, alpha });
       const ref: number[] = [];
       forEachIndex(x.shape, (idx) => ref.push(refUnary(op, at(x, idx), alpha)));
-      expectClose(read(y), ref, 1e-6, 1e-6, op);
+      assertClose(read(y), ref, { atol: 1e-6, rtol: 1e-6 }, op);
       // Dense fast path (contiguous from an offset).
       const d = view(Float32Array.from(ref.map((_, i) => lo + ((hi - lo) * i) / ref.length)), [ref.length - 2], [1], 2);
       const yd = k.unary({ x: d }, { op, alpha });
       const refD: number[] = [];
       forEachIndex(d.shape, (idx) => refD.push(refUnary(op, at(d, idx), alpha)));
-      expectClose(read(yd), refD, 1e-6, 1e-6, `${op} dense`);
+      assertClose(read(yd), refD, { atol: 1e-6, rtol: 1e-6 }, `${op} dense`);
     });
   }
 
@@ -123,26 +124,26 @@ describe('binary', () => {
     it(`${op} with broadcasting (stride 0) and a permuted operand`, () => {
       // a: [3,1,5] broadcast along axis 1; b: a [5,4,3]-stored tensor permuted to [3,4,5].
       // Small integers make comparisons hit equality often.
-      const aData = op === 'pow' ? randArray(15, 1, 0.5, 2) : Float32Array.from(randInts(15, 1, -3, 4));
-      const bData = op === 'pow' ? randArray(60, 2, -2, 2) : Float32Array.from(randInts(60, 2, -3, 4), (v) => (v === 0 && op === 'div' ? 1 : v));
+      const aData = op === 'pow' ? randomArray(15, 0.5, 2) : Float32Array.from(randInts(15, -3, 4));
+      const bData = op === 'pow' ? randomArray(60, -2, 2) : Float32Array.from(randInts(60, -3, 4), (v) => (v === 0 && op === 'div' ? 1 : v));
       const a = view(aData, outShape, [5, 0, 1]);
       const b = view(bData, outShape, [1, 3, 12]);
       const y = k.binary({ a, b }, { op, outShape });
       const ref: number[] = [];
       forEachIndex(outShape, (idx) => ref.push(refBinary(op, at(a, idx), at(b, idx))));
-      expectClose(read(y), ref, 1e-6, 1e-6, op);
+      assertClose(read(y), ref, { atol: 1e-6, rtol: 1e-6 }, op);
       const compare = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(op);
       expect(y).toBeInstanceOf(compare ? Int32Array : Float32Array);
     });
   }
 
   it('dense same-shape fast path and scalar broadcast', () => {
-    const a = randArray(1000, 3);
-    const b = randArray(1000, 4);
+    const a = randomArray(1000);
+    const b = randomArray(1000);
     const y = k.binary({ a: view(a, [10, 100], [100, 1]), b: view(b, [10, 100], [100, 1]) }, { op: 'mul', outShape: [10, 100] });
-    expectClose(read(y), Array.from(a, (v, i) => Math.fround(v * b[i]!)), 0, 0, 'dense');
+    assertClose(read(y), Array.from(a, (v, i) => Math.fround(v * b[i]!)), { atol: 0, rtol: 0 }, 'dense');
     const s = k.binary({ a: view(a, [10, 100], [100, 1]), b: view(Float32Array.of(2), [10, 100], [0, 0]) }, { op: 'sub', outShape: [10, 100] });
-    expectClose(read(s), Array.from(a, (v) => Math.fround(v - 2)), 0, 0, 'scalar');
+    assertClose(read(s), Array.from(a, (v) => Math.fround(v - 2)), { atol: 0, rtol: 0 }, 'scalar');
   });
 
   it('accepts lower-rank views and rank-0 outputs', () => {
@@ -175,12 +176,12 @@ describe('where', () => {
   it('selects with broadcast cond and operands', () => {
     const outShape = [4, 3, 2];
     const cond = view(Int32Array.of(1, 0, 5), [4, 3, 2], [0, 1, 0]);
-    const a = view(randArray(24, 5), outShape, [1, 8, 4]);
+    const a = view(randomArray(24), outShape, [1, 8, 4]);
     const b = view(Float32Array.of(-7), outShape, [0, 0, 0]);
     const y = k.where({ cond, a, b }, { outShape });
     const ref: number[] = [];
     forEachIndex(outShape, (idx) => ref.push(at(cond, idx) !== 0 ? at(a, idx) : -7));
-    expectClose(read(y), ref, 0, 0, 'where');
+    assertClose(read(y), ref, { atol: 0, rtol: 0 }, 'where');
   });
 
   it('keeps int32 values', () => {
@@ -208,7 +209,7 @@ describe('cast and contiguous', () => {
 
   it('materialises permuted, sliced (stride 2) and broadcast views', () => {
     const shape = [3, 4, 5];
-    const storage = randArray(200, 9);
+    const storage = randomArray(200);
     const cases = [
       view(storage, shape, [1, 3 * 2, 3 * 4 * 2], 5),
       view(storage, shape, [40, 10, 2], 1),
@@ -219,7 +220,7 @@ describe('cast and contiguous', () => {
       const y = k.contiguous({ x }, {});
       const ref: number[] = [];
       forEachIndex(shape, (idx) => ref.push(at(x, idx)));
-      expectClose(read(y), ref, 0, 0, `strides ${x.strides.join(',')}`);
+      assertClose(read(y), ref, { atol: 0, rtol: 0 }, `strides ${x.strides.join(',')}`);
     }
   });
 });
@@ -252,12 +253,12 @@ describe('assign', () => {
   it('writes through transposed sources', () => {
     const shape = [4, 6];
     const target = dense(new Float32Array(24), shape);
-    const data = randArray(24, 3);
+    const data = randomArray(24);
     const source = view(data, shape, [1, 4]);
     k.assign({ target, source }, {});
     const ref: number[] = [];
     forEachIndex(shape, (idx) => ref.push(at(source, idx)));
-    expectClose(read(target.handle), ref, 0, 0);
-    expect(size(shape)).toBe(strides(shape)[0]! * 4);
+    assertClose(read(target.handle), ref, { atol: 0, rtol: 0 }, 'values');
+    expect(sizeOf(shape)).toBe(stridesOf(shape)[0]! * 4);
   });
 });

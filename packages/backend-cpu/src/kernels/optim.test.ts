@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
-import { dense, expectClose, k, randArray, read } from '../testutil.js';
+import { assertClose, randomArray } from '@skipnet/core/testing';
+import { dense, k, read } from '../test/helpers.js';
 
 const n = 37;
 
@@ -14,13 +15,13 @@ describe('sgdStep', () => {
   for (const cfg of configs) {
     it(`matches torch.optim.SGD over 4 steps (${JSON.stringify(cfg)})`, () => {
       const lr = 0.05;
-      const p0 = randArray(n, 1);
+      const p0 = randomArray(n);
       const param = dense(p0.slice(), [n]);
       const velocity = dense(new Float32Array(n), [n]);
       const p = Float64Array.from(p0);
       const v = new Float64Array(n);
       for (let step = 0; step < 4; step++) {
-        const g = randArray(n, 10 + step);
+        const g = randomArray(n);
         k.sgdStep(
           { param, grad: dense(g, [n]), ...(cfg.momentum > 0 ? { velocity } : {}) },
           { lr, ...cfg, firstStep: step === 0 },
@@ -34,8 +35,8 @@ describe('sgdStep', () => {
           p[i]! -= lr * d;
         }
       }
-      expectClose(read(param.handle), p, 1e-6, 1e-5, 'param');
-      if (cfg.momentum > 0) expectClose(read(velocity.handle), v, 1e-6, 1e-5, 'velocity');
+      assertClose(read(param.handle), p, { atol: 1e-6, rtol: 1e-5 }, 'param');
+      if (cfg.momentum > 0) assertClose(read(velocity.handle), v, { atol: 1e-6, rtol: 1e-5 }, 'velocity');
     });
   }
 });
@@ -45,13 +46,13 @@ describe('adamStep', () => {
     for (const weightDecay of [0, 0.05]) {
       it(`matches torch.optim.${decoupled ? 'AdamW' : 'Adam'} over 5 steps (weightDecay ${weightDecay})`, () => {
         const lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-        const p0 = randArray(n, 2);
+        const p0 = randomArray(n);
         const param = dense(p0.slice(), [n]);
         const m = dense(new Float32Array(n), [n]);
         const v = dense(new Float32Array(n), [n]);
         const p = Float64Array.from(p0), mr = new Float64Array(n), vr = new Float64Array(n);
         for (let step = 1; step <= 5; step++) {
-          const g = randArray(n, 20 + step);
+          const g = randomArray(n);
           k.adamStep({ param, grad: dense(g, [n]), m, v }, { lr, beta1, beta2, eps, weightDecay, decoupled, step });
           for (let i = 0; i < n; i++) {
             let gi = g[i]!;
@@ -64,9 +65,9 @@ describe('adamStep', () => {
             p[i]! -= (lr * mhat) / (Math.sqrt(vhat) + eps);
           }
         }
-        expectClose(read(param.handle), p, 1e-6, 1e-5, 'param');
-        expectClose(read(m.handle), mr, 1e-7, 1e-5, 'm');
-        expectClose(read(v.handle), vr, 1e-9, 1e-5, 'v');
+        assertClose(read(param.handle), p, { atol: 1e-6, rtol: 1e-5 }, 'param');
+        assertClose(read(m.handle), mr, { atol: 1e-7, rtol: 1e-5 }, 'm');
+        assertClose(read(v.handle), vr, { atol: 1e-9, rtol: 1e-5 }, 'v');
       });
     }
   }

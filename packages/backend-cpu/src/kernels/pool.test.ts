@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dense, dot, expectClose, k, randArray, read } from '../testutil.js';
+import { assertClose, randomArray } from '@skipnet/core/testing';
+import { dense, dot, k, read } from '../test/helpers.js';
 
 interface PoolCase {
   name: string;
@@ -55,7 +56,7 @@ describe('maxPool2d', () => {
   for (const c of CASES) {
     it(`${c.name}: values, indices and the backward scatter`, () => {
       const [N, C, H, W] = c.shape;
-      const x = randArray(N * C * H * W, 3);
+      const x = randomArray(N * C * H * W);
       const os = outShape(c);
       const r = k.maxPool2d({ x: dense(x, c.shape) }, { kernel: c.kernel, stride: c.stride, padding: c.padding, outShape: os });
       expect(r.indices).toBeInstanceOf(Int32Array);
@@ -73,14 +74,14 @@ describe('maxPool2d', () => {
         refV.push(best);
         refI.push(bi);
       });
-      expectClose(read(r.out), refV, 0, 0, 'values');
+      assertClose(read(r.out), refV, { atol: 0, rtol: 0 }, 'values');
       expect(Array.from(r.indices)).toEqual(refI);
-      const dy = randArray(refV.length, 4);
+      const dy = randomArray(refV.length);
       const dx = k.maxPool2dBackward({ dy: dense(dy, os), indices: { handle: r.indices, shape: os, dtype: 'int32' } }, { inShape: c.shape });
       const refDx = new Float64Array(N * C * H * W);
       const P = os[2]! * os[3]!;
       refI.forEach((cell, o) => (refDx[Math.floor(o / P) * H * W + cell]! += dy[o]!));
-      expectClose(read(dx), refDx, 1e-6, 1e-6, 'backward');
+      assertClose(read(dx), refDx, { atol: 1e-6, rtol: 1e-6 }, 'backward');
     });
   }
 
@@ -100,7 +101,7 @@ describe('avgPool2d', () => {
     for (const countIncludePad of [true, false]) {
       it(`${c.name}, countIncludePad=${countIncludePad}: forward and the adjoint backward`, () => {
         const [N, C, H, W] = c.shape;
-        const x = randArray(N * C * H * W, 5);
+        const x = randomArray(N * C * H * W);
         const os = outShape(c);
         const attrs = { kernel: c.kernel, stride: c.stride, padding: c.padding, countIncludePad };
         const y = k.avgPool2d({ x: dense(x, c.shape) }, { ...attrs, outShape: os });
@@ -110,14 +111,14 @@ describe('avgPool2d', () => {
           for (const cell of cells) s += x[plane * H * W + cell]!;
           ref.push(s / (countIncludePad ? padCount : cells.length));
         });
-        expectClose(read(y), ref, 1e-6, 1e-6, 'forward');
-        const dy = randArray(ref.length, 6);
+        assertClose(read(y), ref, { atol: 1e-6, rtol: 1e-6 }, 'forward');
+        const dy = randomArray(ref.length);
         const dx = k.avgPool2dBackward({ dy: dense(dy, os) }, { ...attrs, inShape: c.shape });
         const refDx = new Float64Array(N * C * H * W);
         windows(c, (o, plane, cells, padCount) => {
           for (const cell of cells) refDx[plane * H * W + cell]! += dy[o]! / (countIncludePad ? padCount : cells.length);
         });
-        expectClose(read(dx), refDx, 1e-6, 1e-6, 'backward');
+        assertClose(read(dx), refDx, { atol: 1e-6, rtol: 1e-6 }, 'backward');
         expect(Math.abs(dot(y, dy) - dot(x, dx))).toBeLessThan(1e-4);
       });
     }
@@ -148,12 +149,12 @@ describe('resize', () => {
       it(`${mode}${mode === 'bilinear' ? ` alignCorners=${align}` : ''}: up/down-sampling and the adjoint backward`, () => {
         for (const [H, W, OH, OW] of sizes) {
           const N = 2, C = 2;
-          const x = randArray(N * C * H * W, H * 31 + W);
+          const x = randomArray(N * C * H * W);
           const attrs = { mode, alignCorners: align };
           const y = k.resize({ x: dense(x, [N, C, H, W]) }, { ...attrs, outShape: [N, C, OH, OW] });
           const th = taps(mode, align, H, OH), tw = taps(mode, align, W, OW);
           const ref = new Float64Array(N * C * OH * OW);
-          const dy = randArray(ref.length, 99);
+          const dy = randomArray(ref.length);
           const refDx = new Float64Array(N * C * H * W);
           let o = 0;
           for (let p = 0; p < N * C; p++) {
@@ -170,9 +171,9 @@ describe('resize', () => {
               }
             }
           }
-          expectClose(read(y), ref, 1e-6, 1e-5, `${H}×${W} → ${OH}×${OW}`);
+          assertClose(read(y), ref, { atol: 1e-6, rtol: 1e-5 }, `${H}×${W} → ${OH}×${OW}`);
           const dx = k.resizeBackward({ dy: dense(dy, [N, C, OH, OW]) }, { ...attrs, inShape: [N, C, H, W] });
-          expectClose(read(dx), refDx, 1e-5, 1e-5, `${H}×${W} → ${OH}×${OW} backward`);
+          assertClose(read(dx), refDx, { atol: 1e-5, rtol: 1e-5 }, `${H}×${W} → ${OH}×${OW} backward`);
         }
       });
     }

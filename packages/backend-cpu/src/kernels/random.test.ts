@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalAt, uniformAt } from '@skipnet/core';
-import { k } from '../testutil.js';
+import { k } from '../test/helpers.js';
 
 const base = { seed: 1234, key: 7, low: -2, high: 3, mean: 0.5, std: 2, dtype: 'float32' as const };
 
