@@ -7,20 +7,12 @@ import {
   Conv2d, ConvTranspose2d, BatchNorm2d, BatchNorm1d, Dropout, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample, Flatten, LeakyReLU,
   MultiheadAttention, GroupNorm, type Tensor,
 } from '../index.js';
+import { assertTensorsClose } from '../testing/index.js';
 
 beforeAll(async () => {
   registerBackend('cpu', createCpuBackend);
   await setBackend('cpu');
 });
-
-function expectClose(a: Tensor, b: Tensor, tol = 1e-5): void {
-  expect(a.shape).toEqual(b.shape);
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let worst = 0;
-  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-  expect(worst).toBeLessThanOrEqual(tol);
-}
 
 /** Multi-head attention written out with raw ops, batch-first. */
 function manualAttention(m: MultiheadAttention, q: Tensor, k: Tensor, v: Tensor, mask?: Tensor): Tensor {
@@ -42,7 +34,7 @@ describe('MultiheadAttention', () => {
       // Non-zero biases so the packed split is exercised.
       m.loadStateDict({ ...m.stateDict(), in_proj_bias: randn([24]), 'out_proj.bias': randn([8]) });
       const x = randn([2, 5, 8]);
-      expectClose(m.call(x), manualAttention(m, x, x, x), 1e-5);
+      assertTensorsClose(m.call(x), manualAttention(m, x, x, x));
     });
     m.dispose();
   });
@@ -54,10 +46,10 @@ describe('MultiheadAttention', () => {
       const kv = randn([3, 2, 8]);
       const bf = (t: Tensor): Tensor => transpose(t, 0, 1);
       const causal = tensor([[0, -Infinity, -Infinity], [0, 0, -Infinity], [0, 0, 0]]);
-      expectClose(m.call(q, kv, kv), bf(manualAttention(m, bf(q), bf(kv), bf(kv))), 1e-5);
-      expectClose(m.call(q, kv, kv, { isCausal: true }), bf(manualAttention(m, bf(q), bf(kv), bf(kv), causal)), 1e-5);
+      assertTensorsClose(m.call(q, kv, kv), bf(manualAttention(m, bf(q), bf(kv), bf(kv))));
+      assertTensorsClose(m.call(q, kv, kv, { isCausal: true }), bf(manualAttention(m, bf(q), bf(kv), bf(kv), causal)));
       const blocked = tensor(new Int32Array([0, 1, 1, 0, 0, 1, 0, 0, 0]), [3, 3]);
-      expectClose(m.call(q, kv, kv, { attnMask: blocked }), bf(manualAttention(m, bf(q), bf(kv), bf(kv), causal)), 1e-5);
+      assertTensorsClose(m.call(q, kv, kv, { attnMask: blocked }), bf(manualAttention(m, bf(q), bf(kv), bf(kv), causal)));
     });
     m.dispose();
   });
@@ -79,7 +71,7 @@ describe('convolution layers', () => {
     expect(c.weight.shape).toEqual([6, 2, 3, 3]);
     tidy(() => {
       const x = randn([1, 4, 7, 7]);
-      expectClose(c.call(x), conv2d(x, c.weight, c.bias, { stride: 2, padding: 2, dilation: 2, groups: 2 }));
+      assertTensorsClose(c.call(x), conv2d(x, c.weight, c.bias, { stride: 2, padding: 2, dilation: 2, groups: 2 }));
     });
     expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(/groups=2 must divide inChannels=3/);
     c.dispose();

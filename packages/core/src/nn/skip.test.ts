@@ -8,21 +8,12 @@ import {
   AdaptiveAvgPool2d, MultiheadAttention, residual, seq, setSkips, countSkips, namedSkips, summary, maximum,
   type Branches, type SkipMerge, type Tensor,
 } from '../index.js';
+import { assertTensorsClose } from '../testing/index.js';
 
 beforeAll(async () => {
   registerBackend('cpu', createCpuBackend);
   await setBackend('cpu');
 });
-
-/** Synchronous (the cpu backend reads back synchronously), so it can run inside tidy. */
-function expectClose(a: Tensor, b: Tensor, tol = 1e-5): void {
-  expect(a.shape).toEqual(b.shape);
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let worst = 0;
-  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-  expect(worst).toBeLessThanOrEqual(tol);
-}
 
 describe('merges', () => {
   it("'add' + ReLU runs as one fused addActivation unless the ReLU has hooks; outputs and gradients agree", () => {
@@ -44,7 +35,7 @@ describe('merges', () => {
     expect(plain.op).toBe('relu');
     expect(calls).toBe(1);
     handle.remove();
-    expectClose(fused.y, plain.y, 0);
+    assertTensorsClose(fused.y, plain.y, { atol: 0, rtol: 0 });
     fused.grads.forEach((g, i) => expect(Array.from(g)).toEqual(Array.from(plain.grads[i]!)));
     [fused.y, plain.y, x].forEach((t) => t.dispose());
     s.dispose();
@@ -54,10 +45,10 @@ describe('merges', () => {
     const lin = new Linear(3, 3);
     const s = new Skip({ main: lin, post: 'relu' });
     const x = randn([4, 3]);
-    tidy(() => expectClose(s.call(x), relu(add(lin.call(x), x))));
+    tidy(() => assertTensorsClose(s.call(x), relu(add(lin.call(x), x))));
     const proj = new Linear(3, 3);
     const p = residual(new Linear(3, 3), { shortcut: proj });
-    tidy(() => expectClose(p.call(x), add(p.main!.call(x), proj.call(x))));
+    tidy(() => assertTensorsClose(p.call(x), add(p.main!.call(x), proj.call(x))));
     expect(() => tidy(() => residual(new Linear(3, 2)).call(x))).toThrow(/main branch \[4,2\] and shortcut \[4,3\] differ; give the shortcut a projection/);
     x.dispose();
     s.dispose();
@@ -70,7 +61,7 @@ describe('merges', () => {
     const x = randn([2, 2, 4, 4]);
     const y = s.call(x);
     expect(y.shape).toEqual([2, 5, 4, 4]);
-    tidy(() => expectClose(y, concat([x, conv.call(x)], 1)));
+    tidy(() => assertTensorsClose(y, concat([x, conv.call(x)], 1)));
     for (const t of [x, y]) t.dispose();
     s.dispose();
   });
@@ -85,7 +76,7 @@ describe('merges', () => {
     const x = randn([5, 4]);
     tidy(() => {
       const t = sigmoid(gate.call(x));
-      expectClose(s.call(x), add(mul(t, main.call(x)), mul(sub(1, t), x)));
+      assertTensorsClose(s.call(x), add(mul(t, main.call(x)), mul(sub(1, t), x)));
     });
     const conv = new Skip({ main: new Conv2d(3, 3, 3, { padding: 1 }), merge: 'gated', gate: { features: 3, kind: 'conv', biasInit: -2 } });
     expect((conv.gate as Conv2d).weight.shape).toEqual([3, 3, 1, 1]);
@@ -99,18 +90,18 @@ describe('merges', () => {
     const x = randn([2, 3, 4, 4]);
     const rezero = new Skip({ main: new Conv2d(3, 3, 3, { padding: 1 }), merge: 'scaled' });
     expect(rezero.scaleParameter!.shape).toEqual([]);
-    tidy(() => expectClose(rezero.call(x), x));
+    tidy(() => assertTensorsClose(rezero.call(x), x));
     const conv = new Conv2d(3, 3, 3, { padding: 1 });
     const ls = new Skip({ main: conv, merge: 'scaled', scale: { channels: 3, init: 0.1, name: 'gamma' } });
     // A module's own parameters come before its children's, as in PyTorch.
     expect(Object.keys(ls.stateDict())).toEqual(['gamma', 'weight', 'bias']);
     expect(Array.from(await ls.scaleParameter!.data()).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([0.1, 0.1, 0.1]);
     ls.loadStateDict({ ...ls.stateDict(), gamma: tensor([1, 2, 3]) });
-    tidy(() => expectClose(ls.call(x), add(x, mul(tensor([1, 2, 3], [1, 3, 1, 1]), conv.call(x)))));
+    tidy(() => assertTensorsClose(ls.call(x), add(x, mul(tensor([1, 2, 3], [1, 3, 1, 1]), conv.call(x)))));
     // Transformers: α along the last axis of [N, L, D].
     const seq = new Skip({ main: new Linear(4, 4), merge: 'scaled', scale: { channels: 4, init: 0.5 } });
     const h = randn([2, 3, 4]);
-    tidy(() => expectClose(seq.call(h), add(h, mul(0.5, seq.main!.call(h)))));
+    tidy(() => assertTensorsClose(seq.call(h), add(h, mul(0.5, seq.main!.call(h)))));
     for (const t of [x, h]) t.dispose();
     for (const m of [rezero, ls, seq]) m.dispose();
   });
@@ -127,7 +118,7 @@ describe('plain twins', () => {
       const main = new Linear(4, 4);
       const s = new Skip({ main, ...options, skip: false, post: 'relu' });
       const keys = Object.keys(s.stateDict());
-      tidy(() => expectClose(s.call(x), relu(main.call(x))));
+      tidy(() => assertTensorsClose(s.call(x), relu(main.call(x))));
       s.skip = true;
       expect(Object.keys(s.stateDict())).toEqual(keys);
       tidy(() => {
@@ -145,7 +136,7 @@ describe('plain twins', () => {
     const zerosTwin = new Skip({ main: conv, merge: 'concat', skip: false });
     const y = zerosTwin.call(x);
     expect(y.shape).toEqual([1, 5, 2, 2]);
-    tidy(() => expectClose(y, concat([mul(x, 0), conv.call(x)], 1)));
+    tidy(() => assertTensorsClose(y, concat([mul(x, 0), conv.call(x)], 1)));
     const dropTwin = new Skip({ main: new Identity(), merge: 'concat', skip: false, plainConcat: 'drop' });
     expect(tidy(() => dropTwin.call(x)).shape).toEqual([1, 2, 2, 2]);
     for (const t of [x, y]) t.dispose();
@@ -221,7 +212,7 @@ describe('long skips', () => {
     tidy(() => {
       const e = enc.call(x);
       const merged = concat([e, upsample(mid.call(maxPool2d(e, 2)), { scaleFactor: 2 })], 1);
-      expectClose(unet.call(x), (unet.get('head') as Conv2d).call(merged));
+      assertTensorsClose(unet.call(x), (unet.get('head') as Conv2d).call(merged));
     });
     x.dispose();
     unet.dispose();
@@ -232,7 +223,7 @@ describe('long skips', () => {
     const merge = new Skip({ main: new Upsample({ scaleFactor: 2 }), shortcut: { lateral } });
     const top = randn([1, 2, 2, 2]);
     const c3 = randn([1, 4, 4, 4]);
-    tidy(() => expectClose(merge.call(top, c3), add(upsample(top, { scaleFactor: 2 }), lateral.call(c3))));
+    tidy(() => assertTensorsClose(merge.call(top, c3), add(upsample(top, { scaleFactor: 2 }), lateral.call(c3))));
     expect(Object.keys(merge.stateDict())).toEqual(['lateral.weight', 'lateral.bias']);
     for (const t of [top, c3]) t.dispose();
     merge.dispose();
@@ -267,7 +258,7 @@ describe('blocks built from Skip', () => {
     expect(countSkips(block)).toBe(2);
     const x = randn([2, 3, d]);
     const first = block.at(0) as Skip;
-    tidy(() => expectClose(first.call(x), add(x, attn.call(layerNorm(x, [d], ln1.weight, ln1.bias)))));
+    tidy(() => assertTensorsClose(first.call(x), add(x, attn.call(layerNorm(x, [d], ln1.weight, ln1.bias)))));
     x.dispose();
     block.dispose();
   });
@@ -296,9 +287,9 @@ describe('blocks built from Skip', () => {
     let seen = 0;
     act.registerForwardHook(() => void seen++);
     const x = randn([1, 2, 4, 4]);
-    tidy(() => expectClose(seq(x, conv, bn, act), act.call(bn.call(conv.call(x)))));
+    tidy(() => assertTensorsClose(seq(x, conv, bn, act), act.call(bn.call(conv.call(x)))));
     expect(seen).toBe(2);
-    tidy(() => expectClose(seq(x), x));
+    tidy(() => assertTensorsClose(seq(x), x));
     for (const m of [conv, bn, act]) m.dispose();
     x.dispose();
   });
@@ -313,10 +304,10 @@ describe('blocks built from Skip', () => {
     const s = new Skip({ main: lin, merge: maxMerge });
     expect(s.merge).toBe('max');
     const x = randn([2, 3]);
-    tidy(() => expectClose(s.call(x), maximum(lin.call(x), x)));
+    tidy(() => assertTensorsClose(s.call(x), maximum(lin.call(x), x)));
     expect(summary(s, [2, 3]).rows.map((r) => r.type)).toEqual(['Linear', 'Skip(max)']);
     s.skip = false;
-    tidy(() => expectClose(s.call(x), lin.call(x)));
+    tidy(() => assertTensorsClose(s.call(x), lin.call(x)));
     expect(() => new Skip({ main: lin, merge: 'sum' as never })).toThrow(/unknown merge 'sum'; valid: add, concat, gated, scaled/);
     x.dispose();
     s.dispose();
@@ -330,18 +321,18 @@ describe('blocks built from Skip', () => {
     }
     const x = randn([2, 3]);
     const masked = new Masked();
-    tidy(() => expectClose(masked.call(x, null, 3), add(mul(x, 3), x)));
-    tidy(() => expectClose(masked.call(x), add(x, x)));
+    tidy(() => assertTensorsClose(masked.call(x, null, 3), add(mul(x, 3), x)));
+    tidy(() => assertTensorsClose(masked.call(x), add(x, x)));
     // A long skip: the second argument is the shortcut input, the third still reaches branches.
     const other = ones([2, 3]);
-    tidy(() => expectClose(masked.call(x, other, 2), add(mul(x, 2), other)));
+    tidy(() => assertTensorsClose(masked.call(x, other, 2), add(mul(x, 2), other)));
     class Scale extends Module {
       override forward(x: Tensor, factor = 1): Tensor {
         return mul(x, factor);
       }
     }
     const viaMain = new Skip({ main: new Scale() });
-    tidy(() => expectClose(viaMain.call(x, null, 5), add(mul(x, 5), x)));
+    tidy(() => assertTensorsClose(viaMain.call(x, null, 5), add(mul(x, 5), x)));
     for (const t of [x, other]) t.dispose();
   });
 
@@ -353,7 +344,7 @@ describe('blocks built from Skip', () => {
     expect(Object.keys(sub1.stateDict())).toEqual(['linear1.weight', 'linear1.bias', 'norm1.weight', 'norm1.bias']);
     sub1.eval();
     const x = randn([3, d]);
-    tidy(() => expectClose(sub1.call(x), layerNorm(add(x, linear1.call(x)), [d], norm1.weight, norm1.bias)));
+    tidy(() => assertTensorsClose(sub1.call(x), layerNorm(add(x, linear1.call(x)), [d], norm1.weight, norm1.bias)));
     x.dispose();
     sub1.dispose();
   });
@@ -390,7 +381,7 @@ describe('gradients', () => {
       const short = bn(conv2d(x, dc.weight, null, { stride: 2 }), db);
       sum(mul(relu(add(main, short)), w)).backward();
     });
-    for (let i = 0; i < params.length; i++) expectClose(viaSkip[i]!, params[i]!.grad!, 1e-4);
+    for (let i = 0; i < params.length; i++) assertTensorsClose(viaSkip[i]!, params[i]!.grad!, { atol: 1e-4, rtol: 0 });
     for (const g of viaSkip) g.dispose();
     for (const t of [x, w]) t.dispose();
     block.dispose();
