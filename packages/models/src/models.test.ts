@@ -9,10 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   convTranspose2d, countSkips, crossEntropy, graph, manualSeed, memory, mean, ones, randint, randn, slice, tidy, type Tensor,
 } from '@skipnet/core';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { bilinearKernel, createModel, type Model, FPNSegmentation } from './index.js';
-import { useCpu } from './testutil.js';
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu', createCpuBackend));
 
 interface Case {
   readonly name: string;

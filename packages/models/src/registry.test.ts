@@ -5,10 +5,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memory, randn, setBackend, tidy, zeros } from '@skipnet/core';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { countParametersOf, createModel, listModels, modelInfo, onMeta, type Model } from './index.js';
-import { useCpu } from './testutil.js';
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu', createCpuBackend));
 
 /** Published parameter counts (torchvision's model cards; He et al. 2015 Table 6; Huang et al. 2017; U-Net; nanoGPT). */
 const COUNTS: [string, Record<string, unknown>, number][] = [

@@ -16,10 +16,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SGD, argmax, cast, crossEntropy, manualSeed, matmul, noGrad, randint, randn, tidy, type Tensor } from '@skipnet/core';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { DeepMLP } from './index.js';
-import { norm, useCpu } from './testutil.js';
+import { norm } from './test/helpers.js';
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu', createCpuBackend));
 
 const DEPTH = 30;
 const build = (skip: boolean): DeepMLP => {

@@ -9,10 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTensors, tidy, type Module, type Tensor } from '@skipnet/core';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { FPNSegmentation, TransformerEncoderLayer, createModel } from './index.js';
-import { maxAbsDiff, useCpu } from './testutil.js';
+import { maxAbsDiff } from './test/helpers.js';
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu', createCpuBackend));
 
 const dir = new URL('../../../fixtures/models/', import.meta.url);
 

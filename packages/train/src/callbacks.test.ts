@@ -4,16 +4,18 @@ import { join } from 'node:path';
 import { SGD, memory, stepLR } from '@skipnet/core';
 import { DataLoader, datasetFromArrays } from '@skipnet/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { EarlyStopping, GradientFlowProbe, ModelCheckpoint, NanGuard, NonFiniteError, ProgressLogger, formatProgress } from './callbacks.js';
 import type { LogRecord, StepInfo } from './events.js';
 import { loadCheckpoint, nodeCheckpointIO } from './node/index.js';
 import { disposeCheckpoint } from './checkpoint.js';
 import { Trainer } from './trainer.js';
-import { TinyMlp, blobLoader, blobs, readDict, useCpu } from './test/helpers.js';
+import { TinyMlp, blobLoader, blobs, readDict } from './test/helpers.js';
 
 let dir: string;
 beforeAll(async () => {
-  await useCpu();
+  await useBackend('cpu', createCpuBackend);
   dir = await mkdtemp(join(tmpdir(), 'skipnet-callbacks-'));
 });
 afterAll(async () => {

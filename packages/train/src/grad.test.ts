@@ -1,10 +1,11 @@
 import { memory, tensor, zeros } from '@skipnet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { clipGradNorm, gradNorms } from './grad.js';
 import { flattenLogits, taskLoss } from './loss.js';
-import { useCpu } from './test/helpers.js';
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu', createCpuBackend));
 
 describe('gradient norms and clipping', () => {
   it('clips by the global L2 norm and returns the norm before clipping', async () => {

@@ -1,9 +1,10 @@
 import { memory, tensor } from '@skipnet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { Accuracy, ConfusionMatrix, MeanIoU, MeanLoss, Perplexity, PixelAccuracy, TopKAccuracy, createMetric, defaultMetrics } from './metrics.js';
-import { useCpu } from './test/helpers.js';
 
-beforeAll(useCpu);
+beforeAll(() => useBackend('cpu', createCpuBackend));
 
 const f32 = (data: number[], shape: number[]) => tensor(data, shape);
 const i32 = (data: number[], shape: number[]) => tensor(data, shape, { dtype: 'int32' });

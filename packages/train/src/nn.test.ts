@@ -5,16 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchNorm1d, Dropout, Linear, ReLU, Sequential, manualSeed } from '@skipnet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { ModelCheckpoint } from './callbacks.js';
 import type { StepInfo } from './events.js';
 import type { TrainableModel } from './model.js';
 import { nodeCheckpointIO } from './node/index.js';
 import { Trainer } from './trainer.js';
-import { blobLoader, readDict, useCpu } from './test/helpers.js';
+import { blobLoader, readDict } from './test/helpers.js';
 
 let dir: string;
 beforeAll(async () => {
-  await useCpu();
+  await useBackend('cpu', createCpuBackend);
   dir = await mkdtemp(join(tmpdir(), 'skipnet-nn-'));
 });
 afterAll(async () => {

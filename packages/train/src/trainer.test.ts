@@ -4,15 +4,17 @@ import { join } from 'node:path';
 import { AdamW, cosineWithWarmup, memory, tensor } from '@skipnet/core';
 import { DataLoader } from '@skipnet/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { GradientFlowProbe, ModelCheckpoint } from './callbacks.js';
 import type { Callback, StepInfo } from './events.js';
 import { nodeCheckpointIO } from './node/index.js';
 import { Trainer, type TrainerOptions } from './trainer.js';
-import { TinyLm, TinyMlp, TinySeg, blobLoader, blobs, brightMasks, cyclicTokens, readDict, useCpu } from './test/helpers.js';
+import { TinyLm, TinyMlp, TinySeg, blobLoader, blobs, brightMasks, cyclicTokens, readDict } from './test/helpers.js';
 
 let dir: string;
 beforeAll(async () => {
-  await useCpu();
+  await useBackend('cpu', createCpuBackend);
   dir = await mkdtemp(join(tmpdir(), 'skipnet-train-'));
 });
 afterAll(async () => {

@@ -1,12 +1,5 @@
-/** Test helpers (not exported from the package). */
-import { createCpuBackend } from '@skipnet/backend-cpu';
-import { listBackends, registerBackend, setBackend, type Tensor } from '@skipnet/core';
-
-/** Registers and activates the cpu backend once per test file. */
-export async function useCpu(): Promise<void> {
-  if (!listBackends().includes('cpu')) registerBackend('cpu', createCpuBackend);
-  await setBackend('cpu');
-}
+/** Test-only tensor measures (not part of the build or the package). */
+import type { Tensor } from '@skipnet/core';
 
 /** L2 norm of a tensor, read synchronously (cpu). */
 export function norm(t: Tensor): number {

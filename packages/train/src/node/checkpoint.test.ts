@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memory, parseSafetensors } from '@skipnet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCpuBackend } from '@skipnet/backend-cpu';
+import { useBackend } from '@skipnet/core/testing';
 import { ModelCheckpoint } from '../callbacks.js';
 import { CHECKPOINT_FORMAT, disposeCheckpoint, parseTrainingState } from '../checkpoint.js';
 import { Trainer } from '../trainer.js';
-import { TinyMlp, blobLoader, useCpu } from '../test/helpers.js';
+import { TinyMlp, blobLoader } from '../test/helpers.js';
 import { MetricsJsonlWriter, loadCheckpoint, nodeCheckpointIO, saveCheckpoint } from './index.js';
 
 let dir: string;
 beforeAll(async () => {
-  await useCpu();
+  await useBackend('cpu', createCpuBackend);
   dir = await mkdtemp(join(tmpdir(), 'skipnet-ckpt-'));
 });
 afterAll(async () => {
@@ -93,7 +95,7 @@ describe('checkpoint directories', () => {
     const wide = new TinyMlp(4, 16, 3);
     const wideTrainer = new Trainer({ model: wide, optimizer: { kind: 'adamw', lr: 0.01 }, checkpointIO: nodeCheckpointIO });
     await expect(wideTrainer.fit({ train: blobLoader(), epochs: 1, resumeFrom: path })).rejects.toThrow(
-      `${join(path, 'model.safetensors')}: the state dict does not match the model (shape mismatches: 'fc1.weight' is [8, 4] in the file, [16, 4] in the model; 'fc1.bias' is [8] in the file, [16] in the model; 'fc2.weight' is [3, 8] in the file, [3, 16] in the model)`,
+      `${join(path, 'model.safetensors')}: the state dict does not match the model:\n  shape mismatches (3):\n    fc1.weight: checkpoint [8,4], model [16,4]\n    fc1.bias: checkpoint [8], model [16]\n    fc2.weight: checkpoint [3,8], model [3,16]`,
     );
     const sgd = new Trainer({ model, optimizer: { kind: 'sgd', lr: 0.01 }, checkpointIO: nodeCheckpointIO });
     await expect(sgd.fit({ train: blobLoader(), epochs: 1, resumeFrom: path })).rejects.toThrow(

@@ -1,5 +1,4 @@
-/** Test fixtures: the cpu backend, tiny hand-written models and seeded toy datasets. */
-import { createCpuBackend } from '@skipnet/backend-cpu';
+/** Test fixtures: tiny hand-written models and seeded toy datasets (the backend comes from `useBackend`). */
 import {
   assign,
   conv2d,
@@ -10,20 +9,12 @@ import {
   linear,
   noGrad,
   randn,
-  registerBackend,
   relu,
-  setBackend,
   zeros,
   type Tensor,
 } from '@skipnet/core';
 import { DataLoader, Rng, datasetFromArrays, type Dataset, type Sample } from '@skipnet/data';
 import type { TrainableModelBase } from '../model.js';
-
-/** Registers and activates the cpu backend. */
-export async function useCpu(): Promise<void> {
-  registerBackend('cpu', createCpuBackend);
-  await setBackend('cpu');
-}
 
 /** A model made of named keep-ed leaves, with strict state-dict loading by copy. */
 abstract class TinyModel implements TrainableModelBase {
