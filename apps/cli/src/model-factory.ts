@@ -1,5 +1,4 @@
 /** Builds a registry model sized for a dataset, and checks the model can take its input. */
-import type { Module } from '@skipnet/core';
 import type { DescribedDataset } from '@skipnet/data';
 import { createModel, describeInput, inputProblem, listModels, type Model } from '@skipnet/models';
 import { CliError, unknownName } from './args.js';
@@ -37,7 +36,7 @@ export function checkModelSpec(spec: string): { name: string; options: Record<st
 }
 
 /** Creates `name` for `ds` (plus user options); unknown names and unfit inputs fail clearly. */
-export function buildModel(spec: string, ds: DescribedDataset, extra: Record<string, unknown> = {}): Module {
+export function buildModel(spec: string, ds: DescribedDataset, extra: Record<string, unknown> = {}): Model {
   const { name, options } = checkModelSpec(spec);
   let model: Model;
   try {
@@ -51,5 +50,5 @@ export function buildModel(spec: string, ds: DescribedDataset, extra: Record<str
     model.dispose();
     throw new CliError(`model '${name}' cannot take dataset '${ds.name}' (input [N, ${ds.inputShape.join(', ')}] ${ds.inputDType}: ${problem}); it expects ${describeInput(model.inputSpec)}`);
   }
-  return model as unknown as Module;
+  return model;
 }

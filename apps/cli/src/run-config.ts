@@ -1,10 +1,11 @@
 /** The configuration of a training run: defaults, `--config FILE`, flags, and its JSON form. */
 import { readFileSync } from 'node:fs';
+import type { JsonValue } from '@skipnet/train';
 import { CliError, choiceOption, numberOption } from './args.js';
 import { MARKER_KEY } from './run-dir.js';
 
-/** Everything that defines a training run (saved as `config.json`). */
-export interface RunConfig {
+/** Everything that defines a training run (saved as `config.json`; plain JSON). */
+export type RunConfig = {
   model: string;
   dataset: string;
   backend?: string;
@@ -23,8 +24,8 @@ export interface RunConfig {
   clipGrad: number;
   logEvery: number;
   /** Extra options for the model builder (`{"skip": false}`, widths, …). */
-  modelOptions: Record<string, unknown>;
-}
+  modelOptions: Record<string, JsonValue>;
+};
 
 /** Defaults per dataset task: what trains well on the built-in data in a few epochs. */
 export function defaultsFor(task: string): Partial<RunConfig> {
@@ -43,7 +44,7 @@ export function defaultsFor(task: string): Partial<RunConfig> {
  * Builder options the CLI uses by default for models whose paper-sized defaults are too big to
  * train on a CPU in minutes (U-Net's 64-channel base: 31M parameters; GPT-2's 124M).
  */
-export const MODEL_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
+export const MODEL_DEFAULTS: Readonly<Record<string, Record<string, JsonValue>>> = {
   unet: { baseWidth: 8, batchNorm: true },
   gpt: { nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0.1 },
 };
@@ -99,10 +100,10 @@ export function resolveConfig(values: Record<string, unknown>, task: (dataset: s
   const merged = { ...defaultsForDataset(dataset, task), ...file, dataset } as RunConfig;
   const flags: Record<string, unknown> = { ...merged, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
   const model = (flags.model as string) ?? merged.model;
-  let flagOptions: Record<string, unknown> = {};
+  let flagOptions: Record<string, JsonValue> = {};
   if (typeof values['model-options'] === 'string') {
     try {
-      flagOptions = JSON.parse(values['model-options']) as Record<string, unknown>;
+      flagOptions = JSON.parse(values['model-options']) as Record<string, JsonValue>;
     } catch (e) {
       throw new CliError(`--model-options: not valid JSON (${(e as Error).message})`, 2);
     }

@@ -9,6 +9,7 @@
  * run bit for bit.
  */
 import {
+  checkStateDict,
   clone,
   concat,
   manualSeed,
@@ -618,17 +619,8 @@ export class Trainer {
   }
 
   private checkModelDict(dict: Record<string, Tensor>, source: string): void {
-    const own = this.model.stateDict();
-    const missing = Object.keys(own).filter((k) => !(k in dict));
-    const unexpected = Object.keys(dict).filter((k) => !(k in own));
-    const shapes = Object.keys(own)
-      .filter((k) => k in dict && shapeStr(dict[k]!.shape) !== shapeStr(own[k]!.shape))
-      .map((k) => `'${k}' is ${shapeStr(dict[k]!.shape)} in the file, ${shapeStr(own[k]!.shape)} in the model`);
-    const problems: string[] = [];
-    if (missing.length) problems.push(`missing keys: ${missing.join(', ')}`);
-    if (unexpected.length) problems.push(`unexpected keys: ${unexpected.join(', ')}`);
-    if (shapes.length) problems.push(`shape mismatches: ${shapes.join('; ')}`);
-    if (problems.length) throw new Error(`${source}: the state dict does not match the model (${problems.join('; ')})`);
+    const { problems } = checkStateDict(this.model.stateDict(), dict, { strict: true });
+    if (problems.length) throw new Error(`${source}: the state dict does not match the model:\n  ${problems.join('\n  ')}`);
   }
 
   private checkOptimizerDict(dict: Record<string, Tensor>, source: string): void {

@@ -1,8 +1,8 @@
 /** Restores the model of a run or checkpoint directory for `eval` and `predict`. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Module } from '@skipnet/core';
 import type { DescribedDataset } from '@skipnet/data';
+import type { Model } from '@skipnet/models';
 import { disposeCheckpoint } from '@skipnet/train';
 import { loadCheckpoint } from '@skipnet/train/node';
 import { CliError } from '../args.js';
@@ -12,7 +12,7 @@ import { loadDataset } from '../setup.js';
 
 /** A restored model with the configuration it was trained with. */
 export interface RestoredModel {
-  readonly model: Module;
+  readonly model: Model;
   readonly config: RunConfig;
   readonly dataset: DescribedDataset;
   readonly dir: string;

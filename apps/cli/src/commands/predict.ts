@@ -1,6 +1,6 @@
 /** `skipnet predict`: run a checkpoint on a file the user brings. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { noGrad, tensor, tidy, type Tensor } from '@skipnet/core';
+import { noGrad, tensor, tidy } from '@skipnet/core';
 import type { DescribedDataset } from '@skipnet/data';
 import { decodeImage, imageToChw } from '@skipnet/data/node';
 import { PNG } from 'pngjs';
@@ -54,8 +54,7 @@ export const predictCommand: Command = {
       if (values.invert) chw = chw.map((v) => 1 - v);
       const polarity = values.invert ? undefined : polarityWarning(chw, dataset);
       if (polarity) process.stderr.write(`skipnet: note: ${polarity}\n`);
-      const forward = (model as unknown as { call(x: Tensor): Tensor }).call.bind(model);
-      const probs = noGrad(() => tidy(() => forward(tensor(chw, [1, c, h, w])).softmax(1)));
+      const probs = noGrad(() => tidy(() => model.call(tensor(chw, [1, c, h, w])).softmax(1)));
       const p = await probs.data();
       probs.dispose();
       if (dataset.task === 'segmentation') {

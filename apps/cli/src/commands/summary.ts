@@ -55,14 +55,13 @@ export const summaryCommand: Command = {
     } catch (e) {
       throw new CliError(`cannot build '${values.model}': ${(e as Error).message}`);
     }
-    const module = model as unknown as Module;
     try {
       // Without --input, the model's own example input (resnet20: 3×32×32, GPT: its context).
       const inputShape = shape ? [1, ...shape] : [...model.inputSpec.example];
       const dtype = model.inputSpec.kind === 'tokens' ? 'int32' : 'float32';
       let s: ModelSummary;
       try {
-        s = tidy(() => summary(module, inputShape, { dtype }));
+        s = tidy(() => summary(model, inputShape, { dtype }));
       } catch (e) {
         throw new CliError(`${values.model} cannot take input ${JSON.stringify(inputShape.slice(1))}: ${(e as Error).message}`);
       }
@@ -70,7 +69,7 @@ export const summaryCommand: Command = {
         console.log(JSON.stringify({
           model: values.model, input: inputShape, outputShape: s.outputShape,
           params: s.totalParams, trainableParams: s.trainableParams, multiplyAdds: s.totalMultiplyAdds, skipConnections: s.skips,
-          layers: rowsWithSkips(s, module, inputShape, dtype),
+          layers: rowsWithSkips(s, model, inputShape, dtype),
         }));
       } else {
         console.log(formatSummary(s));

@@ -1,7 +1,7 @@
 /** `skipnet train`: train a model on a dataset into a run directory. */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { manualSeed, type Module, type ScheduleConfig } from '@skipnet/core';
+import { manualSeed, type ScheduleConfig } from '@skipnet/core';
 import { DataLoader, listDatasets, subset, type DescribedDataset } from '@skipnet/data';
 import {
   GradientFlowProbe, ModelCheckpoint, NanGuard, Trainer, type Callback, type EvalResult, type LogRecord, type StepInfo, type Task,
@@ -9,6 +9,7 @@ import {
 import { MetricsJsonlWriter, nodeCheckpointIO } from '@skipnet/train/node';
 import { describeTraining, readCheckpointConfig } from './checkpoint-model.js';
 import { CliError, numberOption, type Command, type OptionSpec } from '../args.js';
+import type { Model } from '@skipnet/models';
 import { buildModel, checkModelSpec } from '../model-factory.js';
 import { Progress } from '../progress.js';
 import { renderReport, type GradFlowRecord, type ReportRecord, type ReportRun } from '../report.js';
@@ -71,7 +72,7 @@ export interface PreparedRun {
   readonly trainFull: DescribedDataset;
   readonly trainSet: DescribedDataset;
   readonly testSet: DescribedDataset;
-  readonly model: Module;
+  readonly model: Model;
 }
 
 /** Checks the names of a configuration (model, dataset, backend) without loading anything. */
@@ -172,7 +173,7 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
   const probe = new GradientFlowProbe({ every: Math.max(1, Math.floor(totalSteps / 40)), sink: (r) => { gradFlow.push(r); appendFileSync(gradFile, JSON.stringify(r) + '\n'); } });
   const monitor = task === 'classification' ? 'val_accuracy' : task === 'segmentation' ? 'val_meanIoU' : 'val_loss';
   const trainer = new Trainer({
-    model: model as never,
+    model,
     optimizer: config.optimizer === 'sgd'
       ? { kind: 'sgd', lr: config.lr, momentum: 0.9, nesterov: true, weightDecay: config.weightDecay }
       : { kind: config.optimizer, lr: config.lr, weightDecay: config.weightDecay },
@@ -190,7 +191,7 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
     seed: config.seed,
     // Short runs log more often so the curves have points.
     logEvery: Math.max(1, Math.min(config.logEvery, Math.floor(totalSteps / 100))),
-    config: { ...config, modelOptions: config.modelOptions as never, task } as never,
+    config: { ...config, task },
     checkpointIO: nodeCheckpointIO,
   });
 

@@ -3,7 +3,7 @@
  * tracing-based introspection (`summary`, `graph`).
  */
 export {
-  Module, parameter,
+  Module, parameter, checkStateDict, type StateDictCheck,
   type StateDict, type LoadStateDictOptions, type LoadStateDictResult, type ForwardHook, type ForwardPreHook, type HookHandle,
 } from './module.js';
 export * as init from './init.js';

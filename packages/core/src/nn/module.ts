@@ -417,19 +417,7 @@ export class Module {
     const strict = options.strict ?? true;
     const source: ReadonlyMap<string, Tensor> = dict instanceof Map ? (dict as ReadonlyMap<string, Tensor>) : new Map(Object.entries(dict as StateDict));
     const own = this.stateDict();
-    const missingKeys = Object.keys(own).filter((k) => !source.has(k));
-    const unexpectedKeys = [...source.keys()].filter((k) => !(k in own));
-    const mismatched: string[] = [];
-    for (const [k, target] of Object.entries(own)) {
-      const v = source.get(k);
-      if (v && (v.rank !== target.rank || v.shape.some((d, i) => d !== target.shape[i]))) {
-        mismatched.push(`${k}: checkpoint ${fmt(v.shape)}, model ${fmt(target.shape)}`);
-      }
-    }
-    const problems: string[] = [];
-    if (strict && missingKeys.length) problems.push(`missing keys (${missingKeys.length}): ${missingKeys.join(', ')}`);
-    if (strict && unexpectedKeys.length) problems.push(`unexpected keys (${unexpectedKeys.length}): ${unexpectedKeys.join(', ')}`);
-    if (mismatched.length) problems.push(`shape mismatches (${mismatched.length}):\n    ${mismatched.join('\n    ')}`);
+    const { missingKeys, unexpectedKeys, problems } = checkStateDict(own, source, { strict });
     if (problems.length) {
       throw new Error(`loadStateDict: ${this.constructor.name} cannot load the state dict:\n  ${problems.join('\n  ')}`);
     }
@@ -444,6 +432,49 @@ export class Module {
     });
     return { missingKeys, unexpectedKeys };
   }
+}
+
+/** The result of {@link checkStateDict}. */
+export interface StateDictCheck {
+  /** Keys of the model that `dict` lacks. */
+  readonly missingKeys: string[];
+  /** Keys of `dict` the model does not have. */
+  readonly unexpectedKeys: string[];
+  /**
+   * Every reason `dict` cannot be loaded, one line per kind (`missing keys (2): …`,
+   * `unexpected keys (1): …`, `shape mismatches (1):` with one indented line per key);
+   * empty when it fits. Key differences count only when `strict`.
+   */
+  readonly problems: string[];
+}
+
+/**
+ * Checks `dict` against a model's own state dict (`own`, from `stateDict()`) without
+ * changing anything: what {@link Module.loadStateDict} validates before it copies, for
+ * callers that must check several things before changing any (a trainer's resume).
+ */
+export function checkStateDict(
+  own: Readonly<Record<string, Tensor>>,
+  dict: ReadonlyMap<string, { readonly shape: readonly number[] }> | Readonly<Record<string, { readonly shape: readonly number[] }>>,
+  options: { strict?: boolean } = {},
+): StateDictCheck {
+  const strict = options.strict ?? true;
+  type Shaped = { readonly shape: readonly number[] };
+  const source: ReadonlyMap<string, Shaped> = dict instanceof Map ? (dict as ReadonlyMap<string, Shaped>) : new Map(Object.entries(dict as Readonly<Record<string, Shaped>>));
+  const missingKeys = Object.keys(own).filter((k) => !source.has(k));
+  const unexpectedKeys = [...source.keys()].filter((k) => !(k in own));
+  const mismatched: string[] = [];
+  for (const [k, target] of Object.entries(own)) {
+    const v = source.get(k);
+    if (v && (v.shape.length !== target.rank || v.shape.some((d, i) => d !== target.shape[i]))) {
+      mismatched.push(`${k}: checkpoint ${fmt(v.shape)}, model ${fmt(target.shape)}`);
+    }
+  }
+  const problems: string[] = [];
+  if (strict && missingKeys.length) problems.push(`missing keys (${missingKeys.length}): ${missingKeys.join(', ')}`);
+  if (strict && unexpectedKeys.length) problems.push(`unexpected keys (${unexpectedKeys.length}): ${unexpectedKeys.join(', ')}`);
+  if (mismatched.length) problems.push(`shape mismatches (${mismatched.length}):\n    ${mismatched.join('\n    ')}`);
+  return { missingKeys, unexpectedKeys, problems };
 }
 
 function define(owner: Module, name: string, value: unknown): void {
