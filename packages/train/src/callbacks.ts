@@ -4,9 +4,8 @@
  * `CheckpointIO`, and the Node `metrics.jsonl` writer lives in `@skipnet/train/node`.
  */
 import { disposeCheckpoint, joinPath, type CheckpointIO } from './checkpoint.js';
-import type { Callback, EpochInfo, LogRecord, StepInfo } from './events.js';
+import type { Callback, EpochInfo, LogRecord, StepInfo, TrainingContext } from './events.js';
 import type { JsonValue } from './metrics.js';
-import type { Trainer } from './trainer.js';
 
 /** Whether lower or higher is better; `'auto'` picks `'min'` for names containing `loss` or `perplexity`. */
 export type MonitorMode = 'min' | 'max' | 'auto';
@@ -64,7 +63,7 @@ export class ProgressLogger implements Callback {
   constructor(sink: ProgressSink = (r) => console.log(formatProgress(r))) {
     this.sink = sink;
   }
-  onLog(_trainer: Trainer, record: LogRecord): void {
+  onLog(_trainer: TrainingContext, record: LogRecord): void {
     this.sink(record);
   }
 }
@@ -112,7 +111,7 @@ export class ModelCheckpoint implements Callback {
   }
 
   /** Writes the trainer's current state to `dir`; returns false (writing nothing) after a non-finite step. */
-  async save(trainer: Trainer, dir: string): Promise<boolean> {
+  async save(trainer: TrainingContext, dir: string): Promise<boolean> {
     if (!trainer.state.finite) return false;
     const ckpt = trainer.checkpoint();
     try {
@@ -127,12 +126,12 @@ export class ModelCheckpoint implements Callback {
     return true;
   }
 
-  async onStepEnd(trainer: Trainer, info: StepInfo): Promise<void> {
+  async onStepEnd(trainer: TrainingContext, info: StepInfo): Promise<void> {
     const every = this.options.everySteps;
     if (every !== undefined && info.step % every === 0) await this.save(trainer, this.lastDir);
   }
 
-  async onEpochEnd(trainer: Trainer, info: EpochInfo): Promise<void> {
+  async onEpochEnd(trainer: TrainingContext, info: EpochInfo): Promise<void> {
     if (!trainer.state.finite) return;
     const monitor = this.options.monitor ?? (info.val ? 'val_loss' : 'loss');
     const mode = resolveMode(monitor, this.options.mode ?? 'auto');
@@ -146,7 +145,7 @@ export class ModelCheckpoint implements Callback {
     if (improved && (this.options.saveBest ?? true)) await this.save(trainer, this.bestDir);
   }
 
-  async onFitEnd(trainer: Trainer): Promise<void> {
+  async onFitEnd(trainer: TrainingContext): Promise<void> {
     if ((this.options.saveOnFitEnd ?? true) && this.lastSavedStep !== trainer.state.globalStep) await this.save(trainer, this.lastDir);
   }
 }
@@ -186,7 +185,7 @@ export class EarlyStopping implements Callback {
     if (!(Number.isInteger(this.patience) && this.patience >= 0)) throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
   }
 
-  onEpochEnd(trainer: Trainer, info: EpochInfo): void {
+  onEpochEnd(trainer: TrainingContext, info: EpochInfo): void {
     const v = monitored('EarlyStopping', info, this.monitor);
     const better = this.best === null || (this.mode === 'min' ? v < this.best - this.minDelta : v > this.best + this.minDelta);
     if (better && Number.isFinite(v)) {
@@ -245,7 +244,7 @@ export class NanGuard implements Callback {
   constructor(options: NanGuardOptions = {}) {
     this.action = options.action ?? 'throw';
   }
-  onStepEnd(trainer: Trainer, info: StepInfo): void {
+  onStepEnd(trainer: TrainingContext, info: StepInfo): void {
     if (Number.isFinite(info.loss) && Number.isFinite(info.gradNorm)) return;
     const what = Number.isFinite(info.loss) ? `the gradient norm is ${info.gradNorm}` : `the loss is ${info.loss}`;
     const last = trainer.state.lastCheckpoint;
@@ -290,10 +289,10 @@ export class GradientFlowProbe implements Callback {
     this.every = options.every;
     this.sink = options.sink;
   }
-  wantsGradNorms(trainer: Trainer, step: number): boolean {
+  wantsGradNorms(trainer: TrainingContext, step: number): boolean {
     return step % (this.every ?? trainer.logEvery) === 0;
   }
-  onStepEnd(_trainer: Trainer, info: StepInfo): void {
+  onStepEnd(_trainer: TrainingContext, info: StepInfo): void {
     if (!info.paramGradNorms) return;
     const record: GradientFlowRecord = { step: info.step, norms: info.paramGradNorms };
     this.records.push(record);

@@ -9,7 +9,8 @@
  * This module only encodes and decodes bytes, so it runs in browsers; `@skipnet/train/node`
  * reads and writes directories.
  */
-import { loadTensors, saveTensors, type ScheduleConfig, type Tensor } from '@skipnet/core';
+import { formatShape, loadTensors, saveTensors, type ScheduleConfig, type Tensor } from '@skipnet/core';
+import type { EpochSource } from './evaluate.js';
 import type { JsonValue } from './metrics.js';
 
 /** `format` field of every `state.json`. */
@@ -249,4 +250,34 @@ export function parseTrainingState(text: string, source: string): TrainingState 
   obj(progress, 'metrics', 'progress.metrics');
   obj(raw, 'callbacks');
   return raw as unknown as TrainingState;
+}
+
+/**
+ * Throws unless `loader` batches like the run that wrote the checkpoint (seed, batch size,
+ * batches per epoch): resuming with another would visit different batches.
+ * @param source the file named in the error (`state.json`).
+ */
+export function checkLoaderMatches(saved: LoaderState, loader: EpochSource, source: string): void {
+  const diffs: string[] = [];
+  if (saved.seed !== null && typeof loader.seed === 'number' && loader.seed !== saved.seed) diffs.push(`seed ${loader.seed} (checkpoint: ${saved.seed})`);
+  if (saved.batchSize !== null && typeof loader.batchSize === 'number' && loader.batchSize !== saved.batchSize) diffs.push(`batchSize ${loader.batchSize} (checkpoint: ${saved.batchSize})`);
+  if (loader.numBatches !== saved.numBatches) diffs.push(`${loader.numBatches} batches per epoch (checkpoint: ${saved.numBatches})`);
+  if (diffs.length) throw new Error(`${source}: the training loader does not match the checkpoint's: ${diffs.join(', ')}; resuming would visit different batches`);
+}
+
+/**
+ * Throws unless every saved optimizer buffer (`<parameter name>.<slot>`) belongs to one of
+ * `params` and has its shape.
+ * @param source the file named in the error (`optimizer.safetensors`).
+ */
+export function checkOptimizerBuffers(params: readonly (readonly [string, Tensor])[], buffers: Readonly<Record<string, Tensor>>, source: string): void {
+  const byName = new Map(params.map(([n, p]) => [n, p] as const));
+  const problems: string[] = [];
+  for (const [key, t] of Object.entries(buffers)) {
+    const dot = key.lastIndexOf('.');
+    const p = dot > 0 ? byName.get(key.slice(0, dot)) : undefined;
+    if (!p) problems.push(`buffer '${key}' belongs to no parameter of the optimizer`);
+    else if (formatShape(p.shape) !== formatShape(t.shape)) problems.push(`buffer '${key}' is ${formatShape(t.shape)}, its parameter is ${formatShape(p.shape)}`);
+  }
+  if (problems.length) throw new Error(`${source}: the optimizer state does not match the optimizer (${problems.join('; ')})`);
 }

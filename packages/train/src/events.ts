@@ -1,6 +1,47 @@
-/** What the trainer tells callbacks, and the callback interface itself. */
+/** What the trainer tells callbacks, what callbacks may do to it, and the callback interface itself. */
+import type { BestMetric, Checkpoint } from './checkpoint.js';
 import type { JsonValue } from './metrics.js';
-import type { Trainer } from './trainer.js';
+
+/** Where training stands; saved in `state.json`. */
+export interface TrainerState {
+  /** 0-based epoch in progress (= epochs finished). */
+  epoch: number;
+  /** Batches of `epoch` already trained (the next batch index). */
+  batch: number;
+  /** Optimizer steps taken. */
+  globalStep: number;
+  /** Best monitored value so far (maintained by `ModelCheckpoint`). */
+  best: BestMetric | null;
+  /** The last checkpoint written by a callback, if any. */
+  lastCheckpoint: { readonly dir: string; readonly step: number } | null;
+  /** False once a step produced a non-finite loss or gradient norm; checkpoints are then refused. */
+  finite: boolean;
+  /** Whether the state came from a checkpoint. */
+  resumed: boolean;
+  /** Why the last fit stopped early, or null. */
+  stopReason: string | null;
+}
+
+/**
+ * The running trainer as a callback sees it: its position, its log cadence, and the two things
+ * a callback may do — stop the run and snapshot it. The `Trainer` implements it; a callback
+ * written against it can be tested with a plain object.
+ */
+export interface TrainingContext {
+  /** Position and health of the run (a checkpoint callback records `best` and `lastCheckpoint`). */
+  readonly state: TrainerState;
+  /** Steps between step log records. */
+  readonly logEvery: number;
+  /** The learning rate of the next step. */
+  readonly lr: number;
+  /** Asks the running `fit` to stop after the current step; with `error`, `fit` rejects with it after `onFitEnd`. */
+  stop(reason: string, error?: Error): void;
+  /**
+   * A snapshot of the whole training state (release it with `disposeCheckpoint`).
+   * @throws Error after a non-finite step: a diverged state must not replace a good checkpoint.
+   */
+  checkpoint(): Checkpoint;
+}
 
 /** The result of one optimizer step. */
 export interface StepInfo {
@@ -100,19 +141,19 @@ export interface Callback {
   /** Unique name: the key of this callback's state in `state.json`. */
   readonly name: string;
   /** Before the first step (after a resume has restored the state). */
-  onFitStart?(trainer: Trainer): void | Promise<void>;
+  onFitStart?(trainer: TrainingContext): void | Promise<void>;
   /** Before an epoch's first batch (also when resuming mid-epoch, with `startBatch > 0`). */
-  onEpochStart?(trainer: Trainer, epoch: number, startBatch: number): void | Promise<void>;
+  onEpochStart?(trainer: TrainingContext, epoch: number, startBatch: number): void | Promise<void>;
   /** Whether the step that will become global step `step` should report per-parameter gradient norms. */
-  wantsGradNorms?(trainer: Trainer, step: number): boolean;
+  wantsGradNorms?(trainer: TrainingContext, step: number): boolean;
   /** After every optimizer step. */
-  onStepEnd?(trainer: Trainer, info: StepInfo): void | Promise<void>;
+  onStepEnd?(trainer: TrainingContext, info: StepInfo): void | Promise<void>;
   /** For every log record (logged steps and epoch summaries). */
-  onLog?(trainer: Trainer, record: LogRecord): void | Promise<void>;
+  onLog?(trainer: TrainingContext, record: LogRecord): void | Promise<void>;
   /** After an epoch and its validation. The trainer's position already points at the next epoch. */
-  onEpochEnd?(trainer: Trainer, info: EpochInfo): void | Promise<void>;
+  onEpochEnd?(trainer: TrainingContext, info: EpochInfo): void | Promise<void>;
   /** When `fit` ends, also after an early stop or a failure a callback reported. */
-  onFitEnd?(trainer: Trainer, result: FitResult): void | Promise<void>;
+  onFitEnd?(trainer: TrainingContext, result: FitResult): void | Promise<void>;
   /** State to store in checkpoints. */
   stateDict?(): JsonValue;
   /** Restores {@link Callback.stateDict} on resume. */

@@ -6,8 +6,9 @@
  *
  * @packageDocumentation
  */
-export { Trainer, type BatchSource, type EpochSource, type FitOptions, type TrainerOptions, type TrainerState } from './trainer.js';
-export type { Callback, EpochInfo, EvalResult, FitResult, LogRecord, StepInfo } from './events.js';
+export { Trainer, type FitOptions, type TrainerOptions } from './trainer.js';
+export { evaluateBatches, predictBatches, type BatchSource, type EpochSource } from './evaluate.js';
+export type { Callback, EpochInfo, EvalResult, FitResult, LogRecord, StepInfo, TrainerState, TrainingContext } from './events.js';
 export { forwardOf, trainableParameters, type TrainableModel, type TrainableModelBase } from './model.js';
 export { flattenLogits, taskLoss, type LossFn, type LossOptions, type Task } from './loss.js';
 export { clipGradNorm, gradNorms, type ClipGradNormOptions, type ParamList } from './grad.js';

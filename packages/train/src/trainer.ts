@@ -11,7 +11,7 @@
 import {
   checkStateDict,
   clone,
-  concat,
+  formatShape,
   manualSeed,
   getRngState,
   noGrad,
@@ -30,42 +30,22 @@ import {
   CHECKPOINT_FILES,
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
+  checkLoaderMatches,
+  checkOptimizerBuffers,
   disposeCheckpoint,
-  type BestMetric,
   type Checkpoint,
   type CheckpointIO,
   type CheckpointSources,
   type LoaderState,
   type TrainingState,
 } from './checkpoint.js';
-import type { Callback, EpochInfo, EvalResult, FitResult, LogRecord, StepInfo } from './events.js';
+import type { Callback, EpochInfo, EvalResult, FitResult, LogRecord, StepInfo, TrainerState, TrainingContext } from './events.js';
 import { clipWithSquaredNorms, squaredGradNorms } from './grad.js';
 import { taskLoss, type LossFn, type LossOptions, type Task } from './loss.js';
 import { createMetric, defaultMetrics, type JsonValue, type Metric, type MetricSpec } from './metrics.js';
+import { computeAll, evaluateBatches, predictBatches, type BatchSource, type EpochSource } from './evaluate.js';
 import { forwardOf, trainableParameters, type TrainableModel } from './model.js';
 import { createOptimizer, type OptimizerSpec } from './optimizer.js';
-
-/**
- * A training data source that can start any epoch at any batch: `@skipnet/data`'s
- * `DataLoader` is one. The optional fields are recorded in checkpoints and checked on resume.
- */
-export interface EpochSource {
-  /** The batches of epoch `epoch` (0-based), from `options.startBatch` on. */
-  epoch(epoch: number, options?: { startBatch?: number }): AsyncIterable<Batch>;
-  /** Batches per epoch. */
-  readonly numBatches: number;
-  /** Seed of the shuffle/augmentation streams. */
-  readonly seed?: number;
-  /** Samples per batch. */
-  readonly batchSize?: number;
-  /** Whether epochs are shuffled. */
-  readonly shuffle?: boolean;
-  /** Whether the last partial batch is dropped. */
-  readonly dropLast?: boolean;
-}
-
-/** Batches to evaluate or predict: an {@link EpochSource} (its epoch 0 is used) or any iterable of batches. */
-export type BatchSource = EpochSource | AsyncIterable<Batch> | Iterable<Batch>;
 
 /** Options of {@link Trainer}. */
 export interface TrainerOptions {
@@ -114,49 +94,12 @@ export interface FitOptions {
   resumeFrom?: Checkpoint | string;
 }
 
-/** Where training stands; saved in `state.json`. */
-export interface TrainerState {
-  /** 0-based epoch in progress (= epochs finished). */
-  epoch: number;
-  /** Batches of `epoch` already trained (the next batch index). */
-  batch: number;
-  /** Optimizer steps taken. */
-  globalStep: number;
-  /** Best monitored value so far (maintained by `ModelCheckpoint`). */
-  best: BestMetric | null;
-  /** The last checkpoint written by a callback, if any. */
-  lastCheckpoint: { readonly dir: string; readonly step: number } | null;
-  /** False once a step produced a non-finite loss or gradient norm; checkpoints are then refused. */
-  finite: boolean;
-  /** Whether the state came from a checkpoint. */
-  resumed: boolean;
-  /** Why the last fit stopped early, or null. */
-  stopReason: string | null;
-}
-
 const now = (): number => performance.now();
-
-function isEpochSource(s: BatchSource): s is EpochSource {
-  return typeof (s as { epoch?: unknown }).epoch === 'function';
-}
-
-function batchesOf(s: BatchSource): AsyncIterable<Batch> | Iterable<Batch> {
-  return isEpochSource(s) ? s.epoch(0) : s;
-}
-
-function isBatch(v: unknown): v is Batch {
-  return typeof v === 'object' && v !== null && Array.isArray((v as Batch).xShape) && ArrayBuffer.isView((v as Batch).x);
-}
 
 function isOptimizer(v: Optimizer | OptimizerSpec): v is Optimizer {
   return typeof (v as Optimizer).step === 'function' && typeof (v as Optimizer).stateDict === 'function';
 }
 
-function computeAll(metrics: readonly Metric[]): Record<string, number> {
-  return Object.fromEntries(metrics.map((m) => [m.name, m.compute()]));
-}
-
-const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
 /**
  * Trains a model: `fit` over epochs of a `DataLoader`, `evaluate` and `predict`, with
@@ -173,7 +116,7 @@ const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
  *   callbacks: [new ProgressLogger(), new ModelCheckpoint({ dir: 'runs/a', io: nodeCheckpointIO })] });
  * await trainer.fit({ train, val, epochs: 10 });
  */
-export class Trainer {
+export class Trainer implements TrainingContext {
   /** The model being trained. */
   readonly model: TrainableModel;
   /** Its optimizer. */
@@ -288,7 +231,7 @@ export class Trainer {
         const { x, y } = toTensors(batch);
         const logits = this.forward(x);
         const loss = this.lossFn(logits, y);
-        if (loss.size !== 1) throw new Error(`Trainer: the loss must be a scalar, got shape ${shapeStr(loss.shape)}`);
+        if (loss.size !== 1) throw new Error(`Trainer: the loss must be a scalar, got shape ${formatShape(loss.shape)}`);
         loss.backward();
         const sq = squaredGradNorms(ps);
         const paramNorms = wantNorms ? noGrad(() => sqrt(sq)) : null;
@@ -474,32 +417,8 @@ export class Trainer {
    * @param options.metrics metrics to compute instead of the trainer's.
    */
   async evaluate(data: BatchSource, options: { metrics?: readonly MetricSpec[] } = {}): Promise<EvalResult> {
-    const metrics = (options.metrics ?? this.metricSpecs).map((s) => createMetric(s, this.metricOptions));
     this.model.eval();
-    const t0 = now();
-    let lossSum = 0;
-    let samples = 0;
-    for await (const batch of batchesOf(data)) {
-      const out = tidy(() =>
-        noGrad(() => {
-          const { x, y } = toTensors(batch);
-          const logits = this.forward(x);
-          return { loss: this.lossFn(logits, y), logits, y };
-        }),
-      );
-      try {
-        const n = batch.xShape[0] ?? 0;
-        lossSum += (await out.loss.data())[0]! * n;
-        samples += n;
-        for (const m of metrics) await m.update(out.logits, out.y);
-      } finally {
-        out.loss.dispose();
-        out.logits.dispose();
-        out.y.dispose();
-      }
-    }
-    const secs = (now() - t0) / 1000;
-    return { loss: lossSum / samples, metrics: computeAll(metrics), samples, imagesPerSec: secs > 0 ? samples / secs : 0 };
+    return evaluateBatches(this.forward, this.lossFn, (options.metrics ?? this.metricSpecs).map((s) => createMetric(s, this.metricOptions)), data);
   }
 
   /**
@@ -509,17 +428,7 @@ export class Trainer {
    */
   async predict(input: Tensor | Batch | BatchSource): Promise<Tensor> {
     this.model.eval();
-    if (input instanceof Tensor) return tidy(() => noGrad(() => this.forward(input)));
-    const source: BatchSource = isBatch(input) ? [input] : input;
-    const parts: Tensor[] = [];
-    try {
-      for await (const batch of batchesOf(source)) parts.push(tidy(() => noGrad(() => this.forward(toTensors(batch).x))));
-      if (parts.length === 0) throw new Error('Trainer.predict: the source yielded no batches');
-      if (parts.length === 1) return parts.pop()!;
-      return concat(parts, 0);
-    } finally {
-      for (const t of parts) t.dispose();
-    }
+    return predictBatches(this.forward, input, 'Trainer.predict');
   }
 
   /**
@@ -577,15 +486,10 @@ export class Trainer {
     const kind = s.optimizer.config.kind;
     const mine = this.optimizer.config.kind;
     if (kind !== mine) throw new Error(`${src.state}: the checkpoint's optimizer is '${String(kind)}' but the trainer's is '${String(mine)}'`);
-    if (loader && s.loader) {
-      const diffs: string[] = [];
-      if (s.loader.seed !== null && typeof loader.seed === 'number' && loader.seed !== s.loader.seed) diffs.push(`seed ${loader.seed} (checkpoint: ${s.loader.seed})`);
-      if (s.loader.batchSize !== null && typeof loader.batchSize === 'number' && loader.batchSize !== s.loader.batchSize) diffs.push(`batchSize ${loader.batchSize} (checkpoint: ${s.loader.batchSize})`);
-      if (loader.numBatches !== s.loader.numBatches) diffs.push(`${loader.numBatches} batches per epoch (checkpoint: ${s.loader.numBatches})`);
-      if (diffs.length) throw new Error(`${src.state}: the training loader does not match the checkpoint's: ${diffs.join(', ')}; resuming would visit different batches`);
-    }
-    this.checkModelDict(checkpoint.model, src.model);
-    this.checkOptimizerDict(checkpoint.optimizer, src.optimizer);
+    if (loader && s.loader) checkLoaderMatches(s.loader, loader, src.state);
+    const modelCheck = checkStateDict(this.model.stateDict(), checkpoint.model, { strict: true });
+    if (modelCheck.problems.length) throw new Error(`${src.model}: the state dict does not match the model:\n  ${modelCheck.problems.join('\n  ')}`);
+    checkOptimizerBuffers(this.optimizer.params, checkpoint.optimizer, src.optimizer);
     if (s.progress.epochSamples > 0) {
       for (const m of this.trainMetrics) {
         if (this.trainMetricsEnabled && !(m.name in s.progress.metrics)) throw new Error(`${src.state}: no saved state for training metric '${m.name}' (saved: ${Object.keys(s.progress.metrics).join(', ') || 'none'})`);
@@ -616,23 +520,6 @@ export class Trainer {
       const cs = s.callbacks[cb.name];
       if (cs !== undefined && cb.loadStateDict) cb.loadStateDict(cs);
     }
-  }
-
-  private checkModelDict(dict: Record<string, Tensor>, source: string): void {
-    const { problems } = checkStateDict(this.model.stateDict(), dict, { strict: true });
-    if (problems.length) throw new Error(`${source}: the state dict does not match the model:\n  ${problems.join('\n  ')}`);
-  }
-
-  private checkOptimizerDict(dict: Record<string, Tensor>, source: string): void {
-    const params = new Map(this.optimizer.params.map(([n, p]) => [n, p] as const));
-    const problems: string[] = [];
-    for (const [key, t] of Object.entries(dict)) {
-      const dot = key.lastIndexOf('.');
-      const p = dot > 0 ? params.get(key.slice(0, dot)) : undefined;
-      if (!p) problems.push(`buffer '${key}' belongs to no parameter of the optimizer`);
-      else if (shapeStr(p.shape) !== shapeStr(t.shape)) problems.push(`buffer '${key}' is ${shapeStr(t.shape)}, its parameter is ${shapeStr(p.shape)}`);
-    }
-    if (problems.length) throw new Error(`${source}: the optimizer state does not match the optimizer (${problems.join('; ')})`);
   }
 
   private async load(dir: string): Promise<Checkpoint> {

@@ -2,10 +2,10 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CHECKPOINT_FILES, decodeCheckpoint, disposeCheckpoint, encodeCheckpoint, type Checkpoint, type CheckpointIO } from '../checkpoint.js';
-import type { Trainer } from '../trainer.js';
+import type { TrainingContext } from '../events.js';
 
-function isTrainer(v: Checkpoint | Trainer): v is Trainer {
-  return typeof (v as Trainer).checkpoint === 'function';
+function isTrainer(v: Checkpoint | TrainingContext): v is TrainingContext {
+  return typeof (v as TrainingContext).checkpoint === 'function';
 }
 
 /**
@@ -14,7 +14,7 @@ function isTrainer(v: Checkpoint | Trainer): v is Trainer {
  * crash mid-write leaves the previous checkpoint intact.
  * @param source a checkpoint, or a trainer to snapshot (the snapshot is disposed after writing).
  */
-export async function saveCheckpoint(dir: string, source: Checkpoint | Trainer): Promise<void> {
+export async function saveCheckpoint(dir: string, source: Checkpoint | TrainingContext): Promise<void> {
   const ckpt = isTrainer(source) ? source.checkpoint() : source;
   let files;
   try {

@@ -1,7 +1,6 @@
 /** The `metrics.jsonl` log: one JSON object per logged step and per epoch summary. */
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import type { Callback, LogRecord } from '../events.js';
-import type { Trainer } from '../trainer.js';
+import type { Callback, LogRecord, TrainingContext } from '../events.js';
 import { ensureParent } from './checkpoint.js';
 
 /** One line of `metrics.jsonl` (NaN and infinities are written as `null`). */
@@ -40,7 +39,7 @@ export class MetricsJsonlWriter implements Callback {
     this.path = path;
   }
 
-  async onFitStart(trainer: Trainer): Promise<void> {
+  async onFitStart(trainer: TrainingContext): Promise<void> {
     await ensureParent(this.path);
     if (!trainer.state.resumed) {
       // A fresh run (step 0) starts a new file; a later fit on the same trainer appends.
@@ -64,7 +63,7 @@ export class MetricsJsonlWriter implements Callback {
     await writeFile(this.path, kept.map((l) => `${l}\n`).join(''));
   }
 
-  async onLog(_trainer: Trainer, record: LogRecord): Promise<void> {
+  async onLog(_trainer: TrainingContext, record: LogRecord): Promise<void> {
     const line: MetricsLine = {
       epoch: record.epoch,
       step: record.step,
