@@ -10,11 +10,6 @@ export function prod(shape: readonly number[], from: number, to: number): number
   return n;
 }
 
-/** Whether two shapes are equal. */
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 /** A float literal for GLSL that reads back as exactly `Math.fround(v)` (9 significant digits round-trip float32). */
 export function glslFloat(v: number): string {
   const f = Math.fround(v);

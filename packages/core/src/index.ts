@@ -14,7 +14,7 @@ export {
 export { Tensor, type TensorLike } from './tensor.js';
 export { backward, grad } from './autograd.js';
 export { hash3, uniformAt, normalAt } from './random.js';
-export { sizeOf, stridesOf, broadcastShapes, fmt as formatShape, type Shape } from './shape.js';
+export { sizeOf, stridesOf, broadcastShapes, sameShape, fmt as formatShape, type Shape } from './shape.js';
 export * from './ops/index.js';
 export * from './io/safetensors.js';
 export * from './optim/schedules.js';

@@ -4,7 +4,7 @@
  * freed when its last view is disposed.
  */
 import type { DType, DataArray, Dense, View } from './backend/types.js';
-import { activeEntry, isGradEnabled, setTensorGuard, trackTensor, untrackTensor, type BackendEntry } from './engine.js';
+import { isGradEnabled, setTensorGuard, trackTensor, untrackTensor, type BackendEntry } from './engine.js';
 import { fmt, isDense, sizeOf, stridesOf, type Shape } from './shape.js';
 import * as ops from './ops/index.js';
 import { backward as runBackward } from './autograd.js';
@@ -268,11 +268,6 @@ export class Tensor {
 }
 
 setTensorGuard((v: unknown): v is Tensor => v instanceof Tensor);
-
-/** Wraps a fresh dense handle from the active (or given) backend as a tensor. @internal */
-export function fromHandle(handle: unknown, shape: Shape, dtype: DType, entry: BackendEntry = activeEntry()): Tensor {
-  return new Tensor(new Storage(entry, handle, sizeOf(shape), dtype), shape);
-}
 
 /** The dense view of a contiguous tensor, for kernels that need one. @internal */
 export function dense(t: Tensor, op: string): Dense<unknown> {

@@ -4,17 +4,13 @@
  * (several seconds and half a gigabyte); on the meta backend it takes milliseconds and no memory.
  */
 import {
-  getBackendName, listBackends, registerBackend, setBackend,
+  getBackendName, listBackends, registerBackend, setBackend, sizeOf,
   type Backend, type DataArray, type DType, type Module,
 } from '@skipnet/core';
 
 /** A meta "buffer": only its element count. */
 export interface MetaHandle {
   readonly size: number;
-}
-
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
 }
 
 function unsupported(kernel: string): never {

@@ -3,7 +3,7 @@
  * keys (`weight`, `bias`, `running_mean`, …) are PyTorch's verbatim.
  */
 import { noGrad } from '../engine.js';
-import { fmt } from '../shape.js';
+import { fmt, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { ResizeMode } from '../backend/types.js';
 import {
@@ -18,10 +18,6 @@ type Pair = number | readonly [number, number];
 
 function pair(v: Pair): [number, number] {
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
-}
-
-function prod(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
 }
 
 // ---- convolution --------------------------------------------------------------------------
@@ -82,7 +78,7 @@ export class Conv2d extends Module {
     const init = options.init ?? 'kaimingNormal';
     const shape = [outChannels, inChannels / groups, ...this.kernelSize];
     this.weight = parameter(initWeight(shape, init));
-    this.bias = (options.bias ?? true) ? parameter(initBias([outChannels], init, prod(shape.slice(1)), options.biasInit)) : null;
+    this.bias = (options.bias ?? true) ? parameter(initBias([outChannels], init, sizeOf(shape.slice(1)), options.biasInit)) : null;
   }
 
   /** Convolution geometry for the op. */
@@ -95,7 +91,7 @@ export class Conv2d extends Module {
   }
 
   override multiplyAdds(_inputs: readonly Tensor[], output: Tensor): number {
-    return output.size * prod(this.weight.shape.slice(1));
+    return output.size * sizeOf(this.weight.shape.slice(1));
   }
 }
 
@@ -150,7 +146,7 @@ export class ConvTranspose2d extends Module {
     const shape = [inChannels, outChannels / groups, ...this.kernelSize];
     this.weight = parameter(initWeight(shape, init));
     // PyTorch computes the bias bound from weight.size(1)·k·k (its "fan_in" of this layout).
-    this.bias = (options.bias ?? true) ? parameter(initBias([outChannels], init, prod(shape.slice(1)), options.biasInit)) : null;
+    this.bias = (options.bias ?? true) ? parameter(initBias([outChannels], init, sizeOf(shape.slice(1)), options.biasInit)) : null;
   }
 
   override forward(x: Tensor): Tensor {
@@ -161,7 +157,7 @@ export class ConvTranspose2d extends Module {
 
   override multiplyAdds(inputs: readonly Tensor[]): number {
     const x = inputs[0];
-    return x ? x.size * prod(this.weight.shape.slice(1)) : 0;
+    return x ? x.size * sizeOf(this.weight.shape.slice(1)) : 0;
   }
 }
 

@@ -1,5 +1,5 @@
 /** Helpers shared by the op definitions. @internal */
-import type { Backend, DType, View } from '../backend/types.js';
+import type { DType, View } from '../backend/types.js';
 import { activeEntry, type BackendEntry } from '../engine.js';
 import { Storage, Tensor } from '../tensor.js';
 import { sizeOf, stridesOf, type Shape } from '../shape.js';
@@ -16,11 +16,6 @@ export function entryOf(op: string, ...ts: (Tensor | null | undefined)[]): Backe
     }
   }
   return entry ?? activeEntry();
-}
-
-/** The backend all tensors live on. */
-export function backendOf(op: string, ...ts: (Tensor | null | undefined)[]): Backend<unknown> {
-  return entryOf(op, ...ts).backend;
 }
 
 /** Wraps a fresh dense handle as a tensor on `entry`. */
