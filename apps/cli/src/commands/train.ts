@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { manualSeed, type ScheduleConfig } from '@skipnet/core';
 import { DataLoader, listDatasets, subset, type DescribedDataset } from '@skipnet/data';
 import {
-  GradientFlowProbe, ModelCheckpoint, NanGuard, Trainer, type Callback, type EvalResult, type LogRecord, type StepInfo, type Task,
+  GradientFlowProbe, ModelCheckpoint, NanGuard, Trainer, type Callback, type EvalResult, type FitOptions, type FitResult, type LogRecord, type StepInfo,
+  type TrainingContext,
 } from '@skipnet/train';
 import { MetricsJsonlWriter, nodeCheckpointIO } from '@skipnet/train/node';
 import { describeTraining, readCheckpointConfig } from './checkpoint-model.js';
@@ -131,35 +132,80 @@ export async function trainRun(run: PreparedRun, dir: string, opts: TrainRunOpti
 async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions, progress: Progress): Promise<RunOutcome> {
   const { config, model, trainFull, trainSet, testSet, backend } = run;
   const params = model.numParameters();
-  const task = trainFull.task as Task;
   const train = new DataLoader(trainSet, { batchSize: config.batchSize, shuffle: true, seed: config.seed, dropLast: trainSet.length >= config.batchSize * 2 });
   const test = new DataLoader(testSet, { batchSize: Math.max(config.batchSize, 64), shuffle: false });
   const totalSteps = train.numBatches * config.epochs;
-  const schedule = scheduleConfig(config, totalSteps);
-
   const label = opts.label ?? config.model;
   progress.line(`skipnet: training ${config.model} (${params.toLocaleString('en-US')} parameters) on ${config.dataset} ` +
     `(${trainSet.length} train / ${testSet.length} test) with the ${backend} backend → ${dir}`);
+
   const records: ReportRecord[] = [];
   const gradFlow: GradFlowRecord[] = [];
   const gradFile = join(dir, 'gradflow.jsonl');
   if (!opts.resume) writeFileSync(gradFile, '');
-  const cli: Callback = {
-    name: 'cli',
-    onStepEnd(_trainer: Trainer, info: StepInfo) {
-      const ips = rate(info);
-      const eta = ips > 0 ? ((totalSteps - info.step) * info.batchSize) / ips : null;
-      progress.update({ label: `${label} epoch ${info.epoch + 1}/${config.epochs}`, done: info.step, total: totalSteps, loss: info.loss, metrics: {}, imagesPerSec: ips, eta });
-    },
-    onLog(_t: Trainer, r: LogRecord) {
-      records.push({ kind: r.kind, split: r.split, epoch: r.epoch, step: r.step, loss: r.loss, metrics: r.metrics, lr: r.lr });
-      if (r.kind === 'step') {
-        progress.update({ label: `${label} epoch ${r.epoch + 1}/${config.epochs}`, done: r.step, total: r.totalSteps, loss: r.loss, metrics: r.metrics, imagesPerSec: r.imagesPerSec, eta: r.eta });
-      } else {
-        progress.line(`${label} epoch ${r.epoch + 1}/${config.epochs} ${r.split.padEnd(5)} loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}  ${r.imagesPerSec.toFixed(0)} img/s`);
-      }
-    },
-  };
+  const probe = new GradientFlowProbe({ every: Math.max(1, Math.floor(totalSteps / 40)), sink: (r) => { gradFlow.push(r); appendFileSync(gradFile, JSON.stringify(r) + '\n'); } });
+  const trainer = createTrainer(run, dir, train.numBatches, totalSteps, [
+    progressCallback(label, config.epochs, totalSteps, progress, records),
+    probe,
+    new MetricsJsonlWriter(join(dir, 'metrics.jsonl')),
+  ]);
+  const { result, interrupted } = await fitUntilDoneOrCtrlC(trainer, progress, {
+    train, val: test, epochs: config.epochs,
+    ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
+    ...(opts.resume ? { resumeFrom: join(dir, 'checkpoints', 'last') } : {}),
+  });
+  if (result.stopReason && !interrupted) progress.line(`skipnet: stopped early: ${result.stopReason}`);
+
+  // An interrupted run skips the test pass: the user asked to stop, and the checkpoint is saved.
+  const testResult = interrupted ? undefined : await trainer.evaluate(test);
+  trainer.optimizer.dispose();
+  const summary = testResult && { split: 'test', loss: testResult.loss, metrics: testResult.metrics, samples: testResult.samples };
+  writeFileSync(join(dir, 'results.json'), JSON.stringify({ model: config.model, dataset: config.dataset, params, epochs: result.epochs, steps: result.globalStep, stopReason: interrupted ? 'interrupted' : result.stopReason, ...(summary ? { test: summary } : {}) }, null, 2) + '\n');
+  // The files hold the whole run (a resumed one too); the in-memory records only this process's part.
+  const outcome: RunOutcome = { config, dir, ...(testResult ? { test: testResult } : {}), records: readJsonl<ReportRecord>(join(dir, 'metrics.jsonl'), records), gradFlow: readJsonl<GradFlowRecord>(gradFile, gradFlow), params, interrupted };
+  writeFileSync(join(dir, 'report.html'), renderReport(`${config.model} on ${config.dataset}`, [runForReport(outcome)]));
+  if (!testResult) {
+    progress.result(`skipnet: interrupted at step ${result.globalStep}; checkpoint saved in ${join(dir, 'checkpoints', 'last')}; continue with: skipnet train --resume ${dir}`);
+    return outcome;
+  }
+  progress.result(`skipnet: ${label} test ${formatMetrics(testResult.metrics)}  loss ${testResult.loss.toFixed(4)}`);
+  if (trainFull.task === 'language') {
+    const samples = await sampleNames(model, trainFull, { count: 10, seed: config.seed });
+    progress.line(`skipnet: sampled names: ${samples.join(', ')}`);
+  }
+  progress.line(`skipnet: report ${join(dir, 'report.html')}`);
+  return outcome;
+}
+
+/** The trainer of a run: its optimizer, schedule and loss, plus checkpoints and a NaN guard after `callbacks`. */
+function createTrainer(run: PreparedRun, dir: string, batchesPerEpoch: number, totalSteps: number, callbacks: Callback[]): Trainer {
+  const { config, model } = run;
+  const task = run.trainFull.task;
+  const monitor = task === 'classification' ? 'val_accuracy' : task === 'segmentation' ? 'val_meanIoU' : 'val_loss';
+  return new Trainer({
+    model,
+    optimizer: config.optimizer === 'sgd'
+      ? { kind: 'sgd', lr: config.lr, momentum: 0.9, nesterov: true, weightDecay: config.weightDecay }
+      : { kind: config.optimizer, lr: config.lr, weightDecay: config.weightDecay },
+    task,
+    loss: { labelSmoothing: config.labelSmoothing },
+    schedule: scheduleConfig(config, totalSteps),
+    ...(config.clipGrad > 0 ? { clipGradNorm: config.clipGrad } : {}),
+    callbacks: [
+      ...callbacks,
+      new NanGuard({ action: 'stop' }),
+      new ModelCheckpoint({ dir: join(dir, 'checkpoints'), io: nodeCheckpointIO, monitor, mode: 'auto', everySteps: Math.max(50, Math.floor(batchesPerEpoch / 2)) }),
+    ],
+    seed: config.seed,
+    // Short runs log more often so the curves have points.
+    logEvery: Math.max(1, Math.min(config.logEvery, Math.floor(totalSteps / 100))),
+    config: { ...config, task },
+    checkpointIO: nodeCheckpointIO,
+  });
+}
+
+/** The progress bar / log lines of a run, and the records for its report. */
+function progressCallback(label: string, epochs: number, totalSteps: number, progress: Progress, records: ReportRecord[]): Callback {
   // Throughput as an exponential moving average over steps, for a steady display.
   let lastStepTime = performance.now();
   let smoothed = 0;
@@ -170,32 +216,29 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
     smoothed = smoothed === 0 ? r : 0.8 * smoothed + 0.2 * r;
     return smoothed;
   };
-  const probe = new GradientFlowProbe({ every: Math.max(1, Math.floor(totalSteps / 40)), sink: (r) => { gradFlow.push(r); appendFileSync(gradFile, JSON.stringify(r) + '\n'); } });
-  const monitor = task === 'classification' ? 'val_accuracy' : task === 'segmentation' ? 'val_meanIoU' : 'val_loss';
-  const trainer = new Trainer({
-    model,
-    optimizer: config.optimizer === 'sgd'
-      ? { kind: 'sgd', lr: config.lr, momentum: 0.9, nesterov: true, weightDecay: config.weightDecay }
-      : { kind: config.optimizer, lr: config.lr, weightDecay: config.weightDecay },
-    task,
-    loss: { labelSmoothing: config.labelSmoothing },
-    schedule,
-    ...(config.clipGrad > 0 ? { clipGradNorm: config.clipGrad } : {}),
-    callbacks: [
-      cli,
-      probe,
-      new MetricsJsonlWriter(join(dir, 'metrics.jsonl')),
-      new NanGuard({ action: 'stop' }),
-      new ModelCheckpoint({ dir: join(dir, 'checkpoints'), io: nodeCheckpointIO, monitor, mode: 'auto', everySteps: Math.max(50, Math.floor(train.numBatches / 2)) }),
-    ],
-    seed: config.seed,
-    // Short runs log more often so the curves have points.
-    logEvery: Math.max(1, Math.min(config.logEvery, Math.floor(totalSteps / 100))),
-    config: { ...config, task },
-    checkpointIO: nodeCheckpointIO,
-  });
+  return {
+    name: 'cli',
+    onStepEnd(_context: TrainingContext, info: StepInfo) {
+      const ips = rate(info);
+      const eta = ips > 0 ? ((totalSteps - info.step) * info.batchSize) / ips : null;
+      progress.update({ label: `${label} epoch ${info.epoch + 1}/${epochs}`, done: info.step, total: totalSteps, loss: info.loss, metrics: {}, imagesPerSec: ips, eta });
+    },
+    onLog(_context: TrainingContext, r: LogRecord) {
+      records.push({ kind: r.kind, split: r.split, epoch: r.epoch, step: r.step, loss: r.loss, metrics: r.metrics, lr: r.lr });
+      if (r.kind === 'step') {
+        progress.update({ label: `${label} epoch ${r.epoch + 1}/${epochs}`, done: r.step, total: r.totalSteps, loss: r.loss, metrics: r.metrics, imagesPerSec: r.imagesPerSec, eta: r.eta });
+      } else {
+        progress.line(`${label} epoch ${r.epoch + 1}/${epochs} ${r.split.padEnd(5)} loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}  ${r.imagesPerSec.toFixed(0)} img/s`);
+      }
+    },
+  };
+}
 
-  // Ctrl-C: stop after the current step; the checkpoint callback saves `last` when fit ends.
+/**
+ * `trainer.fit`, where Ctrl-C stops after the current step (the checkpoint callback saves
+ * `last` as fit ends) and a second Ctrl-C quits at once.
+ */
+async function fitUntilDoneOrCtrlC(trainer: Trainer, progress: Progress, options: FitOptions): Promise<{ result: FitResult; interrupted: boolean }> {
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
@@ -204,36 +247,11 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
     trainer.stop('interrupted by the user');
   };
   process.on('SIGINT', onSigint);
-  let result;
   try {
-    result = await trainer.fit({
-      train, val: test, epochs: config.epochs,
-      ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
-      ...(opts.resume ? { resumeFrom: join(dir, 'checkpoints', 'last') } : {}),
-    });
+    return { result: await trainer.fit(options), interrupted };
   } finally {
     process.off('SIGINT', onSigint);
   }
-  if (result.stopReason && !interrupted) progress.line(`skipnet: stopped early: ${result.stopReason}`);
-
-  // An interrupted run skips the test pass: the user asked to stop, and the checkpoint is saved.
-  const testResult = interrupted ? undefined : await trainer.evaluate(test);
-  const summary = testResult && { split: 'test', loss: testResult.loss, metrics: testResult.metrics, samples: testResult.samples };
-  writeFileSync(join(dir, 'results.json'), JSON.stringify({ model: config.model, dataset: config.dataset, params, epochs: result.epochs, steps: result.globalStep, stopReason: interrupted ? 'interrupted' : result.stopReason, ...(summary ? { test: summary } : {}) }, null, 2) + '\n');
-  const outcome: RunOutcome = { config, dir, ...(testResult ? { test: testResult } : {}), records: readJsonl<ReportRecord>(join(dir, 'metrics.jsonl'), records), gradFlow: readJsonl<GradFlowRecord>(gradFile, gradFlow), params, interrupted };
-  writeFileSync(join(dir, 'report.html'), renderReport(`${config.model} on ${config.dataset}`, [runForReport(outcome)]));
-  trainer.optimizer.dispose();
-  if (interrupted) {
-    progress.result(`skipnet: interrupted at step ${result.globalStep}; checkpoint saved in ${join(dir, 'checkpoints', 'last')}; continue with: skipnet train --resume ${dir}`);
-    return outcome;
-  }
-  progress.result(`skipnet: ${label} test ${formatMetrics(testResult!.metrics)}  loss ${testResult!.loss.toFixed(4)}`);
-  if (task === 'language') {
-    const samples = await sampleNames(model, trainFull, { count: 10, seed: config.seed });
-    progress.line(`skipnet: sampled names: ${samples.join(', ')}`);
-  }
-  progress.line(`skipnet: report ${join(dir, 'report.html')}`);
-  return outcome;
 }
 
 /** `accuracy 98.25%  meanIoU 93.30%  …` */
