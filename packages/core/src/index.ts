@@ -5,6 +5,11 @@
  * @packageDocumentation
  */
 export type * from './backend/types.js';
+export {
+  bindKernels,
+  type KernelInputs, type KernelAttrs, type KernelOutput, type KernelImpl, type KernelImpls, type KernelTable,
+  type RequiredKernelName, type OptionalKernelName,
+} from './backend/bind.js';
 export { resizeTaps, type ResizeTaps } from './backend/resize.js';
 export {
   registerBackend, removeBackend, setBackend, getBackend, getBackendName, listBackends, ready, memory,
