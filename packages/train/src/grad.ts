@@ -2,7 +2,7 @@
  * Gradient norms and clipping, computed on the device: nothing here reads values back, so
  * it fits inside the synchronous `tidy` of a training step.
  */
-import { add, div, keep, minimum, mul, noGrad, scalarOn, sqrt, stack, sum, tidy, type Tensor } from '@skipnet/core';
+import { add, div, fullLike, keep, minimum, mul, noGrad, sqrt, stack, sum, tidy, type Tensor } from '@skipnet/core';
 
 /** Parameters as tensors or `[name, tensor]` pairs. */
 export type ParamList = Iterable<Tensor | readonly [string, Tensor]>;
@@ -13,10 +13,13 @@ function tensorsOf(params: ParamList): Tensor[] {
   return out;
 }
 
-/** Per-parameter squared L2 norms of the gradients, `[P]`; 0 for a parameter without a gradient. @internal */
+/**
+ * Per-parameter squared L2 norms of the gradients, `[P]`; 0 for a parameter without a gradient
+ * (a zero of the parameter's own backend: rare, so its allocation does not matter). @internal
+ */
 export function squaredGradNorms(ps: readonly Tensor[]): Tensor {
   if (ps.length === 0) throw new Error('gradNorms: no parameters');
-  return tidy(() => noGrad(() => stack(ps.map((p) => (p.grad ? sum(mul(p.grad, p.grad)) : scalarOn(0, p, 'float32'))))));
+  return tidy(() => noGrad(() => stack(ps.map((p) => (p.grad ? sum(mul(p.grad, p.grad)) : sum(fullLike(p, 0, 'float32')))))));
 }
 
 /**
