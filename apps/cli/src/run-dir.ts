@@ -91,7 +91,6 @@ function refuseProtected(dir: string, flag: string): void {
  * @returns whether the folder was created (so a failed start can remove it again).
  */
 export function prepareFolder(dir: string, kind: FolderKind, overwrite: boolean): { created: boolean } {
-  if (existsSync(dir) && !isDir(dir)) throw new CliError(`--out: ${dir} is a file, not a folder`);
   if (!existsSync(dir)) {
     mkdirSync(dir, { recursive: true });
     return { created: true };
@@ -109,6 +108,7 @@ export function prepareFolder(dir: string, kind: FolderKind, overwrite: boolean)
  * @param settings the new run's settings, to say whether the folder holds the same run.
  */
 export function checkReplaceable(dir: string, kind: FolderKind, overwrite: boolean, settings?: object): void {
+  if (existsSync(dir) && !isDir(dir)) throw new CliError(`--out: ${dir} is a file, not a folder; nothing was changed`);
   if (!existsSync(dir) || readdirSync(dir).length === 0) return;
   const what = kind === 'run' ? 'run' : 'comparison';
   const foreign = foreignEntries(dir, kind);

@@ -61,6 +61,15 @@ describe('--overwrite replaces only a skipnet run', () => {
     expect(existsSync(join(home, 'run', 'checkpoints', 'last', 'state.json'))).toBe(true);
   });
 
+  it('refuses an --out that is a file, and leaves it as it was', () => {
+    const home = makeWorkdir();
+    writeFileSync(join(home, 'results.csv'), 'a,b');
+    const r = runCli(home, 'train', ...SMALL, '--out', 'results.csv', '--overwrite');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/results\.csv is a file, not a folder; nothing was changed/);
+    expect(readFileSync(join(home, 'results.csv'), 'utf8')).toBe('a,b');
+  });
+
   it('compare --overwrite refuses a folder that is not a comparison', () => {
     const home = makeWorkdir();
     mkdirSync(join(home, 'cmp'));
