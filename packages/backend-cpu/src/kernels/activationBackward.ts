@@ -1,10 +1,14 @@
 /** `activationBackward` kernel (optional): an activation's gradient from its output, in one pass. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** `dy·[y > 0]` (relu), `dy·y·(1 − y)` (sigmoid) or `dy·(1 − y²)` (tanh). */
-export function activationBackward({ dy, y }: In<'activationBackward'>, { activation }: Attrs<'activationBackward'>, st: CpuStorage): Out<'activationBackward'> {
+export function activationBackward(
+  { dy, y }: KernelInputs<'activationBackward', CpuHandle>,
+  { activation }: KernelAttrs<'activationBackward'>,
+  st: CpuStorage,
+): KernelOutput<'activationBackward', CpuHandle> {
   const n = sizeOf(y.shape);
   const G = dy.handle, Y = y.handle;
   const dx = st.alloc('float32', n);

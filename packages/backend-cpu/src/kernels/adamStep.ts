@@ -1,7 +1,7 @@
 /** `adamStep` kernel (optional): fused torch.optim.Adam / AdamW update. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /**
  * In place, per element, as torch.optim.Adam (`decoupled` false: `g += wd·p`) or AdamW
@@ -9,7 +9,7 @@ import type { CpuStorage } from '../storage.js';
  * `m = β1·m + (1-β1)·g`, `v = β2·v + (1-β2)·g²`,
  * `p -= (lr / (1-β1^step)) · m / (√v / √(1-β2^step) + eps)`.
  */
-export function adamStep(inputs: In<'adamStep'>, attrs: Attrs<'adamStep'>, _st: CpuStorage): Out<'adamStep'> {
+export function adamStep(inputs: KernelInputs<'adamStep', CpuHandle>, attrs: KernelAttrs<'adamStep'>, _st: CpuStorage): KernelOutput<'adamStep', CpuHandle> {
   const p = asFloat(inputs.param.handle, 'adamStep');
   const g = asFloat(inputs.grad.handle, 'adamStep');
   const m = asFloat(inputs.m.handle, 'adamStep');

@@ -1,11 +1,11 @@
 /** `addAct` kernel (optional): the fused residual merge. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { activateInPlace } from '../math.js';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** `act(a + b)` on dense tensors of one shape; `none` and `relu` (the ResNet merge) run in a single pass. */
-export function addAct(inputs: In<'addAct'>, attrs: Attrs<'addAct'>, st: CpuStorage): Out<'addAct'> {
+export function addAct(inputs: KernelInputs<'addAct', CpuHandle>, attrs: KernelAttrs<'addAct'>, st: CpuStorage): KernelOutput<'addAct', CpuHandle> {
   const { a, b } = inputs;
   const n = sizeOf(a.shape);
   const y = st.alloc(a.dtype, n);

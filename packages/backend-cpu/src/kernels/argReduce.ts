@@ -1,14 +1,14 @@
 /** `argReduce` kernel: argmax / argmin along one axis. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { prod } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /**
  * Index of the max (min) along `axis`, int32, first index on ties; NaN counts as the extreme
  * (its first occurrence wins), as in torch. The tensor is viewed as `[outer, L, inner]` and
  * walked in storage order with `inner` running bests.
  */
-export function argReduce(inputs: In<'argReduce'>, attrs: Attrs<'argReduce'>, st: CpuStorage): Out<'argReduce'> {
+export function argReduce(inputs: KernelInputs<'argReduce', CpuHandle>, attrs: KernelAttrs<'argReduce'>, st: CpuStorage): KernelOutput<'argReduce', CpuHandle> {
   const { x } = inputs;
   const { op, axis } = attrs;
   const shape = x.shape;

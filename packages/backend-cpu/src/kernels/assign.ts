@@ -1,7 +1,7 @@
 /** `assign` kernel: in-place update. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 import { copyStrided } from '../strided.js';
 
 /**
@@ -9,7 +9,7 @@ import { copyStrided } from '../strided.js';
  * When the source reads the target's own storage (e.g. a shifted slice of it) it is copied
  * out first, so overlapping reads never see already-written values.
  */
-export function assign(inputs: In<'assign'>, _attrs: Attrs<'assign'>, _st: CpuStorage): Out<'assign'> {
+export function assign(inputs: KernelInputs<'assign', CpuHandle>, _attrs: KernelAttrs<'assign'>, _st: CpuStorage): KernelOutput<'assign', CpuHandle> {
   const { target, source } = inputs;
   if (source.handle === target.handle) {
     const n = sizeOf(target.shape);

@@ -1,7 +1,7 @@
 /** `avgPool2d` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /**
  * PyTorch's window divisor: with `countIncludePad` the window clipped to the *padded* input
@@ -13,7 +13,7 @@ export function poolDivisor(h0: number, w0: number, kh: number, kw: number, H: n
 }
 
 /** Average pooling over NCHW planes (sums in double, divides by {@link poolDivisor}). */
-export function avgPool2d(inputs: In<'avgPool2d'>, attrs: Attrs<'avgPool2d'>, st: CpuStorage): Out<'avgPool2d'> {
+export function avgPool2d(inputs: KernelInputs<'avgPool2d', CpuHandle>, attrs: KernelAttrs<'avgPool2d'>, st: CpuStorage): KernelOutput<'avgPool2d', CpuHandle> {
   const { x } = inputs;
   const xs = asFloat(x.handle, 'avgPool2d');
   const [N, C, H, W] = x.shape as [number, number, number, number];

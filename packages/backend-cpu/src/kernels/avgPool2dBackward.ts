@@ -1,11 +1,15 @@
 /** `avgPool2dBackward` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 import { poolDivisor } from './avgPool2d.js';
 
 /** The adjoint of avgPool2d: each `dy / divisor` is added to every in-bounds cell of its window. */
-export function avgPool2dBackward(inputs: In<'avgPool2dBackward'>, attrs: Attrs<'avgPool2dBackward'>, st: CpuStorage): Out<'avgPool2dBackward'> {
+export function avgPool2dBackward(
+  inputs: KernelInputs<'avgPool2dBackward', CpuHandle>,
+  attrs: KernelAttrs<'avgPool2dBackward'>,
+  st: CpuStorage,
+): KernelOutput<'avgPool2dBackward', CpuHandle> {
   const { dy } = inputs;
   const g = asFloat(dy.handle, 'avgPool2dBackward');
   const [N, C, H, W] = attrs.inShape as [number, number, number, number];

@@ -2,9 +2,9 @@
  * Batch normalisation kernels (optional): statistics, the normalising pass and all three
  * gradients, each walking the `[N, C, S]` planes of one channel with float64 sums.
  */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** `[N, C, S]`: batch, channels and the product of the trailing (spatial) dims. */
 function planes(shape: readonly number[]): { n: number; c: number; s: number } {
@@ -13,7 +13,11 @@ function planes(shape: readonly number[]): { n: number; c: number; s: number } {
 }
 
 /** Per-channel mean and biased variance over every axis but 1 (two passes, float64 sums). */
-export function batchNormStats({ x }: In<'batchNormStats'>, _attrs: Attrs<'batchNormStats'>, st: CpuStorage): Out<'batchNormStats'> {
+export function batchNormStats(
+  { x }: KernelInputs<'batchNormStats', CpuHandle>,
+  _attrs: KernelAttrs<'batchNormStats'>,
+  st: CpuStorage,
+): KernelOutput<'batchNormStats', CpuHandle> {
   const { n, c, s } = planes(x.shape);
   const X = x.handle;
   const mean = st.alloc('float32', c) as Float32Array;
@@ -37,7 +41,11 @@ export function batchNormStats({ x }: In<'batchNormStats'>, _attrs: Attrs<'batch
 }
 
 /** `y = (x − mean[c])·invstd[c]·weight[c] + bias[c]`. */
-export function batchNorm({ x, mean, invstd, weight, bias }: In<'batchNorm'>, _attrs: Attrs<'batchNorm'>, st: CpuStorage): Out<'batchNorm'> {
+export function batchNorm(
+  { x, mean, invstd, weight, bias }: KernelInputs<'batchNorm', CpuHandle>,
+  _attrs: KernelAttrs<'batchNorm'>,
+  st: CpuStorage,
+): KernelOutput<'batchNorm', CpuHandle> {
   const { n, c, s } = planes(x.shape);
   const X = x.handle, M = mean.handle, I = invstd.handle;
   const y = st.alloc('float32', sizeOf(x.shape));
@@ -51,7 +59,11 @@ export function batchNorm({ x, mean, invstd, weight, bias }: In<'batchNorm'>, _a
 }
 
 /** dx, dweight and dbias of {@link batchNorm} (see the kernel's specification in core). */
-export function batchNormBackward({ dy, x, mean, invstd, weight }: In<'batchNormBackward'>, { batchStats }: Attrs<'batchNormBackward'>, st: CpuStorage): Out<'batchNormBackward'> {
+export function batchNormBackward(
+  { dy, x, mean, invstd, weight }: KernelInputs<'batchNormBackward', CpuHandle>,
+  { batchStats }: KernelAttrs<'batchNormBackward'>,
+  st: CpuStorage,
+): KernelOutput<'batchNormBackward', CpuHandle> {
   const { n, c, s } = planes(x.shape);
   const G = dy.handle, X = x.handle, Mn = mean.handle, I = invstd.handle;
   const dx = st.alloc('float32', sizeOf(x.shape));

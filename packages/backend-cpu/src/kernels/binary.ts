@@ -1,7 +1,6 @@
 /** `binary` kernel: elementwise arithmetic and comparisons with broadcasting. */
-import type { BinaryOp } from '@skipnet/core';
+import type { BinaryOp, KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
 import type { CpuHandle, CpuStorage } from '../storage.js';
 import { broadcastStrides, coalesce, rowStarts } from '../strided.js';
 
@@ -66,7 +65,7 @@ function run(op: BinaryOp, A: CpuHandle, ia: number, sa: number, B: CpuHandle, i
 }
 
 /** `y = a op b` over `outShape` (inputs already broadcast by stride-0 views); comparisons give int32 0/1. */
-export function binary(inputs: In<'binary'>, attrs: Attrs<'binary'>, st: CpuStorage): Out<'binary'> {
+export function binary(inputs: KernelInputs<'binary', CpuHandle>, attrs: KernelAttrs<'binary'>, st: CpuStorage): KernelOutput<'binary', CpuHandle> {
   const { a, b } = inputs;
   const { op, outShape } = attrs;
   const n = sizeOf(outShape);

@@ -1,11 +1,11 @@
 /** `concat` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { prod, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 import { copyRun } from '../strided.js';
 
 /** Joins dense tensors along `axis`: per outer index, each input contributes one contiguous run. */
-export function concat(inputs: In<'concat'>, attrs: Attrs<'concat'>, st: CpuStorage): Out<'concat'> {
+export function concat(inputs: KernelInputs<'concat', CpuHandle>, attrs: KernelAttrs<'concat'>, st: CpuStorage): KernelOutput<'concat', CpuHandle> {
   const { xs } = inputs;
   const { axis, outShape } = attrs;
   if (xs.length === 0) throw new Error('cpu concat: no inputs');

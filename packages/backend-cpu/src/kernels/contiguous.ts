@@ -1,11 +1,15 @@
 /** `contiguous` kernel: materialises a strided view. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 import { copyStrided } from '../strided.js';
 
 /** Copies a strided view (any strides, offset, stride-0 broadcast) into fresh dense storage. */
-export function contiguous(inputs: In<'contiguous'>, _attrs: Attrs<'contiguous'>, st: CpuStorage): Out<'contiguous'> {
+export function contiguous(
+  inputs: KernelInputs<'contiguous', CpuHandle>,
+  _attrs: KernelAttrs<'contiguous'>,
+  st: CpuStorage,
+): KernelOutput<'contiguous', CpuHandle> {
   const { x } = inputs;
   const y = st.alloc(x.dtype, sizeOf(x.shape));
   copyStrided(x, x.shape, y, 0);

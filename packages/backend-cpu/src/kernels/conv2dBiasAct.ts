@@ -1,12 +1,16 @@
 /** `conv2dBiasAct` kernel (optional). */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { convForward, geometry } from '../conv.js';
 import { activateInPlace } from '../math.js';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** `act(conv2d(x, w) + bias)`: bias and activation are applied per output plane while it is hot in cache. */
-export function conv2dBiasAct(inputs: In<'conv2dBiasAct'>, attrs: Attrs<'conv2dBiasAct'>, st: CpuStorage): Out<'conv2dBiasAct'> {
+export function conv2dBiasAct(
+  inputs: KernelInputs<'conv2dBiasAct', CpuHandle>,
+  attrs: KernelAttrs<'conv2dBiasAct'>,
+  st: CpuStorage,
+): KernelOutput<'conv2dBiasAct', CpuHandle> {
   const { x, w, bias } = inputs;
   const y = st.float32(sizeOf(attrs.outShape));
   const g = geometry(x.shape, w.shape, attrs.outShape, attrs);

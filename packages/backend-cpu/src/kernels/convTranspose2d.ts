@@ -1,8 +1,8 @@
 /** `convTranspose2d` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { convBackwardData, geometry } from '../conv.js';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /**
  * Transposed convolution, weight `[inC, outC/groups, kH, kW]`: exactly the input gradient of
@@ -10,7 +10,11 @@ import type { CpuStorage } from '../storage.js';
  * weight read as `[inC (its outC), outC/groups (its inC/groups), kH, kW]`. `outputPadding` only
  * enlarges `outShape`; the extra border receives no taps beyond what col2im scatters there.
  */
-export function convTranspose2d(inputs: In<'convTranspose2d'>, attrs: Attrs<'convTranspose2d'>, st: CpuStorage): Out<'convTranspose2d'> {
+export function convTranspose2d(
+  inputs: KernelInputs<'convTranspose2d', CpuHandle>,
+  attrs: KernelAttrs<'convTranspose2d'>,
+  st: CpuStorage,
+): KernelOutput<'convTranspose2d', CpuHandle> {
   const { x, w } = inputs;
   const y = st.float32(sizeOf(attrs.outShape));
   // Forward-direction geometry of the adjoint conv: input = our output, output = our input.

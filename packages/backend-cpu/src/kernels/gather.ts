@@ -1,11 +1,11 @@
 /** `gather` kernel (index_select). */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asInt, prod, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 import { copyRun } from '../strided.js';
 
 /** `y = index_select(x, axis, indices)`: with x as `[outer, A, inner]`, each pick copies one run of `inner`. */
-export function gather(inputs: In<'gather'>, attrs: Attrs<'gather'>, st: CpuStorage): Out<'gather'> {
+export function gather(inputs: KernelInputs<'gather', CpuHandle>, attrs: KernelAttrs<'gather'>, st: CpuStorage): KernelOutput<'gather', CpuHandle> {
   const { x, indices } = inputs;
   const { axis, outShape } = attrs;
   const idx = asInt(indices.handle, 'gather');

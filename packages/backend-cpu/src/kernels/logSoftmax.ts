@@ -1,10 +1,14 @@
 /** `logSoftmax` kernel (optional). */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** Log-softmax over the last axis: `x - max - log Σ exp(x - max)`, stable for large logits. */
-export function logSoftmax(inputs: In<'logSoftmax'>, _attrs: Attrs<'logSoftmax'>, st: CpuStorage): Out<'logSoftmax'> {
+export function logSoftmax(
+  inputs: KernelInputs<'logSoftmax', CpuHandle>,
+  _attrs: KernelAttrs<'logSoftmax'>,
+  st: CpuStorage,
+): KernelOutput<'logSoftmax', CpuHandle> {
   const { x } = inputs;
   const xs = asFloat(x.handle, 'logSoftmax');
   const n = sizeOf(x.shape);

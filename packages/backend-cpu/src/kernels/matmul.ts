@@ -1,6 +1,6 @@
 /** `matmul` kernel: batched matrix product. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { gemm } from '../gemm.js';
-import type { Attrs, In, Out } from '../spec.js';
 import type { CpuHandle, CpuStorage } from '../storage.js';
 
 function asF32(h: CpuHandle): Float32Array {
@@ -13,7 +13,7 @@ function asF32(h: CpuHandle): Float32Array {
  * batched and not transposed, the batch folds into M: one GEMM instead of B, so B's packed
  * panels are reused across the batch. int32 operands are computed in float32 and cast back.
  */
-export function matmul(inputs: In<'matmul'>, attrs: Attrs<'matmul'>, st: CpuStorage): Out<'matmul'> {
+export function matmul(inputs: KernelInputs<'matmul', CpuHandle>, attrs: KernelAttrs<'matmul'>, st: CpuStorage): KernelOutput<'matmul', CpuHandle> {
   const { a, b } = inputs;
   const { transposeA, transposeB } = attrs;
   if (a.shape.length !== 3 || b.shape.length !== 3) {

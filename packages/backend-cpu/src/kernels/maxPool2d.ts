@@ -1,14 +1,14 @@
 /** `maxPool2d` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /**
  * Max pooling over NCHW planes. Padding acts as -∞ (only in-bounds cells are scanned), ties keep
  * the first cell in row-major window order, NaN wins (as torch). `indices` holds `h·W + w`
  * within the input plane.
  */
-export function maxPool2d(inputs: In<'maxPool2d'>, attrs: Attrs<'maxPool2d'>, st: CpuStorage): Out<'maxPool2d'> {
+export function maxPool2d(inputs: KernelInputs<'maxPool2d', CpuHandle>, attrs: KernelAttrs<'maxPool2d'>, st: CpuStorage): KernelOutput<'maxPool2d', CpuHandle> {
   const { x } = inputs;
   const xs = asFloat(x.handle, 'maxPool2d');
   const [N, C, H, W] = x.shape as [number, number, number, number];

@@ -1,10 +1,14 @@
 /** `maxPool2dBackward` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asFloat, asInt, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** Adds each `dy` into the input cell recorded in `indices` (overlapping windows accumulate). */
-export function maxPool2dBackward(inputs: In<'maxPool2dBackward'>, attrs: Attrs<'maxPool2dBackward'>, st: CpuStorage): Out<'maxPool2dBackward'> {
+export function maxPool2dBackward(
+  inputs: KernelInputs<'maxPool2dBackward', CpuHandle>,
+  attrs: KernelAttrs<'maxPool2dBackward'>,
+  st: CpuStorage,
+): KernelOutput<'maxPool2dBackward', CpuHandle> {
   const { dy, indices } = inputs;
   const g = asFloat(dy.handle, 'maxPool2dBackward');
   const idx = asInt(indices.handle, 'maxPool2dBackward');

@@ -1,11 +1,11 @@
 /** `pad` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { sizeOf, stridesOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 import { copyRun, rowStarts } from '../strided.js';
 
 /** Constant padding: fill with `value`, then copy each input row (last axis) to its padded place. */
-export function pad(inputs: In<'pad'>, attrs: Attrs<'pad'>, st: CpuStorage): Out<'pad'> {
+export function pad(inputs: KernelInputs<'pad', CpuHandle>, attrs: KernelAttrs<'pad'>, st: CpuStorage): KernelOutput<'pad', CpuHandle> {
   const { x } = inputs;
   const { pads, value } = attrs;
   const r = x.shape.length;

@@ -1,7 +1,6 @@
 /** `random` kernel: seeded, counter-based random numbers. */
-import { normalAt, uniformAt } from '@skipnet/core';
+import { normalAt, uniformAt, type KernelAttrs, type KernelInputs, type KernelOutput } from '@skipnet/core';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
 import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /**
@@ -12,7 +11,7 @@ import type { CpuHandle, CpuStorage } from '../storage.js';
  * attrs do carry `dtype: 'int32'` (uniform only) this kernel returns int32 `⌊low + (high-low)·u⌋`
  * in `[low, high)`; otherwise float32.
  */
-export function random(_inputs: In<'random'>, attrs: Attrs<'random'>, st: CpuStorage): Out<'random'> {
+export function random(_inputs: KernelInputs<'random', CpuHandle>, attrs: KernelAttrs<'random'>, st: CpuStorage): KernelOutput<'random', CpuHandle> {
   const { shape, distribution, seed, key, low, high, mean, std } = attrs;
   const n = sizeOf(shape);
   const asInt = attrs.dtype === 'int32' && distribution === 'uniform';

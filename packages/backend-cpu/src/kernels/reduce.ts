@@ -1,7 +1,6 @@
 /** `reduce` kernel: sum / mean / max / min / prod over a set of axes. */
-import type { ReduceOp } from '@skipnet/core';
+import type { KernelAttrs, KernelInputs, KernelOutput, ReduceOp } from '@skipnet/core';
 import { sizeOf, stridesOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
 import type { CpuHandle, CpuStorage } from '../storage.js';
 import { coalesce, rowStarts } from '../strided.js';
 
@@ -81,7 +80,7 @@ function foldVec(op: ReduceOp, x: CpuHandle, xi: number, n: number, acc: Float64
  * elementwise into a row of accumulators (last axis kept), so both `sum(x, -1)` and
  * `sum(x, 0)` stream through memory. Accumulation is in double.
  */
-export function reduce(inputs: In<'reduce'>, attrs: Attrs<'reduce'>, st: CpuStorage): Out<'reduce'> {
+export function reduce(inputs: KernelInputs<'reduce', CpuHandle>, attrs: KernelAttrs<'reduce'>, st: CpuStorage): KernelOutput<'reduce', CpuHandle> {
   const { x } = inputs;
   const { op, axes } = attrs;
   const shape = x.shape;

@@ -1,11 +1,10 @@
 /** `resize` kernel: nearest / bilinear spatial resize of NCHW tensors. */
-import { resizeTaps } from '@skipnet/core';
+import { resizeTaps, type KernelAttrs, type KernelInputs, type KernelOutput } from '@skipnet/core';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** Resizes each NCHW plane to `outShape`'s `[OH, OW]` (separable taps precomputed per axis). */
-export function resize(inputs: In<'resize'>, attrs: Attrs<'resize'>, st: CpuStorage): Out<'resize'> {
+export function resize(inputs: KernelInputs<'resize', CpuHandle>, attrs: KernelAttrs<'resize'>, st: CpuStorage): KernelOutput<'resize', CpuHandle> {
   const { x } = inputs;
   const xs = asFloat(x.handle, 'resize');
   const [N, C, H, W] = x.shape as [number, number, number, number];

@@ -1,11 +1,14 @@
 /** `resizeBackward` kernel. */
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
-import { resizeTaps } from '@skipnet/core';
+import type { CpuHandle, CpuStorage } from '../storage.js';
+import { resizeTaps, type KernelAttrs, type KernelInputs, type KernelOutput } from '@skipnet/core';
 
 /** The exact adjoint of resize: every output gradient is scattered back through the same taps and weights. */
-export function resizeBackward(inputs: In<'resizeBackward'>, attrs: Attrs<'resizeBackward'>, st: CpuStorage): Out<'resizeBackward'> {
+export function resizeBackward(
+  inputs: KernelInputs<'resizeBackward', CpuHandle>,
+  attrs: KernelAttrs<'resizeBackward'>,
+  st: CpuStorage,
+): KernelOutput<'resizeBackward', CpuHandle> {
   const { dy } = inputs;
   const g = asFloat(dy.handle, 'resizeBackward');
   const [N, C, H, W] = attrs.inShape as [number, number, number, number];

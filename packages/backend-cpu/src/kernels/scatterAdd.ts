@@ -1,10 +1,14 @@
 /** `scatterAdd` kernel (index_add into zeros), the gradient of gather. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asInt, prod, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** `y = zeros(outShape); y.index_add_(axis, indices, updates)`; repeated indices accumulate. */
-export function scatterAdd(inputs: In<'scatterAdd'>, attrs: Attrs<'scatterAdd'>, st: CpuStorage): Out<'scatterAdd'> {
+export function scatterAdd(
+  inputs: KernelInputs<'scatterAdd', CpuHandle>,
+  attrs: KernelAttrs<'scatterAdd'>,
+  st: CpuStorage,
+): KernelOutput<'scatterAdd', CpuHandle> {
   const { updates, indices } = inputs;
   const { axis, outShape } = attrs;
   const idx = asInt(indices.handle, 'scatterAdd');

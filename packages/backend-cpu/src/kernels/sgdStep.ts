@@ -1,14 +1,14 @@
 /** `sgdStep` kernel (optional): fused torch.optim.SGD update. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /**
  * In place, per element, as torch.optim.SGD with dampening 0:
  * `d = g + wd·p`; with momentum `v = firstStep ? d : momentum·v + d` and
  * `d = nesterov ? d + momentum·v : v`; then `p -= lr·d`.
  */
-export function sgdStep(inputs: In<'sgdStep'>, attrs: Attrs<'sgdStep'>, _st: CpuStorage): Out<'sgdStep'> {
+export function sgdStep(inputs: KernelInputs<'sgdStep', CpuHandle>, attrs: KernelAttrs<'sgdStep'>, _st: CpuStorage): KernelOutput<'sgdStep', CpuHandle> {
   const p = asFloat(inputs.param.handle, 'sgdStep');
   const g = asFloat(inputs.grad.handle, 'sgdStep');
   const { lr, momentum, weightDecay: wd, nesterov, firstStep } = attrs;

@@ -1,10 +1,10 @@
 /** `softmax` kernel (optional). */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { asFloat, sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** Softmax over the last axis: subtract the row max, exponentiate, normalise (sums in double). */
-export function softmax(inputs: In<'softmax'>, _attrs: Attrs<'softmax'>, st: CpuStorage): Out<'softmax'> {
+export function softmax(inputs: KernelInputs<'softmax', CpuHandle>, _attrs: KernelAttrs<'softmax'>, st: CpuStorage): KernelOutput<'softmax', CpuHandle> {
   const { x } = inputs;
   const xs = asFloat(x.handle, 'softmax');
   const n = sizeOf(x.shape);

@@ -1,11 +1,11 @@
 /** `where` kernel: elementwise select. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out } from '../spec.js';
-import type { CpuStorage } from '../storage.js';
+import type { CpuHandle, CpuStorage } from '../storage.js';
 import { broadcastStrides, coalesce, rowStarts } from '../strided.js';
 
 /** `y = cond ≠ 0 ? a : b` over `outShape`; y has a's dtype. */
-export function where(inputs: In<'where'>, attrs: Attrs<'where'>, st: CpuStorage): Out<'where'> {
+export function where(inputs: KernelInputs<'where', CpuHandle>, attrs: KernelAttrs<'where'>, st: CpuStorage): KernelOutput<'where', CpuHandle> {
   const { cond, a, b } = inputs;
   const { outShape } = attrs;
   const n = sizeOf(outShape);
