@@ -14,7 +14,7 @@
  * after step therefore reuses the same blocks and the heap stays flat.
  */
 import type { BackendMemory } from '@skipnet/core';
-import type { HeapStats } from './spec.js';
+import type { HeapStats } from './types.js';
 
 /** WebAssembly page size. */
 export const PAGE = 65536;

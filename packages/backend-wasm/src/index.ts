@@ -20,11 +20,11 @@ import { createKernels } from './kernels/index.js';
 import { buildName, coreCount, loadBytes, sharedMemorySupported } from './loader.js';
 import { Pool } from './pool.js';
 import { KERNEL_NAMES, Runtime } from './runtime.js';
-import type { HeapStats, WasmHandle, WasmKernels } from './spec.js';
+import type { HeapStats, WasmHandle, WasmKernels } from './types.js';
 
-// Public types come from spec.ts only, which mentions no WebAssembly.* or Node types: the
+// Public types come from types.ts only, which mentions no WebAssembly.* or Node types: the
 // emitted index.d.ts then type-checks in Node projects without the DOM library.
-export type { WasmHandle, WasmKernels, HeapStats } from './spec.js';
+export type { WasmHandle, WasmKernels, HeapStats } from './types.js';
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {

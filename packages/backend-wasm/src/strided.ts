@@ -5,7 +5,7 @@
  * loops advance by a constant stride with no index arithmetic.
  */
 import type { View } from '@skipnet/core';
-import type { WasmHandle } from './spec.js';
+import type { WasmHandle } from './types.js';
 
 /** Number of elements of a shape. */
 export function numel(shape: readonly number[]): number {

@@ -1,13 +1,18 @@
 /** `activationBackward` kernel (optional): an activation's gradient from its output, one SIMD pass. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** `binaryDense` op codes of the activation gradients. */
 const CODES = { relu: 6, sigmoid: 7, tanh: 8 } as const;
 
 /** `dy·[y > 0]` (relu), `dy·y·(1 − y)` (sigmoid) or `dy·(1 − y²)` (tanh), threaded when large. */
-export function activationBackward({ dy, y }: In<'activationBackward'>, { activation }: Attrs<'activationBackward'>, rt: Runtime): Out<'activationBackward'> {
+export function activationBackward(
+  { dy, y }: KernelInputs<'activationBackward', WasmHandle>,
+  { activation }: KernelAttrs<'activationBackward'>,
+  rt: Runtime,
+): KernelOutput<'activationBackward', WasmHandle> {
   const n = numel(y.shape);
   const dx = rt.heap.allocUninit(n);
   if (n === 0) return dx;

@@ -1,14 +1,15 @@
 /** `addAct` kernel (optional): the fused residual merge. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { activate } from '../math.js';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /**
  * `act(a + b)` on dense tensors of one shape. float32 `none`/`relu` run as one SIMD pass in
  * WebAssembly (threaded when large); other activations follow in TypeScript.
  */
-export function addAct({ a, b }: In<'addAct'>, { activation }: Attrs<'addAct'>, rt: Runtime): Out<'addAct'> {
+export function addAct({ a, b }: KernelInputs<'addAct', WasmHandle>, { activation }: KernelAttrs<'addAct'>, rt: Runtime): KernelOutput<'addAct', WasmHandle> {
   const n = numel(a.shape);
   const y = rt.heap.allocUninit(n);
   if (n === 0) return y;

@@ -1,13 +1,18 @@
 /** `argReduce` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { span } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /**
  * Index of the max (min) along `axis`, int32, first index on ties; a NaN wins at its first
  * occurrence, as in torch. Viewed as `[outer, L, inner]`, walked in storage order.
  */
-export function argReduce({ x }: In<'argReduce'>, { op, axis }: Attrs<'argReduce'>, rt: Runtime): Out<'argReduce'> {
+export function argReduce(
+  { x }: KernelInputs<'argReduce', WasmHandle>,
+  { op, axis }: KernelAttrs<'argReduce'>,
+  rt: Runtime,
+): KernelOutput<'argReduce', WasmHandle> {
   const shape = x.shape;
   const outer = span(shape, 0, axis);
   const L = shape[axis]!;

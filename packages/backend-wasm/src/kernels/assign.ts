@@ -1,13 +1,14 @@
 /** `assign` kernel: in-place update. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { gather, numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /**
  * Writes `source` (broadcast to the target's shape) into the dense target. A source reading the
  * target's own storage is staged through scratch first, so overlapping reads see old values.
  */
-export function assign({ target, source }: In<'assign'>, _attrs: Attrs<'assign'>, rt: Runtime): Out<'assign'> {
+export function assign({ target, source }: KernelInputs<'assign', WasmHandle>, _attrs: KernelAttrs<'assign'>, rt: Runtime): KernelOutput<'assign', WasmHandle> {
   const n = numel(target.shape);
   if (n === 0) return;
   const h = rt.heap;

@@ -1,7 +1,8 @@
 /** Batch normalisation kernels (optional), in WebAssembly SIMD, threaded over channels or planes. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** `[N, C, S]` of a `[N, C, ...]` shape. */
 function planes(shape: readonly number[]): [number, number, number] {
@@ -15,7 +16,11 @@ function params(rt: Runtime, p: { x: number; dy?: number; mean?: number; invstd?
 }
 
 /** Per-channel mean and biased variance; one channel per work unit. */
-export function batchNormStats({ x }: In<'batchNormStats'>, _attrs: Attrs<'batchNormStats'>, rt: Runtime): Out<'batchNormStats'> {
+export function batchNormStats(
+  { x }: KernelInputs<'batchNormStats', WasmHandle>,
+  _attrs: KernelAttrs<'batchNormStats'>,
+  rt: Runtime,
+): KernelOutput<'batchNormStats', WasmHandle> {
   const c = x.shape[1]!;
   const mean = rt.heap.allocUninit(c);
   const variance = rt.heap.allocUninit(c);
@@ -25,7 +30,11 @@ export function batchNormStats({ x }: In<'batchNormStats'>, _attrs: Attrs<'batch
 }
 
 /** `y = (x − mean)·invstd·weight + bias` per channel. */
-export function batchNorm({ x, mean, invstd, weight, bias }: In<'batchNorm'>, _attrs: Attrs<'batchNorm'>, rt: Runtime): Out<'batchNorm'> {
+export function batchNorm(
+  { x, mean, invstd, weight, bias }: KernelInputs<'batchNorm', WasmHandle>,
+  _attrs: KernelAttrs<'batchNorm'>,
+  rt: Runtime,
+): KernelOutput<'batchNorm', WasmHandle> {
   const y = rt.heap.allocUninit(numel(x.shape));
   params(rt, { x: x.handle, mean: mean.handle, invstd: invstd.handle, weight: weight?.handle, bias: bias?.handle, y }, x.shape);
   rt.call('bnApply', numel(x.shape) * 3);
@@ -33,7 +42,11 @@ export function batchNorm({ x, mean, invstd, weight, bias }: In<'batchNorm'>, _a
 }
 
 /** dx, dweight and dbias; one channel per work unit. */
-export function batchNormBackward({ dy, x, mean, invstd, weight }: In<'batchNormBackward'>, { batchStats }: Attrs<'batchNormBackward'>, rt: Runtime): Out<'batchNormBackward'> {
+export function batchNormBackward(
+  { dy, x, mean, invstd, weight }: KernelInputs<'batchNormBackward', WasmHandle>,
+  { batchStats }: KernelAttrs<'batchNormBackward'>,
+  rt: Runtime,
+): KernelOutput<'batchNormBackward', WasmHandle> {
   const c = x.shape[1]!;
   const dx = rt.heap.allocUninit(numel(x.shape));
   const dweight = rt.heap.allocUninit(c);

@@ -1,8 +1,8 @@
 /** `binary` kernel: SIMD for dense same-shape float32 arithmetic, TypeScript for the rest. */
-import type { BinaryOp } from '@skipnet/core';
+import type { BinaryOp, KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { baseOf, isDense, numel, plan, stridesFor } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 /** Ops the WebAssembly `binaryDense` kernel implements (same-shape dense operands), by op code. */
@@ -47,7 +47,7 @@ function row(op: BinaryOp, A: Arr, ia: number, sa: number, B: Arr, ib: number, s
 }
 
 /** `y = a op b` over `outShape` (inputs already broadcast by stride-0 views); comparisons give int32 0/1. */
-export function binary({ a, b }: In<'binary'>, { op, outShape }: Attrs<'binary'>, rt: Runtime): Out<'binary'> {
+export function binary({ a, b }: KernelInputs<'binary', WasmHandle>, { op, outShape }: KernelAttrs<'binary'>, rt: Runtime): KernelOutput<'binary', WasmHandle> {
   const n = numel(outShape);
   const y = rt.heap.allocUninit(n);
   if (n === 0) return y;

@@ -1,7 +1,8 @@
 /** `cast` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { gather, isDense, numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** Below this many elements the TypeScript loop is as fast as a call into wasm. */
 const SIMD_MIN = 256;
@@ -10,7 +11,7 @@ const SIMD_MIN = 256;
  * Converts a view to `dtype` (float → int32 truncates toward zero, NaN → 0). Dense int32 →
  * float32 (the masks of comparisons, e.g. in relu's gradient) converts with SIMD in WebAssembly.
  */
-export function cast({ x }: In<'cast'>, { dtype }: Attrs<'cast'>, rt: Runtime): Out<'cast'> {
+export function cast({ x }: KernelInputs<'cast', WasmHandle>, { dtype }: KernelAttrs<'cast'>, rt: Runtime): KernelOutput<'cast', WasmHandle> {
   const n = numel(x.shape);
   const y = rt.heap.allocUninit(n);
   const h = rt.heap;

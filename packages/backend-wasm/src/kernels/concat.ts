@@ -1,10 +1,11 @@
 /** `concat` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { numel, span } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** Joins dense tensors along `axis`: for each outer index every input contributes one contiguous run. */
-export function concat({ xs }: In<'concat'>, { axis, outShape }: Attrs<'concat'>, rt: Runtime): Out<'concat'> {
+export function concat({ xs }: KernelInputs<'concat', WasmHandle>, { axis, outShape }: KernelAttrs<'concat'>, rt: Runtime): KernelOutput<'concat', WasmHandle> {
   if (xs.length === 0) throw new Error('wasm concat: no inputs');
   const y = rt.heap.allocUninit(numel(outShape));
   const F = rt.heap.f32;

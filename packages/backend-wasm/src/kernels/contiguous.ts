@@ -1,7 +1,8 @@
 /** `contiguous` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { baseOf, gather, isDense, numel, plan, stridesFor } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** Below this many elements the TypeScript copy is as fast as a call into wasm. */
 const WASM_MIN = 4096;
@@ -10,7 +11,11 @@ const WASM_MIN = 4096;
  * Copies a strided view (any strides and offset, stride-0 broadcast) into fresh dense storage:
  * large strided views row by row in WebAssembly on every thread, the rest in TypeScript.
  */
-export function contiguous({ x }: In<'contiguous'>, _attrs: Attrs<'contiguous'>, rt: Runtime): Out<'contiguous'> {
+export function contiguous(
+  { x }: KernelInputs<'contiguous', WasmHandle>,
+  _attrs: KernelAttrs<'contiguous'>,
+  rt: Runtime,
+): KernelOutput<'contiguous', WasmHandle> {
   const n = numel(x.shape);
   const y = rt.heap.allocUninit(n);
   const strides = stridesFor(x, x.shape);

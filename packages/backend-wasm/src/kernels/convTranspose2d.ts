@@ -1,7 +1,8 @@
 /** `convTranspose2d` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 import { convolveBackwardInput } from './convolve.js';
 
 /**
@@ -9,7 +10,11 @@ import { convolveBackwardInput } from './convolve.js';
  * mapping our output `[N, outC, OH, OW]` to our input, with this weight read as that conv's
  * `[its outC, its inC/groups, kH, kW]`. Output padding only enlarges the output (zero there).
  */
-export function convTranspose2d({ x, w }: In<'convTranspose2d'>, attrs: Attrs<'convTranspose2d'>, rt: Runtime): Out<'convTranspose2d'> {
+export function convTranspose2d(
+  { x, w }: KernelInputs<'convTranspose2d', WasmHandle>,
+  attrs: KernelAttrs<'convTranspose2d'>,
+  rt: Runtime,
+): KernelOutput<'convTranspose2d', WasmHandle> {
   const y = rt.heap.allocUninit(numel(attrs.outShape));
   convolveBackwardInput(rt, x.handle, w.handle, y, attrs.outShape, w.shape, x.shape, attrs);
   return y;

@@ -1,10 +1,15 @@
 /** `gather` kernel (index_select). */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { numel, span } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** `y = index_select(x, axis, indices)`: with x as `[outer, A, inner]`, each pick copies a run of `inner`. */
-export function gather({ x, indices }: In<'gather'>, { axis, outShape }: Attrs<'gather'>, rt: Runtime): Out<'gather'> {
+export function gather(
+  { x, indices }: KernelInputs<'gather', WasmHandle>,
+  { axis, outShape }: KernelAttrs<'gather'>,
+  rt: Runtime,
+): KernelOutput<'gather', WasmHandle> {
   const y = rt.heap.allocUninit(numel(outShape));
   const L = numel(indices.shape);
   const outer = span(x.shape, 0, axis);

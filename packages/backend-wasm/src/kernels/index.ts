@@ -4,8 +4,9 @@
  * backward kernels, transposed), dense float32 add/sub/mul/div, addAct, activation gradients, batch normalisation, sgdStep, adamStep.
  * TypeScript over the memory views: the rest.
  */
+import { bindKernels } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { WasmKernels } from '../spec.js';
+import type { WasmKernels } from '../types.js';
 import { activationBackward } from './activationBackward.js';
 import { adamStep } from './adamStep.js';
 import { addAct } from './addAct.js';
@@ -41,40 +42,15 @@ import { where } from './where.js';
 
 /** Builds the kernel table over one backend's runtime. */
 export function createKernels(rt: Runtime): WasmKernels {
-  return {
-    unary: (i, a) => unary(i, a, rt),
-    binary: (i, a) => binary(i, a, rt),
-    where: (i, a) => where(i, a, rt),
-    cast: (i, a) => cast(i, a, rt),
-    contiguous: (i, a) => contiguous(i, a, rt),
-    reduce: (i, a) => reduce(i, a, rt),
-    argReduce: (i, a) => argReduce(i, a, rt),
-    matmul: (i, a) => matmul(i, a, rt),
-    conv2d: (i, a) => conv2d(i, a, rt),
-    convTranspose2d: (i, a) => convTranspose2d(i, a, rt),
-    maxPool2d: (i, a) => maxPool2d(i, a, rt),
-    maxPool2dBackward: (i, a) => maxPool2dBackward(i, a, rt),
-    avgPool2d: (i, a) => avgPool2d(i, a, rt),
-    avgPool2dBackward: (i, a) => avgPool2dBackward(i, a, rt),
-    resize: (i, a) => resize(i, a, rt),
-    resizeBackward: (i, a) => resizeBackward(i, a, rt),
-    concat: (i, a) => concat(i, a, rt),
-    pad: (i, a) => pad(i, a, rt),
-    gather: (i, a) => gather(i, a, rt),
-    scatterAdd: (i, a) => scatterAdd(i, a, rt),
-    random: (i, a) => random(i, a, rt),
-    assign: (i, a) => assign(i, a, rt),
-    conv2dBackwardInput: (i, a) => conv2dBackwardInput(i, a, rt),
-    conv2dBackwardWeight: (i, a) => conv2dBackwardWeight(i, a, rt),
-    conv2dBiasAct: (i, a) => conv2dBiasAct(i, a, rt),
-    addAct: (i, a) => addAct(i, a, rt),
-    activationBackward: (i, a) => activationBackward(i, a, rt),
-    batchNormStats: (i, a) => batchNormStats(i, a, rt),
-    batchNorm: (i, a) => batchNorm(i, a, rt),
-    batchNormBackward: (i, a) => batchNormBackward(i, a, rt),
-    softmax: (i, a) => softmax(i, a, rt),
-    logSoftmax: (i, a) => logSoftmax(i, a, rt),
-    sgdStep: (i, a) => sgdStep(i, a, rt),
-    adamStep: (i, a) => adamStep(i, a, rt),
-  };
+  return bindKernels(
+    {
+      unary, binary, where, cast, contiguous, reduce, argReduce, matmul, conv2d, convTranspose2d,
+      maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, resize, resizeBackward,
+      concat, pad, gather, scatterAdd, random, assign,
+      // Optional kernels: every one this backend supplies (core runs its composite for any absent).
+      conv2dBackwardInput, conv2dBackwardWeight, conv2dBiasAct, addAct, activationBackward,
+      batchNormStats, batchNorm, batchNormBackward, softmax, logSoftmax, sgdStep, adamStep,
+    },
+    rt,
+  );
 }

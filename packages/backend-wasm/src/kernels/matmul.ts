@@ -1,6 +1,7 @@
 /** `matmul` kernel: the packed SIMD GEMM in WebAssembly. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
+import type { WasmHandle } from '../types.js';
 
 /**
  * `[B, M, K] · [B, K, N] → [B, M, N]` with transposes passed to the GEMM as strides (its packing
@@ -8,7 +9,11 @@ import type { Attrs, In, Out } from '../spec.js';
  * and not transposed the batch folds into M: one GEMM whose packed B panels serve every batch.
  * int32 operands are converted to float32 scratch, multiplied, and converted back.
  */
-export function matmul({ a, b }: In<'matmul'>, { transposeA, transposeB }: Attrs<'matmul'>, rt: Runtime): Out<'matmul'> {
+export function matmul(
+  { a, b }: KernelInputs<'matmul', WasmHandle>,
+  { transposeA, transposeB }: KernelAttrs<'matmul'>,
+  rt: Runtime,
+): KernelOutput<'matmul', WasmHandle> {
   if (a.shape.length !== 3 || b.shape.length !== 3) {
     throw new Error(`wasm matmul: 3-D operands expected, got [${a.shape.join(',')}] and [${b.shape.join(',')}]`);
   }

@@ -1,10 +1,11 @@
 /** `pad` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { denseStrides, numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** Constant padding: fill with `value`, then copy every contiguous input run to its place. */
-export function pad({ x }: In<'pad'>, { pads, value }: Attrs<'pad'>, rt: Runtime): Out<'pad'> {
+export function pad({ x }: KernelInputs<'pad', WasmHandle>, { pads, value }: KernelAttrs<'pad'>, rt: Runtime): KernelOutput<'pad', WasmHandle> {
   const r = x.shape.length;
   if (pads.length !== r) throw new Error(`wasm pad: ${pads.length} pad pairs for a rank-${r} tensor`);
   const outShape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);

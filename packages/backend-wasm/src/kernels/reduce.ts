@@ -1,8 +1,8 @@
 /** `reduce` kernel (TypeScript, double accumulators). */
-import type { ReduceOp } from '@skipnet/core';
+import type { KernelAttrs, KernelInputs, KernelOutput, ReduceOp } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { denseStrides, numel, plan } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 function init(op: ReduceOp): number {
   return op === 'max' ? -Infinity : op === 'min' ? Infinity : op === 'prod' ? 1 : 0;
@@ -57,7 +57,7 @@ function simdReduce(
  * folds into one accumulator, any other row folds elementwise into a row of accumulators.
  * NaN propagates through max/min, as in torch; int32 products wrap.
  */
-export function reduce({ x }: In<'reduce'>, { op, axes }: Attrs<'reduce'>, rt: Runtime): Out<'reduce'> {
+export function reduce({ x }: KernelInputs<'reduce', WasmHandle>, { op, axes }: KernelAttrs<'reduce'>, rt: Runtime): KernelOutput<'reduce', WasmHandle> {
   const shape = x.shape;
   const red = new Set(axes);
   const outShape = shape.filter((_, i) => !red.has(i));

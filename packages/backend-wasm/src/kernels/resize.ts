@@ -1,8 +1,8 @@
 /** `resize` kernel: nearest / bilinear spatial resize. */
-import { resizeTaps, type ResizeMode, type ResizeTaps } from '@skipnet/core';
+import { resizeTaps, type KernelAttrs, type KernelInputs, type KernelOutput, type ResizeMode, type ResizeTaps } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** Copies one axis's taps into scratch memory (i0, i1 as i32, then w0, w1 as f64); returns the byte offset. */
 export function writeTaps(rt: Runtime, t: ResizeTaps): number {
@@ -37,7 +37,7 @@ export function runResize(
 }
 
 /** Resizes every NCHW plane to `outShape`'s `[OH, OW]`, in WebAssembly (nearest ×2 widening by lane shuffles). */
-export function resize({ x }: In<'resize'>, attrs: Attrs<'resize'>, rt: Runtime): Out<'resize'> {
+export function resize({ x }: KernelInputs<'resize', WasmHandle>, attrs: KernelAttrs<'resize'>, rt: Runtime): KernelOutput<'resize', WasmHandle> {
   const y = rt.heap.allocUninit(numel(attrs.outShape));
   runResize('resizeForward', rt, x.handle, y, x.shape, attrs.outShape, attrs.mode, attrs.alignCorners);
   return y;

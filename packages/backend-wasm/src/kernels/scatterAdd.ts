@@ -1,10 +1,15 @@
 /** `scatterAdd` kernel (index_add into zeros), the gradient of gather. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { numel, span } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** `y = zeros(outShape); y.index_add_(axis, indices, updates)`; repeated indices accumulate. */
-export function scatterAdd({ updates, indices }: In<'scatterAdd'>, { axis, outShape }: Attrs<'scatterAdd'>, rt: Runtime): Out<'scatterAdd'> {
+export function scatterAdd(
+  { updates, indices }: KernelInputs<'scatterAdd', WasmHandle>,
+  { axis, outShape }: KernelAttrs<'scatterAdd'>,
+  rt: Runtime,
+): KernelOutput<'scatterAdd', WasmHandle> {
   const y = rt.heap.alloc(numel(outShape));
   const L = numel(indices.shape);
   const outer = span(outShape, 0, axis);

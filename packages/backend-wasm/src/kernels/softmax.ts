@@ -1,9 +1,10 @@
 /** `softmax` kernel (optional). */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
+import type { WasmHandle } from '../types.js';
 import { softmaxRows } from './softmaxRows.js';
 
 /** Softmax over the last axis: exp(x − row max), normalised by its sum (SIMD, threaded over rows). */
-export function softmax({ x }: In<'softmax'>, _attrs: Attrs<'softmax'>, rt: Runtime): Out<'softmax'> {
+export function softmax({ x }: KernelInputs<'softmax', WasmHandle>, _attrs: KernelAttrs<'softmax'>, rt: Runtime): KernelOutput<'softmax', WasmHandle> {
   return softmaxRows(x, false, rt);
 }

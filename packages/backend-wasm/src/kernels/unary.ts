@@ -1,9 +1,9 @@
 /** `unary` kernel (TypeScript over the memory views). */
-import type { UnaryOp } from '@skipnet/core';
+import type { KernelAttrs, KernelInputs, KernelOutput, UnaryOp } from '@skipnet/core';
 import { unaryLoop } from '../math.js';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { baseOf, gather, isDense, numel } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** float32 ops the WebAssembly `unaryDense` kernel implements, by op code. */
 const SIMD_OPS: Partial<Record<UnaryOp, number>> = {
@@ -19,7 +19,7 @@ const SIMD_MIN = 256;
  * activations built on them through float32 approximations, see assembly/transcend.ts); sin,
  * cos, sign, int32 data and short arrays in TypeScript.
  */
-export function unary({ x }: In<'unary'>, attrs: Attrs<'unary'>, rt: Runtime): Out<'unary'> {
+export function unary({ x }: KernelInputs<'unary', WasmHandle>, attrs: KernelAttrs<'unary'>, rt: Runtime): KernelOutput<'unary', WasmHandle> {
   const n = numel(x.shape);
   const y = rt.heap.allocUninit(n);
   if (n === 0) return y;

@@ -1,10 +1,11 @@
 /** `where` kernel. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
-import type { Attrs, In, Out } from '../spec.js';
 import { baseOf, numel, plan, stridesFor } from '../strided.js';
+import type { WasmHandle } from '../types.js';
 
 /** `y = cond ≠ 0 ? a : b` over `outShape`; y has a's dtype. */
-export function where({ cond, a, b }: In<'where'>, { outShape }: Attrs<'where'>, rt: Runtime): Out<'where'> {
+export function where({ cond, a, b }: KernelInputs<'where', WasmHandle>, { outShape }: KernelAttrs<'where'>, rt: Runtime): KernelOutput<'where', WasmHandle> {
   const n = numel(outShape);
   const y = rt.heap.allocUninit(n);
   if (n === 0) return y;
