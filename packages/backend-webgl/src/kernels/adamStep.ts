@@ -1,7 +1,8 @@
 /** `adamStep` kernel (optional): torch.optim.Adam / AdamW on tfjs elementwise kernels, in place. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { replace } from '../run.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { dense } from '../view.js';
 
 /**
@@ -9,7 +10,11 @@ import { dense } from '../view.js';
  * first), `step` 1-based: `m = β1·m + (1-β1)·g`, `v = β2·v + (1-β2)·g²`,
  * `p -= (lr / (1-β1^step)) · m / (√v / √(1-β2^step) + eps)`.
  */
-export function adamStep(inputs: In<'adamStep'>, attrs: Attrs<'adamStep'>, _st: Storage): Out<'adamStep'> {
+export function adamStep(
+  inputs: KernelInputs<'adamStep', WebglHandle>,
+  attrs: KernelAttrs<'adamStep'>,
+  _st: WebglStorage,
+): KernelOutput<'adamStep', WebglHandle> {
   const { param, grad, m, v } = inputs;
   const { lr, beta1, beta2, eps, weightDecay: wd, decoupled, step } = attrs;
   const stepSize = lr / (1 - Math.pow(beta1, step));

@@ -1,7 +1,8 @@
 /** Batch normalisation kernels (optional) on tfjs kernels, over `[N, C, S]` views of the input. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { produce, produceAll } from '../run.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { dense } from '../view.js';
 
 /** `x` as `[N, C, S]` (S: the product of the trailing dims). */
@@ -14,7 +15,11 @@ function planes(x: tf.Tensor): tf.Tensor3D {
 const perChannel = (t: tf.Tensor): tf.Tensor => tf.reshape(t, [1, -1, 1]);
 
 /** Per-channel mean and biased variance (tfjs `moments`: mean, then mean squared deviation). */
-export function batchNormStats(inputs: In<'batchNormStats'>, _attrs: Attrs<'batchNormStats'>, st: Storage): Out<'batchNormStats'> {
+export function batchNormStats(
+  inputs: KernelInputs<'batchNormStats', WebglHandle>,
+  _attrs: KernelAttrs<'batchNormStats'>,
+  st: WebglStorage,
+): KernelOutput<'batchNormStats', WebglHandle> {
   const [mean, variance] = produceAll(st, 'float32', () => {
     const m = tf.moments(planes(dense(inputs.x)), [0, 2]);
     return [m.mean, m.variance];
@@ -23,7 +28,11 @@ export function batchNormStats(inputs: In<'batchNormStats'>, _attrs: Attrs<'batc
 }
 
 /** `y = (x − mean)·invstd·weight + bias` per channel. */
-export function batchNorm(inputs: In<'batchNorm'>, _attrs: Attrs<'batchNorm'>, st: Storage): Out<'batchNorm'> {
+export function batchNorm(
+  inputs: KernelInputs<'batchNorm', WebglHandle>,
+  _attrs: KernelAttrs<'batchNorm'>,
+  st: WebglStorage,
+): KernelOutput<'batchNorm', WebglHandle> {
   const { x, mean, invstd, weight, bias } = inputs;
   return produce(st, 'float32', () => {
     const scale = weight ? tf.mul(dense(invstd), dense(weight)) : dense(invstd);
@@ -34,7 +43,11 @@ export function batchNorm(inputs: In<'batchNorm'>, _attrs: Attrs<'batchNorm'>, s
 }
 
 /** dx, dweight and dbias (see core's `batchNormBackward` specification). */
-export function batchNormBackward(inputs: In<'batchNormBackward'>, { batchStats }: Attrs<'batchNormBackward'>, st: Storage): Out<'batchNormBackward'> {
+export function batchNormBackward(
+  inputs: KernelInputs<'batchNormBackward', WebglHandle>,
+  { batchStats }: KernelAttrs<'batchNormBackward'>,
+  st: WebglStorage,
+): KernelOutput<'batchNormBackward', WebglHandle> {
   const { dy, x, mean, invstd, weight } = inputs;
   const [dx, dweight, dbias] = produceAll(st, 'float32', () => {
     const g = planes(dense(dy));

@@ -1,8 +1,8 @@
 /** `binary` kernel: elementwise arithmetic and comparisons with broadcasting, on tfjs's webgl kernels. */
-import type { BinaryOp } from '@skipnet/core';
+import type { BinaryOp, KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { produce } from '../run.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { compact } from '../view.js';
 
 const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
@@ -46,7 +46,7 @@ export function applyBinary(op: BinaryOp, a: tf.Tensor, b: tf.Tensor): tf.Tensor
  * `y = a op b` over `outShape`. Broadcast (stride-0) axes are not materialised: they are handed
  * to tfjs as size-1 axes and broadcast inside its kernel. Comparisons give int32 0/1.
  */
-export function binary(inputs: In<'binary'>, attrs: Attrs<'binary'>, st: Storage): Out<'binary'> {
+export function binary(inputs: KernelInputs<'binary', WebglHandle>, attrs: KernelAttrs<'binary'>, st: WebglStorage): KernelOutput<'binary', WebglHandle> {
   const { a, b } = inputs;
   const { op, outShape } = attrs;
   return produce(st, COMPARE.has(op) ? 'int32' : a.dtype, () => {

@@ -1,11 +1,12 @@
 /** `concat` kernel on tfjs's `Concat`. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { produce } from '../run.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { dense } from '../view.js';
 
 /** Joins dense tensors along `axis`. */
-export function concat(inputs: In<'concat'>, attrs: Attrs<'concat'>, st: Storage): Out<'concat'> {
+export function concat(inputs: KernelInputs<'concat', WebglHandle>, attrs: KernelAttrs<'concat'>, st: WebglStorage): KernelOutput<'concat', WebglHandle> {
   const { xs } = inputs;
   if (xs.length === 0) throw new Error('webgl concat: no inputs');
   return produce(st, xs[0]!.dtype, () => {

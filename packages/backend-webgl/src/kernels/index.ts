@@ -13,7 +13,7 @@
  * | maxPool2d(+Backward), avgPool2d(+Backward), resize(+Backward), scatterAdd, random | custom programs |
  * | assign, sgdStep, adamStep | tfjs kernels, swapped into the handle in place |
  */
-import type { OptionalKernels, RequiredKernels } from '@skipnet/core';
+import { bindKernels, type KernelTable, type OptionalKernelName } from '@skipnet/core';
 import type { WebglHandle, WebglStorage } from '../storage.js';
 import { activationBackward } from './activationBackward.js';
 import { adamStep } from './adamStep.js';
@@ -49,44 +49,19 @@ import { unary } from './unary.js';
 import { where } from './where.js';
 
 /** Every kernel the webgl backend implements: all of `RequiredKernels` and all of `OptionalKernels`. */
-export type WebglKernels = RequiredKernels<WebglHandle> & Required<OptionalKernels<WebglHandle>>;
+export type WebglKernels = KernelTable<WebglHandle, OptionalKernelName>;
 
 /** Builds the kernel table over one backend's storage. */
 export function createKernels(st: WebglStorage): WebglKernels {
-  return {
-    unary: (i, a) => unary(i, a, st),
-    binary: (i, a) => binary(i, a, st),
-    where: (i, a) => where(i, a, st),
-    cast: (i, a) => cast(i, a, st),
-    contiguous: (i, a) => contiguous(i, a, st),
-    reduce: (i, a) => reduce(i, a, st),
-    argReduce: (i, a) => argReduce(i, a, st),
-    matmul: (i, a) => matmul(i, a, st),
-    conv2d: (i, a) => conv2d(i, a, st),
-    convTranspose2d: (i, a) => convTranspose2d(i, a, st),
-    maxPool2d: (i, a) => maxPool2d(i, a, st),
-    maxPool2dBackward: (i, a) => maxPool2dBackward(i, a, st),
-    avgPool2d: (i, a) => avgPool2d(i, a, st),
-    avgPool2dBackward: (i, a) => avgPool2dBackward(i, a, st),
-    resize: (i, a) => resize(i, a, st),
-    resizeBackward: (i, a) => resizeBackward(i, a, st),
-    concat: (i, a) => concat(i, a, st),
-    pad: (i, a) => pad(i, a, st),
-    gather: (i, a) => gather(i, a, st),
-    scatterAdd: (i, a) => scatterAdd(i, a, st),
-    random: (i, a) => random(i, a, st),
-    assign: (i, a) => assign(i, a, st),
-    conv2dBackwardInput: (i, a) => conv2dBackwardInput(i, a, st),
-    conv2dBackwardWeight: (i, a) => conv2dBackwardWeight(i, a, st),
-    conv2dBiasAct: (i, a) => conv2dBiasAct(i, a, st),
-    addAct: (i, a) => addAct(i, a, st),
-    activationBackward: (i, a) => activationBackward(i, a, st),
-    batchNormStats: (i, a) => batchNormStats(i, a, st),
-    batchNorm: (i, a) => batchNorm(i, a, st),
-    batchNormBackward: (i, a) => batchNormBackward(i, a, st),
-    softmax: (i, a) => softmax(i, a, st),
-    logSoftmax: (i, a) => logSoftmax(i, a, st),
-    sgdStep: (i, a) => sgdStep(i, a, st),
-    adamStep: (i, a) => adamStep(i, a, st),
-  };
+  return bindKernels(
+    {
+      unary, binary, where, cast, contiguous, reduce, argReduce, matmul, conv2d, convTranspose2d,
+      maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, resize, resizeBackward,
+      concat, pad, gather, scatterAdd, random, assign,
+      // Optional kernels: every one this backend supplies (core runs its composite for any absent).
+      conv2dBackwardInput, conv2dBackwardWeight, conv2dBiasAct, addAct, activationBackward,
+      batchNormStats, batchNorm, batchNormBackward, softmax, logSoftmax, sgdStep, adamStep,
+    },
+    st,
+  );
 }

@@ -1,9 +1,9 @@
 /** `maxPool2d` kernel. */
-import type { DType } from '@skipnet/core';
+import type { DType, KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import { runProgram } from '../context.js';
 import { MaxPoolProgram } from '../programs/pool.js';
 import { produce } from '../run.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { dense } from '../view.js';
 
 /**
@@ -11,7 +11,11 @@ import { dense } from '../view.js';
  * the custom {@link MaxPoolProgram} (values, then positions). The window geometry is recorded on
  * the indices handle so maxPool2dBackward can gather per window.
  */
-export function maxPool2d(inputs: In<'maxPool2d'>, attrs: Attrs<'maxPool2d'>, st: Storage): Out<'maxPool2d'> {
+export function maxPool2d(
+  inputs: KernelInputs<'maxPool2d', WebglHandle>,
+  attrs: KernelAttrs<'maxPool2d'>,
+  st: WebglStorage,
+): KernelOutput<'maxPool2d', WebglHandle> {
   const { x } = inputs;
   const run = (index: boolean, dtype: DType) =>
     produce(st, dtype, () => runProgram(new MaxPoolProgram(x.shape, attrs.outShape, attrs, index), [dense(x)], dtype));

@@ -1,10 +1,11 @@
 /** `random` kernel: seeded, counter-based random numbers generated on the GPU. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { runProgram } from '../context.js';
 import { RandomProgram, type RandomMode } from '../programs/random.js';
 import { produce } from '../run.js';
 import { sizeOf } from '../shape.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 
 const isInt32 = (v: number): boolean => Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31;
 
@@ -13,7 +14,7 @@ const isInt32 = (v: number): boolean => Number.isInteger(v) && v >= -(2 ** 31) &
  * uniform `low + (high-low)·u`, normal `mean + std·z` (float32); with `dtype: 'int32'` (randint)
  * `⌊low + (high-low)·u⌋`, exactly in integer arithmetic when the bounds are integers.
  */
-export function random(_inputs: In<'random'>, attrs: Attrs<'random'>, st: Storage): Out<'random'> {
+export function random(_inputs: KernelInputs<'random', WebglHandle>, attrs: KernelAttrs<'random'>, st: WebglStorage): KernelOutput<'random', WebglHandle> {
   const { shape, distribution, seed, key, low, high, mean, std } = attrs;
   const n = sizeOf(shape);
   const asInt = attrs.dtype === 'int32' && distribution === 'uniform';

@@ -1,11 +1,12 @@
 /** `reduce` kernel: sum / mean / max / min / prod over axes, on tfjs's reduction kernels. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { produce } from '../run.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { dense } from '../view.js';
 
 /** Reduces a dense tensor over `axes`; the output drops those axes and keeps x's dtype. */
-export function reduce(inputs: In<'reduce'>, attrs: Attrs<'reduce'>, st: Storage): Out<'reduce'> {
+export function reduce(inputs: KernelInputs<'reduce', WebglHandle>, attrs: KernelAttrs<'reduce'>, st: WebglStorage): KernelOutput<'reduce', WebglHandle> {
   const { x } = inputs;
   const { op, axes } = attrs;
   return produce(st, x.dtype, () => {

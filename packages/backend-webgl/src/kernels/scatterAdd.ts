@@ -1,14 +1,19 @@
 /** `scatterAdd` kernel (index_add into zeros), the gradient of gather. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { runProgram } from '../context.js';
 import { ScatterAddProgram } from '../programs/scatter.js';
 import { produce } from '../run.js';
 import { prod, sizeOf } from '../shape.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { dense } from '../view.js';
 
 /** `y = zeros(outShape); y.index_add_(axis, indices, updates)`; repeated indices accumulate (custom program). */
-export function scatterAdd(inputs: In<'scatterAdd'>, attrs: Attrs<'scatterAdd'>, st: Storage): Out<'scatterAdd'> {
+export function scatterAdd(
+  inputs: KernelInputs<'scatterAdd', WebglHandle>,
+  attrs: KernelAttrs<'scatterAdd'>,
+  st: WebglStorage,
+): KernelOutput<'scatterAdd', WebglHandle> {
   const { updates, indices } = inputs;
   const { axis, outShape } = attrs;
   const outer = prod(outShape, 0, axis);

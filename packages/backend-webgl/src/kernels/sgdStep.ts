@@ -1,7 +1,8 @@
 /** `sgdStep` kernel (optional): torch.optim.SGD's update on tfjs elementwise kernels, in place. */
+import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { replace } from '../run.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { dense } from '../view.js';
 
 /**
@@ -9,7 +10,7 @@ import { dense } from '../view.js';
  * and `d = nesterov ? d + momentum·v : v`; then `p -= lr·d`. Param and velocity handles get new
  * tensors (tfjs tensors are immutable); views sharing them see the update.
  */
-export function sgdStep(inputs: In<'sgdStep'>, attrs: Attrs<'sgdStep'>, _st: Storage): Out<'sgdStep'> {
+export function sgdStep(inputs: KernelInputs<'sgdStep', WebglHandle>, attrs: KernelAttrs<'sgdStep'>, _st: WebglStorage): KernelOutput<'sgdStep', WebglHandle> {
   const { param, grad, velocity } = inputs;
   const { lr, momentum, weightDecay: wd, nesterov, firstStep } = attrs;
   if (momentum !== 0 && !velocity) throw new Error('webgl sgdStep: momentum > 0 needs a velocity buffer');

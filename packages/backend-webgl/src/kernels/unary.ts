@@ -1,8 +1,8 @@
 /** `unary` kernel: elementwise math on a strided view, on tfjs's webgl kernels. */
-import type { UnaryOp } from '@skipnet/core';
+import type { KernelAttrs, KernelInputs, KernelOutput, UnaryOp } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { produce } from '../run.js';
-import type { Attrs, In, Out, Storage } from '../spec.js';
+import type { WebglHandle, WebglStorage } from '../storage.js';
 import { materialize } from '../view.js';
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -63,7 +63,7 @@ export function applyUnary(op: UnaryOp, x: tf.Tensor, alpha: number): tf.Tensor 
 }
 
 /** `y = op(x)`: dense with x's shape and dtype. */
-export function unary(inputs: In<'unary'>, attrs: Attrs<'unary'>, st: Storage): Out<'unary'> {
+export function unary(inputs: KernelInputs<'unary', WebglHandle>, attrs: KernelAttrs<'unary'>, st: WebglStorage): KernelOutput<'unary', WebglHandle> {
   const { x } = inputs;
   return produce(st, x.dtype, () => applyUnary(attrs.op, materialize(x), attrs.alpha ?? 0.01));
 }
