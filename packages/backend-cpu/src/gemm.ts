@@ -89,7 +89,7 @@ export function gemm(
               edge.fill(0);
               micro4x4(kc, ap, ir * kc, bp, jr * kc, edge, 0, NR);
               for (let i = 0; i < rows; i++) {
-                for (let j = 0; j < cols; j++) c[ci + i * ldc + j] += edge[i * NR + j]!;
+                for (let j = 0; j < cols; j++) c[ci + i * ldc + j]! += edge[i * NR + j]!;
               }
             }
           }
@@ -174,13 +174,13 @@ function micro4x4(kc: number, ap: number[], ai: number, bp: number[], bi: number
     ai += 4;
     bi += 4;
   }
-  c[ci] += c00; c[ci + 1] += c01; c[ci + 2] += c02; c[ci + 3] += c03;
+  c[ci]! += c00; c[ci + 1]! += c01; c[ci + 2]! += c02; c[ci + 3]! += c03;
   ci += ldc;
-  c[ci] += c10; c[ci + 1] += c11; c[ci + 2] += c12; c[ci + 3] += c13;
+  c[ci]! += c10; c[ci + 1]! += c11; c[ci + 2]! += c12; c[ci + 3]! += c13;
   ci += ldc;
-  c[ci] += c20; c[ci + 1] += c21; c[ci + 2] += c22; c[ci + 3] += c23;
+  c[ci]! += c20; c[ci + 1]! += c21; c[ci + 2]! += c22; c[ci + 3]! += c23;
   ci += ldc;
-  c[ci] += c30; c[ci + 1] += c31; c[ci + 2] += c32; c[ci + 3] += c33;
+  c[ci]! += c30; c[ci + 1]! += c31; c[ci + 2]! += c32; c[ci + 3]! += c33;
 }
 
 /** Thin N (matrix·vector-like): one double-precision dot product per output. */
@@ -195,7 +195,7 @@ function gemmDots(
     for (let j = 0; j < N; j++) {
       let s = 0;
       for (let k = 0, ia = ar, ib = bOff + j * bCs; k < K; k++, ia += aCs, ib += bRs) s += a[ia]! * b[ib]!;
-      c[cOff + i * ldc + j] += s;
+      c[cOff + i * ldc + j]! += s;
     }
   }
 }
@@ -215,10 +215,10 @@ function gemmRows(
     for (let k = 0; k < K; k++) {
       const av = a[ar + k * aCs]!;
       const br = bOff + k * bRs;
-      if (bCs === 1) for (let j = 0; j < N; j++) acc[j] += av * b[br + j]!;
-      else for (let j = 0; j < N; j++) acc[j] += av * b[br + j * bCs]!;
+      if (bCs === 1) for (let j = 0; j < N; j++) acc[j]! += av * b[br + j]!;
+      else for (let j = 0; j < N; j++) acc[j]! += av * b[br + j * bCs]!;
     }
     const cr = cOff + i * ldc;
-    for (let j = 0; j < N; j++) c[cr + j] += acc[j]!;
+    for (let j = 0; j < N; j++) c[cr + j]! += acc[j]!;
   }
 }

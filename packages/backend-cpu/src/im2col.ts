@@ -125,7 +125,7 @@ export function col2im(
           if (ih < 0 || ih >= H) continue;
           const d = row + r * OW;
           let s = plane + ih * W + lo * sw - pw + offW;
-          for (let ow = lo; ow < hi; ow++, s += sw) dx[s] += cols[d + ow]!;
+          for (let ow = lo; ow < hi; ow++, s += sw) dx[s]! += cols[d + ow]!;
         }
       }
     }

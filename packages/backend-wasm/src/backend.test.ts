@@ -423,7 +423,7 @@ describe('pooling (SIMD 2×2 stride-2 path)', () => {
   it('maxPool2d values, argmax indices (ties first, NaN wins) and gradient', () => {
     const [N, C, H, W] = [2, 3, 6, 21];
     const d = f32(N * C * H * W);
-    d[5] = d[6]; // a tie inside one window: the first cell wins
+    d[5] = d[6]!; // a tie inside one window: the first cell wins
     d[W + 9] = NaN; // NaN wins its window
     const xs = [N, C, H, W], os = [N, C, 3, 10];
     for (const be of [one, two]) {
@@ -448,7 +448,7 @@ describe('pooling (SIMD 2×2 stride-2 path)', () => {
       const dx = be.kernels.maxPool2dBackward({ dy: g, indices: { handle: indices, shape: os, dtype: 'int32' } }, { inShape: xs });
       const gd = be.readSync(g.handle, 'float32', 180), dxd = be.readSync(dx, 'float32', N * C * H * W);
       const exp = new Float32Array(N * C * H * W);
-      for (let i = 0; i < 180; i++) exp[Math.floor(i / 30) * H * W + idx[i]!] += gd[i]!;
+      for (let i = 0; i < 180; i++) exp[Math.floor(i / 30) * H * W + idx[i]!]! += gd[i]!;
       expect(dxd).toEqual(exp);
       [x.handle, out, indices, g.handle, dx].forEach((v) => be.free(v));
     }

@@ -31,7 +31,7 @@ export function avgPool2dBackward(
         const v = g[o]! / poolDivisor(h0, w0, kh, kw, H, W, ph, pw, attrs.countIncludePad);
         for (let h = hs; h < he; h++) {
           const row = xo + h * W;
-          for (let w = ws; w < we; w++) dx[row + w] += v;
+          for (let w = ws; w < we; w++) dx[row + w]! += v;
         }
       }
     }

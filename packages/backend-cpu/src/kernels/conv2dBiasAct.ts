@@ -22,7 +22,7 @@ export function conv2dBiasAct(
       const off = (n * g.OC + c) * P;
       if (bh) {
         const b = bh[c]!;
-        for (let i = off; i < off + P; i++) y[i] += b;
+        for (let i = off; i < off + P; i++) y[i]! += b;
       }
       activateInPlace(attrs.activation, y, off, P);
     }

@@ -19,7 +19,7 @@ export function maxPool2dBackward(
   const HW = H * W;
   for (let p = 0; p < planes; p++) {
     const xo = p * HW;
-    for (let o = p * P, end = o + P; o < end; o++) dx[xo + idx[o]!] += g[o]!;
+    for (let o = p * P, end = o + P; o < end; o++) dx[xo + idx[o]!]! += g[o]!;
   }
   return dx;
 }

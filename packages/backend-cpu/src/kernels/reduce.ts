@@ -51,11 +51,11 @@ function foldVec(op: ReduceOp, x: CpuHandle, xi: number, n: number, acc: Float64
   switch (op) {
     case 'sum':
     case 'mean':
-      for (; xi < end; xi++, ai += sa) acc[ai] += x[xi]!;
+      for (; xi < end; xi++, ai += sa) acc[ai]! += x[xi]!;
       return;
     case 'prod':
       if (intProd) for (; xi < end; xi++, ai += sa) acc[ai] = Math.imul(acc[ai]!, x[xi]!);
-      else for (; xi < end; xi++, ai += sa) acc[ai] *= x[xi]!;
+      else for (; xi < end; xi++, ai += sa) acc[ai]! *= x[xi]!;
       return;
     case 'max':
       for (; xi < end; xi++, ai += sa) {

@@ -24,7 +24,7 @@ export function resizeBackward(
     for (let oh = 0; oh < OH; oh++) {
       const r0 = xo + th.i0[oh]! * W;
       if (nearest) {
-        for (let ow = 0; ow < OW; ow++, o++) dx[r0 + tw.i0[ow]!] += g[o]!;
+        for (let ow = 0; ow < OW; ow++, o++) dx[r0 + tw.i0[ow]!]! += g[o]!;
         continue;
       }
       const r1 = xo + th.i1[oh]! * W;
@@ -32,10 +32,10 @@ export function resizeBackward(
       for (let ow = 0; ow < OW; ow++, o++) {
         const c0 = tw.i0[ow]!, c1 = tw.i1[ow]!, b0 = tw.w0[ow]!, b1 = tw.w1[ow]!;
         const v = g[o]!;
-        dx[r0 + c0] += a0 * b0 * v;
-        dx[r0 + c1] += a0 * b1 * v;
-        dx[r1 + c0] += a1 * b0 * v;
-        dx[r1 + c1] += a1 * b1 * v;
+        dx[r0 + c0]! += a0 * b0 * v;
+        dx[r0 + c1]! += a0 * b1 * v;
+        dx[r1 + c0]! += a1 * b0 * v;
+        dx[r1 + c1]! += a1 * b1 * v;
       }
     }
   }

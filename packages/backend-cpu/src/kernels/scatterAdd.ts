@@ -22,7 +22,7 @@ export function scatterAdd(
     for (let l = 0; l < L; l++) {
       const dst = (o * A + idx[l]!) * inner;
       const src = (o * L + l) * inner;
-      for (let i = 0; i < inner; i++) y[dst + i] += u[src + i]!;
+      for (let i = 0; i < inner; i++) y[dst + i]! += u[src + i]!;
     }
   }
   return y;

@@ -22,7 +22,7 @@ export function softmax(inputs: KernelInputs<'softmax', CpuHandle>, _attrs: Kern
       s += e;
     }
     const inv = 1 / s;
-    for (let i = o; i < o + L; i++) y[i] *= inv;
+    for (let i = o; i < o + L; i++) y[i]! *= inv;
   }
   return y;
 }

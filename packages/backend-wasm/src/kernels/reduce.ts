@@ -95,10 +95,10 @@ export function reduce({ x }: KernelInputs<'reduce', WasmHandle>, { op, axes }: 
         continue;
       }
       switch (op) {
-        case 'sum': case 'mean': for (; xi < end; xi++, ai += sa) acc[ai] += X[xi]!; break;
+        case 'sum': case 'mean': for (; xi < end; xi++, ai += sa) acc[ai]! += X[xi]!; break;
         case 'prod':
           if (isInt) for (; xi < end; xi++, ai += sa) acc[ai] = Math.imul(acc[ai]!, X[xi]!);
-          else for (; xi < end; xi++, ai += sa) acc[ai] *= X[xi]!;
+          else for (; xi < end; xi++, ai += sa) acc[ai]! *= X[xi]!;
           break;
         case 'max': for (; xi < end; xi++, ai += sa) { const e = X[xi]!, v = acc[ai]!; if (e > v || e !== e) acc[ai] = e; } break;
         case 'min': for (; xi < end; xi++, ai += sa) { const e = X[xi]!, v = acc[ai]!; if (e < v || e !== e) acc[ai] = e; } break;

@@ -22,7 +22,7 @@ export function scatterAdd(
     for (let l = 0; l < L; l++) {
       const d = yb + (q * A + I[ib + l]!) * inner;
       const s = ub + (q * L + l) * inner;
-      for (let i = 0; i < inner; i++) V[d + i] += V[s + i]!;
+      for (let i = 0; i < inner; i++) V[d + i]! += V[s + i]!;
     }
   }
   return y;

@@ -244,7 +244,7 @@ export function convTranspose2dRef(x: Ref, w: Ref, g: ConvGeo, outputPadding: [n
               for (let v = 0; v < kw; v++) {
                 const ox = xx * g.stride[1] - g.padding[1] + v * g.dilation[1];
                 if (ox < 0 || ox >= ow) continue;
-                out[((b * oc + o) * oh + oy) * ow + ox] += v0 * w.data[((ci * ocg + j) * kh + u) * kw + v]!;
+                out[((b * oc + o) * oh + oy) * ow + ox]! += v0 * w.data[((ci * ocg + j) * kh + u) * kw + v]!;
               }
             }
           }
