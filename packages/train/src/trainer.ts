@@ -44,6 +44,7 @@ import { clipWithSquaredNorms, squaredGradNorms } from './grad.js';
 import { taskLoss, type LossFn, type LossOptions, type Task } from './loss.js';
 import { createMetric, defaultMetrics, type JsonValue, type Metric, type MetricSpec } from './metrics.js';
 import { computeAll, evaluateBatches, predictBatches, type BatchSource, type EpochSource } from './evaluate.js';
+import { epochLogs, epochRecords, stepRecord } from './log-records.js';
 import { forwardOf, trainableParameters, type TrainableModel } from './model.js';
 import { createOptimizer, type OptimizerSpec } from './optimizer.js';
 
@@ -356,22 +357,9 @@ export class Trainer implements TrainingContext {
   }
 
   private async logStep(info: StepInfo): Promise<void> {
-    const secs = (now() - this.timed.start) / 1000;
     const p = this.progress;
-    const remaining = Math.max(0, this.plan.totalSteps - info.step);
-    const record: LogRecord = {
-      kind: 'step',
-      split: 'train',
-      epoch: info.epoch,
-      epochs: this.plan.epochs,
-      step: info.step,
-      totalSteps: this.plan.totalSteps,
-      loss: p.intervalLossSum / p.intervalSteps,
-      metrics: this.trainMetricsEnabled ? computeAll(this.trainMetrics) : {},
-      lr: info.lr,
-      imagesPerSec: secs > 0 ? this.timed.samples / secs : 0,
-      eta: this.timed.steps > 0 && Number.isFinite(remaining) ? (remaining * secs) / this.timed.steps : null,
-    };
+    const interval = { lossSum: p.intervalLossSum, lossSteps: p.intervalSteps, timedSteps: this.timed.steps, samples: this.timed.samples, seconds: (now() - this.timed.start) / 1000 };
+    const record = stepRecord(info, interval, this.plan, this.trainMetricsEnabled ? computeAll(this.trainMetrics) : {});
     p.intervalLossSum = 0;
     p.intervalSteps = 0;
     this.timed.start = now();
@@ -397,16 +385,8 @@ export class Trainer implements TrainingContext {
     // The position moves before the epoch-end hooks so a checkpoint written there resumes at the next epoch.
     this.state.epoch = e + 1;
     this.state.batch = 0;
-    const logs: Record<string, number> = { loss: trainRes.loss, ...trainRes.metrics };
-    if (valRes) {
-      logs.val_loss = valRes.loss;
-      for (const [k, v] of Object.entries(valRes.metrics)) logs[`val_${k}`] = v;
-    }
-    const base = { kind: 'epoch', epoch: e, epochs: this.plan.epochs, step: this.state.globalStep, totalSteps: this.plan.totalSteps, lr: this.optimizer.lr } as const;
-    const remaining = Math.max(0, this.plan.totalSteps - this.state.globalStep);
-    await this.emit({ ...base, split: 'train', loss: trainRes.loss, metrics: trainRes.metrics, imagesPerSec: trainRes.imagesPerSec, eta: remaining === 0 ? 0 : null });
-    if (valRes) await this.emit({ ...base, split: 'val', loss: valRes.loss, metrics: valRes.metrics, imagesPerSec: valRes.imagesPerSec, eta: null });
-    const info: EpochInfo = { epoch: e, step: this.state.globalStep, train: trainRes, val: valRes, logs };
+    for (const record of epochRecords(e, this.state.globalStep, this.optimizer.lr, this.plan, trainRes, valRes)) await this.emit(record);
+    const info: EpochInfo = { epoch: e, step: this.state.globalStep, train: trainRes, val: valRes, logs: epochLogs(trainRes, valRes) };
     for (const cb of this.callbacks) await cb.onEpochEnd?.(this, info);
     return info;
   }
