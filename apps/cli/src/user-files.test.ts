@@ -70,6 +70,25 @@ describe('--overwrite replaces only a skipnet run', () => {
     expect(readFileSync(join(home, 'results.csv'), 'utf8')).toBe('a,b');
   });
 
+  it('predict never writes its mask over an existing file', () => {
+    const home = makeWorkdir();
+    const seg = ['--model', 'unet', '--dataset', 'shapes', '--model-options', '{"baseWidth":4}', '--train-size', '16', '--test-size', '8', '--batch-size', '8', '--epochs', '1'];
+    expect(runCli(home, 'train', ...seg, '--out', 'seg', '--quiet').code).toBe(0);
+    const scene = new PNG({ width: 64, height: 64 });
+    scene.data.fill(255);
+    writeFileSync(join(home, 'scene.png'), PNG.sync.write(scene));
+    writeFileSync(join(home, 'mine.png'), 'not a mask');
+    const first = runCli(home, 'predict', '--checkpoint', 'seg', '--input', 'scene.png', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).mask).toBe('scene.png.mask.png');
+    const again = runCli(home, 'predict', '--checkpoint', 'seg', '--input', 'scene.png');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/scene\.png\.mask\.png already exists; skipnet does not overwrite files/);
+    const onMine = runCli(home, 'predict', '--checkpoint', 'seg', '--input', 'scene.png', '--out', 'mine.png');
+    expect(onMine.code).toBe(1);
+    expect(readFileSync(join(home, 'mine.png'), 'utf8')).toBe('not a mask');
+  });
+
   it('compare --overwrite refuses a folder that is not a comparison', () => {
     const home = makeWorkdir();
     mkdirSync(join(home, 'cmp'));

@@ -18,7 +18,7 @@ export const predictCommand: Command = {
     checkpoint: { type: 'string', help: 'run directory or checkpoint directory', value: 'PATH' },
     input: { type: 'string', help: 'PNG/JPEG image, or a text file with a name prefix for language models', value: 'FILE' },
     top: { type: 'string', help: 'classes to show', value: 'K', default: '5' },
-    out: { type: 'string', help: 'segmentation: where to write the predicted mask PNG', value: 'FILE', default: '<input>.mask.png' },
+    out: { type: 'string', help: 'segmentation: where to write the predicted mask PNG (never over an existing file)', value: 'FILE', default: '<input>.mask.png' },
     invert: { type: 'boolean', help: 'invert the image (1 − value) before predicting, e.g. dark-on-light drawings for MNIST' },
     backend: { type: 'string', help: 'backend', value: 'NAME' },
     json: { type: 'boolean', help: 'print one JSON object' },
@@ -31,6 +31,12 @@ export const predictCommand: Command = {
     const top = numberOption(values, 'top', 5, { min: 1, integer: true });
     await useBackend(values.backend as string | undefined);
     const { model, config, dataset } = await restoreModel(values.checkpoint);
+    // Checked before any compute: a mask never replaces a file that is already there.
+    const maskFile = typeof values.out === 'string' ? values.out : `${input}.mask.png`;
+    if (dataset.task === 'segmentation' && existsSync(maskFile)) {
+      model.dispose();
+      throw new CliError(`--out: ${maskFile} already exists; skipnet does not overwrite files. Choose another --out (or remove that file yourself)`);
+    }
     try {
       if (dataset.task === 'language') {
         const prefix = readFileSync(input, 'utf8').trim().toLowerCase();
@@ -67,7 +73,7 @@ export const predictCommand: Command = {
           mask[i] = best;
           counts[best]!++;
         }
-        const out = typeof values.out === 'string' ? values.out : `${input}.mask.png`;
+        const out = maskFile;
         const png = new PNG({ width: w, height: h });
         for (let i = 0; i < h * w; i++) {
           const v = Math.round((mask[i]! * 255) / Math.max(k - 1, 1));
