@@ -4,11 +4,11 @@
 import { claim } from './gemm';
 import { erfv, expv, logv, tanhv } from './transcend';
 
-/** Parameter block of the elementwise kernels: pointers, count, op, and f32 scalars. */
+/** Parameter block of the elementwise kernels: pointers, count, op, and f32 scalars (`EW_PARAMS` in src/kernels/params.ts). */
 @unmanaged class EwParams {
   a: i32; b: i32; c: i32; d: i32; y: i32;
   n: i32; op: i32; flag: i32;
-  s0: f32; s1: f32; s2: f32; s3: f32; s4: f32; s5: f32;
+  s0: f32; s1: f32; s2: f32; s3: f32; s4: f32; s5: f32; s6: f32;
 }
 
 /** Elements per claimed unit of the elementwise kernels. */
@@ -167,7 +167,7 @@ function sgdStepRange(p: usize, i0: i32, i1: i32): void {
 /**
  * In-place Adam / AdamW: a = param, b = grad, c = m, d = v; s0 step size lr/(1-β1^t),
  * s1 β1, s2 β2, s3 eps, s4 L2 weight decay (Adam), s5 decoupled decay factor 1-lr·wd (AdamW),
- * and the bias correction √(1-β2^t) in the f32 slot after s5.
+ * and s6 the bias correction √(1-β2^t).
  */
 export function adamStep(p: usize, _tid: i32, _nt: i32): void {
   const n = changetype<EwParams>(p).n;
@@ -178,7 +178,7 @@ export function adamStep(p: usize, _tid: i32, _nt: i32): void {
 function adamStepRange(p: usize, i0: i32, i1: i32): void {
   const q = changetype<EwParams>(p);
   const pp = <usize>q.a, gp = <usize>q.b, mp = <usize>q.c, vp = <usize>q.d;
-  const bc2 = load<f32>(p + offsetof<EwParams>());
+  const bc2 = q.s6;
   const stepS = f32x4.splat(q.s0), b1 = f32x4.splat(q.s1), b2 = f32x4.splat(q.s2), eps = f32x4.splat(q.s3);
   const l2 = f32x4.splat(q.s4), decay = f32x4.splat(q.s5), bc = f32x4.splat(bc2);
   const one = f32x4.splat(1);

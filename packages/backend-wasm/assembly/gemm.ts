@@ -63,6 +63,33 @@ export function part(t: i32, nt: i32, U: i32): i32 {
   return <i32>((<i64>t * <i64>U) / <i64>nt);
 }
 
+/** Work units a threaded kernel aims for per thread, so that dynamic claiming evens out. */
+const UNITS_PER_THREAD: i32 = 4;
+
+/**
+ * The work-split rule of the threaded kernels. Work is `outer` independent slices (images,
+ * groups, batches), each cut into `base` parts by default; when that leaves fewer than
+ * {@link UNITS_PER_THREAD} units per thread, each slice is cut into just enough parts for that
+ * many, but never more than `most`. Returns the parts per slice.
+ */
+@inline
+export function splitWork(outer: i32, base: i32, most: i32, nt: i32): i32 {
+  const want = UNITS_PER_THREAD * nt;
+  return outer * base < want ? imin(most, (want + outer - 1) / outer) : base;
+}
+
+/**
+ * {@link splitWork} for a range of `len` items cut into chunks aligned to `align` (NR columns,
+ * MR rows): `base` chunks by default, at most one per `align` items. Returns the chunk length,
+ * a multiple of `align`; the slice then has `(len + chunk - 1) / chunk` chunks.
+ */
+@inline
+export function splitChunk(len: i32, outer: i32, base: i32, nt: i32, align: i32): i32 {
+  const parts = splitWork(outer, base, (len + align - 1) / align, nt);
+  const chunk = (len + parts - 1) / parts;
+  return (chunk + align - 1) / align * align;
+}
+
 /**
  * Packs rows [0, mc) × depth [0, kc) of A (element (i, k) at a + (i·ars + k·acs)·4) into
  * MR-row panels: panel p holds, for each k, A[p·MR + r, k] for r < MR (zero beyond mc).
@@ -316,5 +343,44 @@ export function gemmRange(
         macro(pa, pb, mc, nc, kc, c + <usize>(mb * ldc + nb) * 4, ldc, beta, edge);
       }
     }
+  }
+}
+
+/** Parameter block of {@link matmul} (`MATMUL_PARAMS` in src/kernels/params.ts). */
+@unmanaged class MatmulParams {
+  a: i32; b: i32; c: i32;
+  M: i32; N: i32; K: i32;
+  ars: i32; acs: i32; brs: i32; bcs: i32;
+  batch: i32; aBatch: i32; bBatch: i32;
+  scratch: i32; scratchStride: i32;
+}
+
+/**
+ * Batched `C[b] = A[b] · B[b]` over strided operands (batch strides 0 broadcast). Units are
+ * (batch, column chunk, row chunk); chunks shrink until there are about four per thread, and
+ * threads claim units dynamically (see `claim`).
+ */
+export function matmul(p: usize, tid: i32, nt: i32): void {
+  const q = changetype<MatmulParams>(p);
+  const M = q.M, N = q.N, K = q.K, batch = q.batch;
+  if (M * N * batch == 0) return;
+  const chunk = splitChunk(N, batch, (N + NC - 1) / NC, nt, NR);
+  const nch = (N + chunk - 1) / chunk;
+  const mchunk = splitChunk(M, batch * nch, 1, nt, MR);
+  const mch = (M + mchunk - 1) / mchunk;
+  const units = batch * nch * mch;
+  const scratch = <usize>q.scratch + <usize>tid * <usize>q.scratchStride;
+  for (let u = claim(); u < units; u = claim()) {
+    const bi = u / (nch * mch);
+    const r = u - bi * nch * mch;
+    const jc = r / mch;
+    const ic = r - jc * mch;
+    const m0 = ic * mchunk, n0 = jc * chunk;
+    gemmRange(
+      m0, imin(M, m0 + mchunk), n0, imin(N, n0 + chunk), K,
+      <usize>q.a + <usize>(bi * q.aBatch) * 4, q.ars, q.acs,
+      <usize>q.b + <usize>(bi * q.bBatch) * 4, q.brs, q.bcs,
+      <usize>q.c + <usize>(bi * M * N) * 4, N, false, scratch,
+    );
   }
 }

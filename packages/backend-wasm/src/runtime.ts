@@ -48,7 +48,7 @@ export class Runtime {
     return this.pool?.threads ?? 1;
   }
 
-  /** The parameter block as i32 slots; write with {@link setI32} / {@link setF32}. */
+  /** Writes an i32 slot of the parameter block (kernels write whole blocks by name: `writeParams` in kernels/params.ts). */
   setI32(slot: number, v: number): void {
     this.heap.i32[(PARAM_BASE >> 2) + slot] = v | 0;
   }
@@ -56,13 +56,6 @@ export class Runtime {
   /** Writes a float32 parameter slot. */
   setF32(slot: number, v: number): void {
     this.heap.f32[(PARAM_BASE >> 2) + slot] = v;
-  }
-
-  /** Writes consecutive i32 slots from `slot`. */
-  setSlots(slot: number, values: readonly number[]): void {
-    const i32 = this.heap.i32;
-    const base = (PARAM_BASE >> 2) + slot;
-    for (let i = 0; i < values.length; i++) i32[base + i] = values[i]! | 0;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import { numel } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { EW_PARAMS, writeParams } from './params.js';
 
 /** `binaryDense` op codes of the activation gradients. */
 const CODES = { relu: 6, sigmoid: 7, tanh: 8 } as const;
@@ -16,7 +17,7 @@ export function activationBackward(
   const n = numel(y.shape);
   const dx = rt.heap.allocUninit(n);
   if (n === 0) return dx;
-  rt.setSlots(0, [dy.handle, y.handle, 0, 0, dx, n, CODES[activation], 0]);
+  writeParams(rt, EW_PARAMS, { a: dy.handle, b: y.handle, c: 0, d: 0, y: dx, n, op: CODES[activation], flag: 0 });
   rt.call('binaryDense', n * 4);
   return dx;
 }

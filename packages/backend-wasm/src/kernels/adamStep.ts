@@ -3,6 +3,7 @@ import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import { numel } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { EW_PARAMS, writeParams } from './params.js';
 
 /**
  * In place, with `step` 1-based: Adam (`g += wd·p`) or AdamW (`decoupled`: `p *= 1 − lr·wd`
@@ -16,13 +17,10 @@ export function adamStep(
 ): KernelOutput<'adamStep', WasmHandle> {
   const { lr, beta1, beta2, eps, weightDecay, decoupled, step } = attrs;
   const n = numel(param.shape);
-  rt.setSlots(0, [param.handle, grad.handle, m.handle, v.handle, 0, n, 0, 0]);
-  rt.setF32(8, lr / (1 - Math.pow(beta1, step)));
-  rt.setF32(9, beta1);
-  rt.setF32(10, beta2);
-  rt.setF32(11, eps);
-  rt.setF32(12, decoupled ? 0 : weightDecay);
-  rt.setF32(13, decoupled ? 1 - lr * weightDecay : 1);
-  rt.setF32(14, Math.sqrt(1 - Math.pow(beta2, step)));
+  writeParams(rt, EW_PARAMS, {
+    a: param.handle, b: grad.handle, c: m.handle, d: v.handle, y: 0, n, op: 0, flag: 0,
+    s0: lr / (1 - Math.pow(beta1, step)), s1: beta1, s2: beta2, s3: eps,
+    s4: decoupled ? 0 : weightDecay, s5: decoupled ? 1 - lr * weightDecay : 1, s6: Math.sqrt(1 - Math.pow(beta2, step)),
+  });
   rt.call('adamStep', n * 16);
 }

@@ -4,6 +4,7 @@ import { activate } from '../math.js';
 import type { Runtime } from '../runtime.js';
 import { numel } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { EW_PARAMS, writeParams } from './params.js';
 
 /**
  * `act(a + b)` on dense tensors of one shape. float32 `none`/`relu` run as one SIMD pass in
@@ -22,7 +23,7 @@ export function addAct({ a, b }: KernelInputs<'addAct', WasmHandle>, { activatio
     }
     return y;
   }
-  rt.setSlots(0, [a.handle, b.handle, 0, 0, y, n, activation === 'relu' ? 1 : 0, 0]);
+  writeParams(rt, EW_PARAMS, { a: a.handle, b: b.handle, c: 0, d: 0, y, n, op: activation === 'relu' ? 1 : 0, flag: 0 });
   rt.call('binaryDense', n * 4);
   if (activation !== 'none' && activation !== 'relu') activate(activation, rt.heap.f32, y >>> 2, n);
   return y;

@@ -3,6 +3,7 @@ import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import { numel } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { BN_PARAMS, writeParams } from './params.js';
 
 /** `[N, C, S]` of a `[N, C, ...]` shape. */
 function planes(shape: readonly number[]): [number, number, number] {
@@ -12,7 +13,11 @@ function planes(shape: readonly number[]): [number, number, number] {
 
 /** Writes the batch-norm parameter block (see `BnParams` in assembly/norm.ts). */
 function params(rt: Runtime, p: { x: number; dy?: number; mean?: number; invstd?: number; weight?: number; bias?: number; y: number; dweight?: number; dbias?: number; batchStats?: boolean }, shape: readonly number[]): void {
-  rt.setSlots(0, [p.x, p.dy ?? 0, p.mean ?? 0, p.invstd ?? 0, p.weight ?? 0, p.bias ?? 0, p.y, p.dweight ?? 0, p.dbias ?? 0, ...planes(shape), p.batchStats ? 1 : 0]);
+  const [N, C, S] = planes(shape);
+  writeParams(rt, BN_PARAMS, {
+    x: p.x, dy: p.dy ?? 0, mean: p.mean ?? 0, invstd: p.invstd ?? 0, weight: p.weight ?? 0, bias: p.bias ?? 0,
+    y: p.y, dweight: p.dweight ?? 0, dbias: p.dbias ?? 0, N, C, S, batchStats: p.batchStats ? 1 : 0,
+  });
 }
 
 /** Per-channel mean and biased variance; one channel per work unit. */

@@ -3,6 +3,7 @@ import type { BinaryOp, KernelAttrs, KernelInputs, KernelOutput } from '@skipnet
 import type { Runtime } from '../runtime.js';
 import { baseOf, isDense, numel, plan, stridesFor } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { EW_PARAMS, ROW_PARAMS, writeParams } from './params.js';
 
 const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 /** Ops the WebAssembly `binaryDense` kernel implements (same-shape dense operands), by op code. */
@@ -55,7 +56,7 @@ export function binary({ a, b }: KernelInputs<'binary', WasmHandle>, { op, outSh
   const sb = stridesFor(b, outShape);
   const code = DENSE_OPS[op];
   if (code !== undefined && a.dtype === 'float32' && n >= SIMD_MIN && isDense(outShape, sa) && isDense(outShape, sb)) {
-    rt.setSlots(0, [a.handle + a.offset * 4, b.handle + b.offset * 4, 0, 0, y, n, code, 0]);
+    writeParams(rt, EW_PARAMS, { a: a.handle + a.offset * 4, b: b.handle + b.offset * 4, c: 0, d: 0, y, n, op: code, flag: 0 });
     rt.call('binaryDense', n * 4);
     return y;
   }
@@ -69,7 +70,7 @@ export function binary({ a, b }: KernelInputs<'binary', WasmHandle>, { op, outSh
       h.refresh();
       h.i32.set(w.starts[0]!, starts >>> 2);
       h.i32.set(w.starts[1]!, (starts >>> 2) + w.rows);
-      rt.setSlots(0, [starts, starts + w.rows * 4, y, w.rows, w.len, w.step[0]!, w.step[1]!, rowCode]);
+      writeParams(rt, ROW_PARAMS, { aStarts: starts, bStarts: starts + w.rows * 4, y, rows: w.rows, len: w.len, sa: w.step[0]!, sb: w.step[1]!, op: rowCode });
       rt.call('binaryRows', n * 4);
     } finally {
       h.freeRaw(starts);

@@ -3,6 +3,7 @@ import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import { gather, isDense, numel } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { EW_PARAMS, writeParams } from './params.js';
 
 /** Below this many elements the TypeScript loop is as fast as a call into wasm. */
 const SIMD_MIN = 256;
@@ -16,7 +17,7 @@ export function cast({ x }: KernelInputs<'cast', WasmHandle>, { dtype }: KernelA
   const y = rt.heap.allocUninit(n);
   const h = rt.heap;
   if (x.dtype === 'int32' && dtype === 'float32' && n >= SIMD_MIN && isDense(x.shape, x.strides)) {
-    rt.setSlots(0, [x.handle + x.offset * 4, 0, 0, 0, y, n, 11, 0]);
+    writeParams(rt, EW_PARAMS, { a: x.handle + x.offset * 4, b: 0, c: 0, d: 0, y, n, op: 11, flag: 0 });
     rt.call('unaryDense', n * 4);
     return y;
   }

@@ -3,6 +3,7 @@ import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import { baseOf, gather, isDense, numel, plan, stridesFor } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { GATHER_PARAMS, writeParams } from './params.js';
 
 /** Below this many elements the TypeScript copy is as fast as a call into wasm. */
 const WASM_MIN = 4096;
@@ -26,7 +27,7 @@ export function contiguous(
     try {
       h.refresh();
       h.i32.set(w.starts[0]!, starts >>> 2);
-      rt.setSlots(0, [starts, y, w.rows, w.len, w.step[0]!]);
+      writeParams(rt, GATHER_PARAMS, { starts, y, rows: w.rows, len: w.len, step: w.step[0]! });
       rt.call('gatherRows', n * 2);
     } finally {
       h.freeRaw(starts);

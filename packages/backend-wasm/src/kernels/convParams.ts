@@ -1,14 +1,17 @@
 /** The parameter block shared by the WebAssembly convolution kernels. */
 import type { Conv2dGeometry } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
+import { CONV_PARAMS, writeParams } from './params.js';
 
 /**
- * Writes a convolution's parameter block: pointers `p0..p2`, the forward-direction geometry
- * (input `xShape`, output `outShape`, kernel from `wShape`), bias pointer and activation code.
- * Returns the forward flop count (for the threading decision).
+ * Writes a convolution's parameter block (`CONV_PARAMS`): the pointers `input`, `operand` and
+ * `output` (which tensor each is depends on the kernel; see `ConvParams` in
+ * assembly/conv_common.ts), the forward-direction geometry (input `xShape`, output `outShape`,
+ * kernel from `wShape`), bias pointer and activation code. Returns the forward flop count (for
+ * the threading decision).
  */
 export function convParams(
-  rt: Runtime, p0: number, p1: number, p2: number,
+  rt: Runtime, input: number, operand: number, output: number,
   xShape: readonly number[], wShape: readonly number[], outShape: readonly number[],
   geo: Conv2dGeometry, bias = 0, act = 0,
 ): number {
@@ -18,10 +21,10 @@ export function convParams(
   const [N, C, H, W] = xShape as [number, number, number, number];
   const [, OC, OH, OW] = outShape as [number, number, number, number];
   const [, , kh, kw] = wShape as [number, number, number, number];
-  rt.setSlots(0, [
-    p0, p1, p2, N, C, H, W, OC, OH, OW, kh, kw,
-    geo.stride[0], geo.stride[1], geo.padding[0], geo.padding[1], geo.dilation[0], geo.dilation[1], geo.groups,
-    bias, act, rt.scratch, rt.scratchStride,
-  ]);
+  writeParams(rt, CONV_PARAMS, {
+    input, operand, output, N, C, H, W, OC, OH, OW, kh, kw,
+    sh: geo.stride[0], sw: geo.stride[1], ph: geo.padding[0], pw: geo.padding[1], dh: geo.dilation[0], dw: geo.dilation[1], groups: geo.groups,
+    bias, act, scratch: rt.scratch, scratchStride: rt.scratchStride,
+  });
   return 2 * N * OC * OH * OW * (C / geo.groups) * kh * kw;
 }

@@ -9,6 +9,7 @@
 import type { Conv2dGeometry } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import { convParams } from './convParams.js';
+import { PAD_PARAMS, TRANSPOSE_PARAMS, writeParams } from './params.js';
 
 /** Floats of readable slack after a padded input: the last row's tile may overrun by NR − 1. */
 const SLACK = 16;
@@ -47,7 +48,7 @@ function padInput(rt: Runtime, x: number, xShape: readonly number[], [ph, pw]: r
   const Hp = H + 2 * ph, Wp = W + 2 * pw;
   const planes = N * C;
   const handle = rt.heap.allocRaw((planes * Hp * Wp + SLACK) * 4);
-  rt.setSlots(0, [x, handle, planes, H, W, ph, pw, Hp, Wp]);
+  writeParams(rt, PAD_PARAMS, { src: x, dst: handle, planes, H, W, top: ph, left: pw, Hp, Wp });
   rt.call('padPlanes', planes * Hp * Wp);
   return { handle, shape: [N, C, Hp, Wp] };
 }
@@ -71,7 +72,7 @@ export function convolveBackwardWeight(
   const dyT = rt.heap.allocRaw(N * OC * OH * OW * 4);
   let padded: { handle: number; shape: number[] } | undefined;
   try {
-    rt.setSlots(0, [dy, dyT, N * G, OC / G, OH * OW]);
+    writeParams(rt, TRANSPOSE_PARAMS, { src: dy, dst: dyT, B: N * G, R: OC / G, S: OH * OW });
     rt.call('transposePlanes', N * OC * OH * OW);
     padded = padInput(rt, x, xShape, geo.padding);
     const flops = convParams(rt, padded.handle, dyT, dw, padded.shape, wShape, dyShape, { ...geo, padding: [0, 0] });

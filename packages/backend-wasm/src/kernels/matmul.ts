@@ -2,6 +2,7 @@
 import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import type { WasmHandle } from '../types.js';
+import { MATMUL_PARAMS, writeParams } from './params.js';
 
 /**
  * `[B, M, K] · [B, K, N] → [B, M, N]` with transposes passed to the GEMM as strides (its packing
@@ -49,13 +50,13 @@ export function matmul(
     const fold = Bb === 1 && Ba > 1 && !transposeA;
     const m = fold ? Ba * M : M;
     const nb = fold ? 1 : batch;
-    rt.setSlots(0, [
-      pa, pb, pc, m, N, K,
-      transposeA ? 1 : K, transposeA ? M : 1,
-      transposeB ? 1 : N, transposeB ? K : 1,
-      nb, Ba === 1 ? 0 : M * K, Bb === 1 ? 0 : K * N,
-      rt.scratch, rt.scratchStride,
-    ]);
+    writeParams(rt, MATMUL_PARAMS, {
+      a: pa, b: pb, c: pc, M: m, N, K,
+      ars: transposeA ? 1 : K, acs: transposeA ? M : 1,
+      brs: transposeB ? 1 : N, bcs: transposeB ? K : 1,
+      batch: nb, aBatch: Ba === 1 ? 0 : M * K, bBatch: Bb === 1 ? 0 : K * N,
+      scratch: rt.scratch, scratchStride: rt.scratchStride,
+    });
     rt.call('matmul', 2 * batch * M * N * K);
     if (isInt) {
       const f = h.f32, i = h.i32;

@@ -1,6 +1,7 @@
 /** The parameter block shared by the WebAssembly pooling kernels. */
 import type { Pool2dGeometry } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
+import { POOL_PARAMS, writeParams } from './params.js';
 
 /**
  * Writes a pooling kernel's parameter block: pointers (input or its gradient, output or its
@@ -13,9 +14,10 @@ export function poolParams(
 ): number {
   const [N, C, H, W] = inShape as [number, number, number, number];
   const [, , OH, OW] = outShape as [number, number, number, number];
-  rt.setSlots(0, [
-    x, y, idx, N * C, H, W, OH, OW,
-    geo.kernel[0], geo.kernel[1], geo.stride[0], geo.stride[1], geo.padding[0], geo.padding[1], includePad ? 1 : 0,
-  ]);
+  writeParams(rt, POOL_PARAMS, {
+    x, y, idx, planes: N * C, H, W, OH, OW,
+    kh: geo.kernel[0], kw: geo.kernel[1], sh: geo.stride[0], sw: geo.stride[1], ph: geo.padding[0], pw: geo.padding[1],
+    includePad: includePad ? 1 : 0,
+  });
   return N * C * OH * OW * geo.kernel[0] * geo.kernel[1] * 2;
 }

@@ -3,6 +3,7 @@ import type { KernelAttrs, KernelInputs, KernelOutput, ReduceOp } from '@skipnet
 import type { Runtime } from '../runtime.js';
 import { denseStrides, numel, plan } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { REDUCE_PARAMS, writeParams } from './params.js';
 
 function init(op: ReduceOp): number {
   return op === 'max' ? -Infinity : op === 'min' ? Infinity : op === 'prod' ? 1 : 0;
@@ -37,7 +38,7 @@ function simdReduce(
     new Float64Array(h.memory.buffer, acc, m).fill(init(op));
     h.i32.set(w.starts[0]!, starts >>> 2);
     h.i32.set(w.starts[1]!, (starts >>> 2) + w.rows);
-    rt.setSlots(0, [starts, starts + w.rows * 4, acc, w.rows, w.len, w.step[1]!, code]);
+    writeParams(rt, REDUCE_PARAMS, { xStarts: starts, accStarts: starts + w.rows * 4, acc, rows: w.rows, len: w.len, accStep: w.step[1]!, op: code });
     rt.call('reduceRows', 0);
     const a = new Float64Array(h.memory.buffer, acc, m);
     const Y = h.f32;

@@ -3,6 +3,7 @@ import { resizeTaps, type KernelAttrs, type KernelInputs, type KernelOutput, typ
 import type { Runtime } from '../runtime.js';
 import { numel } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { RESIZE_PARAMS, writeParams } from './params.js';
 
 /** Copies one axis's taps into scratch memory (i0, i1 as i32, then w0, w1 as f64); returns the byte offset. */
 export function writeTaps(rt: Runtime, t: ResizeTaps): number {
@@ -28,7 +29,7 @@ export function runResize(
   const th = writeTaps(rt, resizeTaps(mode, alignCorners, H, OH));
   const tw = writeTaps(rt, resizeTaps(mode, alignCorners, W, OW));
   try {
-    rt.setSlots(0, [x, y, N * C, H, W, OH, OW, th, tw, mode === 'nearest' ? 1 : 0]);
+    writeParams(rt, RESIZE_PARAMS, { x, y, planes: N * C, H, W, OH, OW, tapsH: th, tapsW: tw, nearest: mode === 'nearest' ? 1 : 0 });
     rt.call(kernel, N * C * OH * OW * 8);
   } finally {
     rt.heap.freeRaw(tw);

@@ -3,6 +3,7 @@ import type { KernelAttrs, KernelInputs, KernelOutput } from '@skipnet/core';
 import type { Runtime } from '../runtime.js';
 import { numel } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { EW_PARAMS, writeParams } from './params.js';
 
 /**
  * In place, as torch.optim.SGD with dampening 0: `d = g + wd·p`; with momentum
@@ -16,9 +17,9 @@ export function sgdStep(
   const n = numel(param.shape);
   if (attrs.momentum !== 0 && !velocity) throw new Error('wasm sgdStep: momentum > 0 needs a velocity buffer');
   const v = attrs.momentum !== 0 ? velocity!.handle : 0;
-  rt.setSlots(0, [param.handle, grad.handle, v, 0, 0, n, 0, (attrs.nesterov ? 1 : 0) | (attrs.firstStep ? 2 : 0)]);
-  rt.setF32(8, attrs.lr);
-  rt.setF32(9, attrs.momentum);
-  rt.setF32(10, attrs.weightDecay);
+  writeParams(rt, EW_PARAMS, {
+    a: param.handle, b: grad.handle, c: v, d: 0, y: 0, n, op: 0, flag: (attrs.nesterov ? 1 : 0) | (attrs.firstStep ? 2 : 0),
+    s0: attrs.lr, s1: attrs.momentum, s2: attrs.weightDecay,
+  });
   rt.call('sgdStep', n * 8);
 }

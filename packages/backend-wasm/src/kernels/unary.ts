@@ -4,6 +4,7 @@ import { unaryLoop } from '../math.js';
 import type { Runtime } from '../runtime.js';
 import { baseOf, gather, isDense, numel } from '../strided.js';
 import type { WasmHandle } from '../types.js';
+import { EW_PARAMS, writeParams } from './params.js';
 
 /** float32 ops the WebAssembly `unaryDense` kernel implements, by op code. */
 const SIMD_OPS: Partial<Record<UnaryOp, number>> = {
@@ -27,8 +28,7 @@ export function unary({ x }: KernelInputs<'unary', WasmHandle>, attrs: KernelAtt
   if (code !== undefined && x.dtype === 'float32' && n >= SIMD_MIN) {
     const dense = isDense(x.shape, x.strides);
     if (!dense) gather(rt.heap.f32, x, x.shape, rt.heap.f32, y >>> 2);
-    rt.setSlots(0, [dense ? x.handle + x.offset * 4 : y, 0, 0, 0, y, n, code, 0]);
-    rt.setF32(8, attrs.alpha ?? 0.01);
+    writeParams(rt, EW_PARAMS, { a: dense ? x.handle + x.offset * 4 : y, b: 0, c: 0, d: 0, y, n, op: code, flag: 0, s0: attrs.alpha ?? 0.01 });
     rt.call('unaryDense', n * 4);
     return y;
   }
