@@ -4,7 +4,12 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      '**/dist/**', '**/build/**', '**/node_modules/**', '**/.turbo/**', '**/*.d.ts', 'apps/docs/.vitepress/cache/**',
+      '**/dist/**',
+      '**/build/**',
+      '**/node_modules/**',
+      '**/.turbo/**',
+      '**/*.d.ts',
+      'apps/docs/.vitepress/cache/**',
       // AssemblyScript: `@inline` on plain functions (which keeps the micro-kernels' accumulators
       // in registers; static-method and undecorated forms measured ~10 % slower) is syntax
       // TypeScript's parser rejects. asc checks these sources on every build.
@@ -18,8 +23,15 @@ export default tseslint.config(
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: {
       globals: {
-        process: 'readonly', console: 'readonly', window: 'readonly', document: 'readonly', URL: 'readonly',
-        setTimeout: 'readonly', clearTimeout: 'readonly', performance: 'readonly', Buffer: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        performance: 'readonly',
+        Buffer: 'readonly',
       },
     },
   },

@@ -29,9 +29,16 @@ export function packageDirs() {
 
 /** Paths a tarball must not contain: tests, type tests, test helpers, fixtures. */
 const FORBIDDEN = [
-  /\.test\.[cm]?[jt]sx?$/, /\.test-d\.[cm]?[jt]s$/, /\.test\.d\.[cm]?ts$/, /\.test[.-].*\.map$/,
-  /(^|\/)testutil\.[cm]?[jt]s$/, /(^|\/)testenv\.[cm]?[jt]s$/, /(^|\/)test-env\.d\.ts$/,
-  /(^|\/)(test|tests|__tests__|fixtures|__fixtures__)\//, /\.tsbuildinfo$/, /(^|\/)vitest[^/]*\.config\./,
+  /\.test\.[cm]?[jt]sx?$/,
+  /\.test-d\.[cm]?[jt]s$/,
+  /\.test\.d\.[cm]?ts$/,
+  /\.test[.-].*\.map$/,
+  /(^|\/)testutil\.[cm]?[jt]s$/,
+  /(^|\/)testenv\.[cm]?[jt]s$/,
+  /(^|\/)test-env\.d\.ts$/,
+  /(^|\/)(test|tests|__tests__|fixtures|__fixtures__)\//,
+  /\.tsbuildinfo$/,
+  /(^|\/)vitest[^/]*\.config\./,
 ];
 
 function fail(message) {
@@ -40,9 +47,7 @@ function fail(message) {
 }
 
 function withoutSource(exports) {
-  return Object.fromEntries(Object.entries(exports).map(([sub, conds]) => [
-    sub, Object.fromEntries(Object.entries(conds).filter(([c]) => c !== 'source')),
-  ]));
+  return Object.fromEntries(Object.entries(exports).map(([sub, conds]) => [sub, Object.fromEntries(Object.entries(conds).filter(([c]) => c !== 'source'))]));
 }
 
 /** Checks a package.json before packing; returns the problems. */
@@ -140,7 +145,8 @@ function main(argv) {
   if (build) {
     console.error('release:pack: building …');
     execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
-      cwd: root, stdio: ['ignore', process.stderr, process.stderr],
+      cwd: root,
+      stdio: ['ignore', process.stderr, process.stderr],
     });
   }
 
@@ -151,7 +157,10 @@ function main(argv) {
     for (const f of readdirSync(out)) if (/^skipnet-.*\.tgz$/.test(f)) rmSync(join(out, f));
   }
   const text = execFileSync('pnpm', [...filters, 'pack', '--pack-destination', out, '--json'], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', process.stderr], maxBuffer: 64 << 20,
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', process.stderr],
+    maxBuffer: 64 << 20,
   });
   let packed = JSON.parse(text);
   if (!Array.isArray(packed)) packed = [packed];
@@ -163,7 +172,11 @@ function main(argv) {
   if (tarProblems.length) fail(`tarballs:\n  ${tarProblems.join('\n  ')}`);
 
   const result = packed.map((p) => ({
-    name: p.name, version: p.version, path: p.filename, bytes: statSync(p.filename).size, files: p.files.length,
+    name: p.name,
+    version: p.version,
+    path: p.filename,
+    bytes: statSync(p.filename).size,
+    files: p.files.length,
   }));
   for (const r of result) {
     console.error(`  ${r.name.padEnd(24)} ${r.version.padEnd(8)} ${(r.bytes / 1024).toFixed(1).padStart(7)} kB  ${String(r.files).padStart(4)} files`);

@@ -34,7 +34,12 @@ export interface Result {
 }
 
 /** Times `run` after warm-up until `minSeconds` pass (at least `minIters`, at most `maxIters`). */
-export async function measure(c: Contender, work: number, unit: string, opts: { minSeconds: number; minIters: number; maxIters: number; warmup: number }): Promise<{ value: number; iterations: number }> {
+export async function measure(
+  c: Contender,
+  work: number,
+  unit: string,
+  opts: { minSeconds: number; minIters: number; maxIters: number; warmup: number },
+): Promise<{ value: number; iterations: number }> {
   await c.setup();
   try {
     for (let i = 0; i < opts.warmup; i++) await c.run();

@@ -104,8 +104,20 @@ export function tfConv(peer: string, backend: string, n: number, c: number, hw: 
     async run() {
       const t = tf();
       const y = t.conv2d(x, w, 1, 'same');
-      const dx = t.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x.shape }) as T4;
-      const dw = t.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: w.shape }) as T4;
+      const dx = t
+        .engine()
+        .runKernel(
+          'Conv2DBackpropInput',
+          { dy, filter: w },
+          { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x.shape },
+        ) as T4;
+      const dw = t
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x, dy },
+          { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: w.shape },
+        ) as T4;
       await Promise.all([y.data(), dx.data(), dw.data()]);
       [y, dx, dw].forEach((v) => v.dispose());
     },

@@ -76,6 +76,9 @@ for (let i = 0; i < steps; i++) await step();
 const total = (performance.now() - t0) / steps;
 const rows = [...stats].map(([k, s]) => ({ k, calls: s.calls / steps, ms: s.ms / steps })).sort((a, b) => b.ms - a.ms);
 const inKernels = rows.reduce((a, r) => a + r.ms, 0);
-console.log(`${which} ×${threads} ${gpt ? 'GPT' : 'ResNet-20'} ${infer ? 'inference' : 'training step'}: ${total.toFixed(1)} ms/step (${((64 / total) * 1000).toFixed(1)} images/s); kernels ${inKernels.toFixed(1)} ms, outside kernels ${(total - inKernels).toFixed(1)} ms`);
-for (const r of rows) console.log(`${r.k.padEnd(28)} ${r.calls.toFixed(0).padStart(5)} calls ${r.ms.toFixed(2).padStart(8)} ms ${((100 * r.ms) / total).toFixed(1).padStart(5)} %`);
+console.log(
+  `${which} ×${threads} ${gpt ? 'GPT' : 'ResNet-20'} ${infer ? 'inference' : 'training step'}: ${total.toFixed(1)} ms/step (${((64 / total) * 1000).toFixed(1)} images/s); kernels ${inKernels.toFixed(1)} ms, outside kernels ${(total - inKernels).toFixed(1)} ms`,
+);
+for (const r of rows)
+  console.log(`${r.k.padEnd(28)} ${r.calls.toFixed(0).padStart(5)} calls ${r.ms.toFixed(2).padStart(8)} ms ${((100 * r.ms) / total).toFixed(1).padStart(5)} %`);
 process.exit(0);

@@ -15,11 +15,20 @@ sn.registerBackend('cpu', createCpuBackend);
 const convFlops = (n: number, c: number, hw: number) => 3 * 2 * n * c * hw * hw * c * 9;
 const workloads: Workload[] = [
   ...[256, 512].map((n) => ({
-    name: `matmul ${n}²`, work: 2 * n ** 3, unit: 'GFLOP/s' as const,
+    name: `matmul ${n}²`,
+    work: 2 * n ** 3,
+    unit: 'GFLOP/s' as const,
     contenders: [snMatmul('skipnet cpu', 'cpu', n), tfMatmul('tfjs-cpu 4.22', 'cpu', n)],
   })),
-  ...([[32, 16, 32], [32, 64, 16]] as const).map(([n, c, hw]) => ({
-    name: `conv 3×3 fwd+bwd N=${n} C=${c}→${c} ${hw}×${hw}`, work: convFlops(n, c, hw), unit: 'GFLOP/s' as const,
+  ...(
+    [
+      [32, 16, 32],
+      [32, 64, 16],
+    ] as const
+  ).map(([n, c, hw]) => ({
+    name: `conv 3×3 fwd+bwd N=${n} C=${c}→${c} ${hw}×${hw}`,
+    work: convFlops(n, c, hw),
+    unit: 'GFLOP/s' as const,
     contenders: [snConv('skipnet cpu', 'cpu', n, c, hw), tfConv('tfjs-cpu 4.22', 'cpu', n, c, hw)],
   })),
 ];

@@ -63,7 +63,13 @@ function tfWasm(): void {
 
 /** A tfjs contender on the wasm backend (locating its binaries first). */
 function onTfWasm(c: Contender): Contender {
-  return { ...c, setup: () => { tfWasm(); return c.setup(); } };
+  return {
+    ...c,
+    setup: () => {
+      tfWasm();
+      return c.setup();
+    },
+  };
 }
 
 /** skipnet CIFAR ResNet-20 (batch `n`, 32×32 RGB): inference or one SGD training step. */
@@ -126,12 +132,17 @@ function tfResNet20(peer: string, backend: string, n: number): Contender {
         const w = t.randomNormal([3, 3, cin, cout], 0, Math.sqrt(2 / (9 * cin))) as T4;
         const b = t.zeros([cout]) as import('@tensorflow/tfjs-core').Tensor1D;
         weights.push(w, b);
-        return (v: T4, stride: number, relu: boolean) => t.fused.conv2d({ x: v, filter: w, strides: stride, pad: 'same', bias: b, activation: relu ? 'relu' : 'linear' });
+        return (v: T4, stride: number, relu: boolean) =>
+          t.fused.conv2d({ x: v, filter: w, strides: stride, pad: 'same', bias: b, activation: relu ? 'relu' : 'linear' });
       };
       const stem = conv(3, 16);
       const blocks: { c1: ReturnType<typeof conv>; c2: ReturnType<typeof conv>; stride: number; cout: number }[] = [];
       let cin = 16;
-      for (const [cout, stride] of [[16, 1], [32, 2], [64, 2]] as const) {
+      for (const [cout, stride] of [
+        [16, 1],
+        [32, 2],
+        [64, 2],
+      ] as const) {
         for (let i = 0; i < 3; i++) {
           blocks.push({ c1: conv(cin, cout), c2: conv(cout, cout), stride: i === 0 ? stride : 1, cout });
           cin = cout;
@@ -140,21 +151,27 @@ function tfResNet20(peer: string, backend: string, n: number): Contender {
       const fc = t.randomNormal([64, 10], 0, 0.1) as import('@tensorflow/tfjs-core').Tensor2D;
       weights.push(fc);
       x = t.randomNormal([n, 32, 32, 3]) as T4;
-      forward = () => t.tidy(() => {
-        let h = stem(x, 1, true);
-        for (const b of blocks) {
-          const main = b.c2(b.c1(h, b.stride, true), 1, false);
-          let sc: T4 = h;
-          if (b.stride !== 1 || h.shape[3] !== b.cout) {
-            // Option A shortcut: subsample and zero-pad channels, as the CIFAR ResNet paper.
-            const sub = t.stridedSlice(h, [0, 0, 0, 0], h.shape, [1, 2, 2, 1]) as T4;
-            const extra = (b.cout - h.shape[3]) / 2;
-            sc = t.pad(sub, [[0, 0], [0, 0], [0, 0], [extra, extra]]);
+      forward = () =>
+        t.tidy(() => {
+          let h = stem(x, 1, true);
+          for (const b of blocks) {
+            const main = b.c2(b.c1(h, b.stride, true), 1, false);
+            let sc: T4 = h;
+            if (b.stride !== 1 || h.shape[3] !== b.cout) {
+              // Option A shortcut: subsample and zero-pad channels, as the CIFAR ResNet paper.
+              const sub = t.stridedSlice(h, [0, 0, 0, 0], h.shape, [1, 2, 2, 1]) as T4;
+              const extra = (b.cout - h.shape[3]) / 2;
+              sc = t.pad(sub, [
+                [0, 0],
+                [0, 0],
+                [0, 0],
+                [extra, extra],
+              ]);
+            }
+            h = t.relu(t.add(main, sc)) as T4;
           }
-          h = t.relu(t.add(main, sc)) as T4;
-        }
-        return t.matMul(t.mean(h, [1, 2]) as import('@tensorflow/tfjs-core').Tensor2D, fc);
-      });
+          return t.matMul(t.mean(h, [1, 2]) as import('@tensorflow/tfjs-core').Tensor2D, fc);
+        });
     },
     async run() {
       const out = forward();
@@ -177,32 +194,47 @@ export function wasmWorkloads(): Workload[] {
   const batch = 64;
   return [
     ...[512, 1024].map((n) => ({
-      name: `matmul ${n}²`, work: 2 * n ** 3, unit: 'GFLOP/s' as const,
+      name: `matmul ${n}²`,
+      work: 2 * n ** 3,
+      unit: 'GFLOP/s' as const,
       contenders: [
-        snMatmul('skipnet wasm ×2', 'wasm-2t', n), snMatmul('skipnet wasm ×1', 'wasm-1t', n),
-        snMatmul('skipnet cpu', 'cpu', n), onTfWasm(tfMatmul('tfjs-wasm 4.22', 'wasm', n)),
+        snMatmul('skipnet wasm ×2', 'wasm-2t', n),
+        snMatmul('skipnet wasm ×1', 'wasm-1t', n),
+        snMatmul('skipnet cpu', 'cpu', n),
+        onTfWasm(tfMatmul('tfjs-wasm 4.22', 'wasm', n)),
         snMatmul('skipnet wasm ×2 FMA', 'wasm-2t-fma', n),
       ],
     })),
     {
-      name: 'conv 3×3 fwd+bwd N=32 C=64→64 16×16', work: convFlops(32, 64, 16), unit: 'GFLOP/s' as const,
+      name: 'conv 3×3 fwd+bwd N=32 C=64→64 16×16',
+      work: convFlops(32, 64, 16),
+      unit: 'GFLOP/s' as const,
       contenders: [
-        snConv('skipnet wasm ×2', 'wasm-2t', 32, 64, 16), snConv('skipnet wasm ×1', 'wasm-1t', 32, 64, 16),
-        snConv('skipnet cpu', 'cpu', 32, 64, 16), onTfWasm(tfConv('tfjs-wasm 4.22', 'wasm', 32, 64, 16)),
+        snConv('skipnet wasm ×2', 'wasm-2t', 32, 64, 16),
+        snConv('skipnet wasm ×1', 'wasm-1t', 32, 64, 16),
+        snConv('skipnet cpu', 'cpu', 32, 64, 16),
+        onTfWasm(tfConv('tfjs-wasm 4.22', 'wasm', 32, 64, 16)),
         snConv('skipnet wasm ×2 FMA', 'wasm-2t-fma', 32, 64, 16),
       ],
     },
     {
-      name: `ResNet-20 inference, batch ${batch}`, work: batch, unit: 'images/s' as const,
+      name: `ResNet-20 inference, batch ${batch}`,
+      work: batch,
+      unit: 'images/s' as const,
       contenders: [
-        snResNet20('skipnet wasm ×2', 'wasm-2t', batch, false), snResNet20('skipnet wasm ×1', 'wasm-1t', batch, false),
-        snResNet20('skipnet cpu', 'cpu', batch, false), onTfWasm(tfResNet20('tfjs-wasm 4.22', 'wasm', batch)),
+        snResNet20('skipnet wasm ×2', 'wasm-2t', batch, false),
+        snResNet20('skipnet wasm ×1', 'wasm-1t', batch, false),
+        snResNet20('skipnet cpu', 'cpu', batch, false),
+        onTfWasm(tfResNet20('tfjs-wasm 4.22', 'wasm', batch)),
       ],
     },
     {
-      name: `ResNet-20 training step, batch ${batch}`, work: batch, unit: 'images/s' as const,
+      name: `ResNet-20 training step, batch ${batch}`,
+      work: batch,
+      unit: 'images/s' as const,
       contenders: [
-        snResNet20('skipnet wasm ×2', 'wasm-2t', batch, true), snResNet20('skipnet wasm ×1', 'wasm-1t', batch, true),
+        snResNet20('skipnet wasm ×2', 'wasm-2t', batch, true),
+        snResNet20('skipnet wasm ×1', 'wasm-1t', batch, true),
         snResNet20('skipnet cpu', 'cpu', batch, true),
       ],
     },
@@ -224,7 +256,12 @@ function threadsOf(peer: string): number {
 }
 
 /** Like the harness's `measure`, also recording each run's process CPU time. */
-async function measureBoth(c: Contender, work: number, unit: string, opts: { minSeconds: number; minIters: number; maxIters: number; warmup: number }): Promise<{ value: number; cpuValue: number; iterations: number }> {
+async function measureBoth(
+  c: Contender,
+  work: number,
+  unit: string,
+  opts: { minSeconds: number; minIters: number; maxIters: number; warmup: number },
+): Promise<{ value: number; cpuValue: number; iterations: number }> {
   await c.setup();
   try {
     for (let i = 0; i < opts.warmup; i++) await c.run();
@@ -258,14 +295,20 @@ function dualTable(results: readonly DualResult[], ours: string): string {
     const ok = mine && !mine.error && !r.error;
     const ratio = (a: number, b: number) => (r.peer === ours ? '1.00' : ok ? (a / b).toFixed(2) + '×' : '—');
     if (r.error) lines.push(`| ${r.workload} | ${r.peer} | failed: ${r.error} | | — | — |`);
-    else lines.push(`| ${r.workload} | ${r.peer} | ${fmt(r.value)} ${r.unit} (${r.iterations} runs) | ${fmt(r.cpuValue)} ${r.unit} | ${ratio(mine?.value ?? NaN, r.value)} | ${ratio(mine?.cpuValue ?? NaN, r.cpuValue)} |`);
+    else
+      lines.push(
+        `| ${r.workload} | ${r.peer} | ${fmt(r.value)} ${r.unit} (${r.iterations} runs) | ${fmt(r.cpuValue)} ${r.unit} | ${ratio(mine?.value ?? NaN, r.value)} | ${ratio(mine?.cpuValue ?? NaN, r.cpuValue)} |`,
+      );
   }
   return lines.join('\n');
 }
 
 const TORCH_WORKLOADS: Readonly<Record<string, string>> = {
-  'matmul 512²': 'matmul512', 'matmul 1024²': 'matmul1024', 'conv 3×3 fwd+bwd N=32 C=64→64 16×16': 'conv',
-  'ResNet-20 inference, batch 64': 'resnet20-infer', 'ResNet-20 training step, batch 64': 'resnet20-train',
+  'matmul 512²': 'matmul512',
+  'matmul 1024²': 'matmul1024',
+  'conv 3×3 fwd+bwd N=32 C=64→64 16×16': 'conv',
+  'ResNet-20 inference, batch 64': 'resnet20-infer',
+  'ResNet-20 training step, batch 64': 'resnet20-train',
 };
 let torchOk: boolean | undefined;
 /** Whether Debian's PyTorch is importable by /usr/bin/python3 (an optional peer). */
@@ -281,7 +324,8 @@ function torchRows(w: Workload, quick: boolean): DualResult[] {
   return [2, 1].map((threads) => {
     const peer = `PyTorch 1.13 ×${threads}`;
     const r = spawnSync('/usr/bin/python3', [script, kind, String(threads), quick ? '0.5' : '3'], { encoding: 'utf8' });
-    if (r.status !== 0) return { workload: w.name, peer, unit: w.unit, value: NaN, cpuValue: NaN, iterations: 0, error: (r.stderr || 'failed').trim().split('\n').pop()! };
+    if (r.status !== 0)
+      return { workload: w.name, peer, unit: w.unit, value: NaN, cpuValue: NaN, iterations: 0, error: (r.stderr || 'failed').trim().split('\n').pop()! };
     const m = JSON.parse(r.stdout) as { wall: number; cpu: number; iterations: number };
     const rate = (t: number) => (w.unit === 'GFLOP/s' ? w.work / t / 1e9 : w.work / t);
     return { workload: w.name, peer, unit: w.unit, value: rate(m.wall), cpuValue: rate(m.cpu / threads), iterations: m.iterations };
@@ -306,11 +350,15 @@ export async function runWasmBench(quick: boolean, only?: string): Promise<DualR
         results.push({ workload: w.name, peer: c.peer, unit: w.unit, value: NaN, cpuValue: NaN, iterations: 0, error: (e as Error).message.split('\n')[0]! });
       }
       const r = results[results.length - 1]!;
-      console.log(`${w.name.padEnd(40)} ${c.peer.padEnd(16)} ${r.error ? 'failed: ' + r.error : `${r.value.toFixed(2)} ${w.unit} wall, ${r.cpuValue.toFixed(2)} by CPU time`}`);
+      console.log(
+        `${w.name.padEnd(40)} ${c.peer.padEnd(16)} ${r.error ? 'failed: ' + r.error : `${r.value.toFixed(2)} ${w.unit} wall, ${r.cpuValue.toFixed(2)} by CPU time`}`,
+      );
     }
     for (const r of torchRows(w, quick)) {
       results.push(r);
-      console.log(`${w.name.padEnd(40)} ${r.peer.padEnd(16)} ${r.error ? 'failed: ' + r.error : `${r.value.toFixed(2)} ${w.unit} wall, ${r.cpuValue.toFixed(2)} by CPU time`}`);
+      console.log(
+        `${w.name.padEnd(40)} ${r.peer.padEnd(16)} ${r.error ? 'failed: ' + r.error : `${r.value.toFixed(2)} ${w.unit} wall, ${r.cpuValue.toFixed(2)} by CPU time`}`,
+      );
     }
   }
   if (!torchAvailable()) console.log('PyTorch peer absent: /usr/bin/python3 cannot import torch (apt-get install python3-torch adds it)');

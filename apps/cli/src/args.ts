@@ -3,7 +3,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A user error: printed without a stack trace, exit code 2 for usage, 1 otherwise. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CliError';
   }
@@ -49,13 +52,19 @@ export function commandHelp(cmd: Command): string {
 }
 
 /** A number option within bounds; a clear error otherwise. */
-export function numberOption(values: Record<string, unknown>, name: string, fallback: number, opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): number {
+export function numberOption(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {},
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const v = Number(raw);
   if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(v)) throw new CliError(`--${name}: '${String(raw)}' is not a number`, 2);
   if (opts.integer && !Number.isInteger(v)) throw new CliError(`--${name}: '${raw}' must be a whole number`, 2);
-  if (opts.min !== undefined && (opts.exclusiveMin ? v <= opts.min : v < opts.min)) throw new CliError(`--${name}: ${raw} must be ${opts.exclusiveMin ? '>' : '≥'} ${opts.min}`, 2);
+  if (opts.min !== undefined && (opts.exclusiveMin ? v <= opts.min : v < opts.min))
+    throw new CliError(`--${name}: ${raw} must be ${opts.exclusiveMin ? '>' : '≥'} ${opts.min}`, 2);
   if (opts.max !== undefined && v > opts.max) throw new CliError(`--${name}: ${raw} must be ≤ ${opts.max}`, 2);
   return v;
 }

@@ -95,13 +95,36 @@ describe('summary', () => {
 
 describe('training end to end', () => {
   const run = join(tmp, 'run-mlp');
-  const common = ['--dataset', 'mnist', '--model', 'mlp', '--model-options', '{"depth":4,"width":64}', '--train-size', '512', '--test-size', '256', '--batch-size', '64', '--seed', '3'];
+  const common = [
+    '--dataset',
+    'mnist',
+    '--model',
+    'mlp',
+    '--model-options',
+    '{"depth":4,"width":64}',
+    '--train-size',
+    '512',
+    '--test-size',
+    '256',
+    '--batch-size',
+    '64',
+    '--seed',
+    '3',
+  ];
 
   it('trains, writes the run directory, and refuses to clobber it', () => {
     const r = skipnet('train', ...common, '--epochs', '2', '--out', run);
     expect(r.stderr + r.stdout).toMatch(/test accuracy/);
     expect(r.code).toBe(0);
-    for (const f of ['config.json', 'metrics.jsonl', 'report.html', 'results.json', 'checkpoints/last/state.json', 'checkpoints/last/model.safetensors', 'checkpoints/best/state.json']) {
+    for (const f of [
+      'config.json',
+      'metrics.jsonl',
+      'report.html',
+      'results.json',
+      'checkpoints/last/state.json',
+      'checkpoints/last/model.safetensors',
+      'checkpoints/best/state.json',
+    ]) {
       expect(existsSync(join(run, f)), f).toBe(true);
     }
     const lines = jsonl(join(run, 'metrics.jsonl'));
@@ -179,17 +202,69 @@ describe('training end to end', () => {
   });
 
   it('segmentation (U-Net on shapes) and the character GPT on names run end to end', () => {
-    const seg = skipnet('train', '--model', 'unet', '--dataset', 'shapes', '--model-options', '{"baseWidth":4}', '--train-size', '32', '--test-size', '16', '--batch-size', '16', '--epochs', '1', '--out', join(tmp, 'seg'));
+    const seg = skipnet(
+      'train',
+      '--model',
+      'unet',
+      '--dataset',
+      'shapes',
+      '--model-options',
+      '{"baseWidth":4}',
+      '--train-size',
+      '32',
+      '--test-size',
+      '16',
+      '--batch-size',
+      '16',
+      '--epochs',
+      '1',
+      '--out',
+      join(tmp, 'seg'),
+    );
     expect(seg.code, seg.stderr).toBe(0);
     expect(seg.stderr).toMatch(/meanIoU/);
-    const gpt = skipnet('train', '--model', 'gpt', '--dataset', 'names', '--model-options', '{"nLayer":1,"nHead":2,"nEmbd":16}', '--train-size', '256', '--test-size', '64', '--batch-size', '32', '--epochs', '1', '--out', join(tmp, 'gpt'));
+    const gpt = skipnet(
+      'train',
+      '--model',
+      'gpt',
+      '--dataset',
+      'names',
+      '--model-options',
+      '{"nLayer":1,"nHead":2,"nEmbd":16}',
+      '--train-size',
+      '256',
+      '--test-size',
+      '64',
+      '--batch-size',
+      '32',
+      '--epochs',
+      '1',
+      '--out',
+      join(tmp, 'gpt'),
+    );
     expect(gpt.code, gpt.stderr).toBe(0);
     expect(gpt.stderr).toMatch(/sampled names: \w+/);
   });
 
   it('compare trains plain and residual twins with the same budget into one report', () => {
     const dir = join(tmp, 'cmp');
-    const r = skipnet('compare', '--models', 'mlp,mlp:plain', '--dataset', 'mnist', '--model-options', '{"depth":6,"width":32}', '--train-size', '256', '--test-size', '128', '--epochs', '1', '--out', dir);
+    const r = skipnet(
+      'compare',
+      '--models',
+      'mlp,mlp:plain',
+      '--dataset',
+      'mnist',
+      '--model-options',
+      '{"depth":6,"width":32}',
+      '--train-size',
+      '256',
+      '--test-size',
+      '128',
+      '--epochs',
+      '1',
+      '--out',
+      dir,
+    );
     expect(r.code, r.stderr).toBe(0);
     const cmp = JSON.parse(readFileSync(join(dir, 'comparison.json'), 'utf8'));
     expect(cmp.runs.map((x: { model: string }) => x.model)).toEqual(['mlp', 'mlp:plain']);

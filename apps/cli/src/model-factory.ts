@@ -24,7 +24,8 @@ export function optionsForDataset(ds: DescribedDataset): Record<string, unknown>
  */
 export function parseModelSpec(spec: string): { name: string; options: Record<string, unknown> } {
   const [name, variant, ...rest] = spec.split(':');
-  if (rest.length || (variant !== undefined && variant !== 'plain')) throw new CliError(`model '${spec}': the only variant is ':plain' (e.g. resnet20:plain)`, 2);
+  if (rest.length || (variant !== undefined && variant !== 'plain'))
+    throw new CliError(`model '${spec}': the only variant is ':plain' (e.g. resnet20:plain)`, 2);
   return { name: name!, options: variant === 'plain' ? { skip: false } : {} };
 }
 
@@ -48,7 +49,9 @@ export function buildModel(spec: string, ds: DescribedDataset, extra: Record<str
   const problem = inputProblem(model.inputSpec, [1, ...ds.inputShape], ds.inputDType);
   if (problem) {
     model.dispose();
-    throw new CliError(`model '${name}' cannot take dataset '${ds.name}' (input [N, ${ds.inputShape.join(', ')}] ${ds.inputDType}: ${problem}); it expects ${describeInput(model.inputSpec)}`);
+    throw new CliError(
+      `model '${name}' cannot take dataset '${ds.name}' (input [N, ${ds.inputShape.join(', ')}] ${ds.inputDType}: ${problem}); it expects ${describeInput(model.inputSpec)}`,
+    );
   }
   return model;
 }

@@ -34,7 +34,10 @@ export class Progress {
    * @param quiet print nothing but {@link result} lines (errors are the caller's to print).
    * @param out where progress goes (stderr, so stdout carries only results).
    */
-  constructor(private readonly quiet = false, private readonly out: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    private readonly quiet = false,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {
     this.interactive = Boolean(out.isTTY) && !process.env.CI;
   }
 

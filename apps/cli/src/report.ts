@@ -84,7 +84,10 @@ export function lineChart(title: string, series: readonly Series[], options: { l
     })
     .join('');
   const legend = series
-    .map((s, i) => `<g transform="translate(${m.l + 8 + (i % 3) * 130},${m.t + 4 + Math.floor(i / 3) * 14})"><line x1="0" x2="16" y1="0" y2="0" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="20" y="4">${esc(s.label)}</text></g>`)
+    .map(
+      (s, i) =>
+        `<g transform="translate(${m.l + 8 + (i % 3) * 130},${m.t + 4 + Math.floor(i / 3) * 14})"><line x1="0" x2="16" y1="0" y2="0" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="20" y="4">${esc(s.label)}</text></g>`,
+    )
     .join('');
   return `<figure class="chart"><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
 <text x="${m.l}" y="16" class="title">${esc(title)}</text>${grid}${xt}
@@ -120,13 +123,20 @@ export function heatmap(title: string, flow: readonly GradFlowRecord[], range?: 
   flow.forEach((f, c) => {
     rows.forEach((r, i) => {
       const v = Math.log10(Math.max(f.norms[r] ?? 0, 1e-30));
-      cells.push(`<rect x="${labelW + c * cell}" y="${24 + i * rowH}" width="${cell}" height="${rowH}" fill="${color(v)}"><title>${esc(r)} @ step ${f.step}: ${fmtNum(f.norms[r] ?? 0)}</title></rect>`);
+      cells.push(
+        `<rect x="${labelW + c * cell}" y="${24 + i * rowH}" width="${cell}" height="${rowH}" fill="${color(v)}"><title>${esc(r)} @ step ${f.step}: ${fmtNum(f.norms[r] ?? 0)}</title></rect>`,
+      );
     });
   });
   // Label every k-th row so labels stay at least 10 px apart.
   const every = Math.max(1, Math.ceil(10 / rowH));
-  const labels = rows.map((r, i) => (i % every === 0 ? `<text x="${labelW - 4}" y="${24 + i * rowH + rowH - 1}" text-anchor="end" class="small">${esc(r)}</text>` : '')).join('');
-  const scale = Array.from({ length: 20 }, (_, i) => `<rect x="${W - 50}" y="${24 + (19 - i) * 10}" width="12" height="10" fill="${color(lo + (span * i) / 19)}"/>`).join('');
+  const labels = rows
+    .map((r, i) => (i % every === 0 ? `<text x="${labelW - 4}" y="${24 + i * rowH + rowH - 1}" text-anchor="end" class="small">${esc(r)}</text>` : ''))
+    .join('');
+  const scale = Array.from(
+    { length: 20 },
+    (_, i) => `<rect x="${W - 50}" y="${24 + (19 - i) * 10}" width="12" height="10" fill="${color(lo + (span * i) / 19)}"/>`,
+  ).join('');
   return `<figure class="chart"><svg viewBox="0 0 ${W} ${Math.max(H, 240)}" width="${W}" height="${Math.max(H, 240)}" role="img" aria-label="${esc(title)}">
 <text x="4" y="16" class="title">${esc(title)}</text>${cells.join('')}${labels}${scale}
 <text x="${W - 34}" y="22" class="small">1e${hi.toFixed(0)}</text><text x="${W - 34}" y="${24 + 200}" class="small">1e${lo.toFixed(0)}</text>
@@ -143,17 +153,53 @@ export function renderReport(title: string, runs: readonly ReportRun[]): string 
       points: run.records.filter(filter).map((r) => [r.step, pick(r)] as const),
     }));
   const charts: string[] = [];
-  charts.push(lineChart('training loss', [...seriesOf((r) => r.loss, (r) => r.kind === 'step' && r.split === 'train'), ...seriesOf((r) => r.loss, (r) => r.kind === 'epoch' && r.split === 'val', true)], { logY: true }));
+  charts.push(
+    lineChart(
+      'training loss',
+      [
+        ...seriesOf(
+          (r) => r.loss,
+          (r) => r.kind === 'step' && r.split === 'train',
+        ),
+        ...seriesOf(
+          (r) => r.loss,
+          (r) => r.kind === 'epoch' && r.split === 'val',
+          true,
+        ),
+      ],
+      { logY: true },
+    ),
+  );
   const metricNames = [...new Set(runs.flatMap((r) => r.records.flatMap((x) => Object.keys(x.metrics))))];
   for (const metric of metricNames) {
-    charts.push(lineChart(metric, [
-      ...seriesOf((r) => r.metrics[metric] ?? NaN, (r) => r.kind === 'epoch' && r.split === 'train'),
-      ...seriesOf((r) => r.metrics[metric] ?? NaN, (r) => r.kind === 'epoch' && r.split === 'val', true),
-    ]));
+    charts.push(
+      lineChart(metric, [
+        ...seriesOf(
+          (r) => r.metrics[metric] ?? NaN,
+          (r) => r.kind === 'epoch' && r.split === 'train',
+        ),
+        ...seriesOf(
+          (r) => r.metrics[metric] ?? NaN,
+          (r) => r.kind === 'epoch' && r.split === 'val',
+          true,
+        ),
+      ]),
+    );
   }
-  charts.push(lineChart('learning rate', seriesOf((r) => r.lr, (r) => r.kind === 'step')));
+  charts.push(
+    lineChart(
+      'learning rate',
+      seriesOf(
+        (r) => r.lr,
+        (r) => r.kind === 'step',
+      ),
+    ),
+  );
   // One colour scale for every heatmap so runs compare directly.
-  const all = runs.flatMap((r) => r.gradFlow.flatMap((f) => Object.values(f.norms))).filter((v) => v > 0).map(Math.log10);
+  const all = runs
+    .flatMap((r) => r.gradFlow.flatMap((f) => Object.values(f.norms)))
+    .filter((v) => v > 0)
+    .map(Math.log10);
   const range: [number, number] | undefined = all.length ? [Math.min(...all), Math.max(...all)] : undefined;
   const heatmaps = runs.map((r) => heatmap(`gradient norm per layer — ${r.name}`, r.gradFlow, range)).join('');
   const factKeys = [...new Set(runs.flatMap((r) => Object.keys(r.facts)))];

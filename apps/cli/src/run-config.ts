@@ -50,8 +50,20 @@ export const MODEL_DEFAULTS: Readonly<Record<string, Record<string, JsonValue>>>
 };
 
 const BASE: Omit<RunConfig, 'model'> = {
-  dataset: 'mnist', epochs: 3, batchSize: 64, lr: 0.05, optimizer: 'sgd', schedule: 'onecycle', weightDecay: 5e-4, seed: 0,
-  trainSize: 0, testSize: 0, labelSmoothing: 0, clipGrad: 0, logEvery: 10, modelOptions: {},
+  dataset: 'mnist',
+  epochs: 3,
+  batchSize: 64,
+  lr: 0.05,
+  optimizer: 'sgd',
+  schedule: 'onecycle',
+  weightDecay: 5e-4,
+  seed: 0,
+  trainSize: 0,
+  testSize: 0,
+  labelSmoothing: 0,
+  clipGrad: 0,
+  logEvery: 10,
+  modelOptions: {},
 };
 
 /** Reads `--config FILE` (JSON with RunConfig keys). */

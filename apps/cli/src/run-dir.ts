@@ -36,7 +36,14 @@ function hasMarker(file: string, kind: FolderKind): boolean {
   const o = json as Record<string, unknown>;
   if (o[MARKER_KEY] === kind) return true;
   // Runs from before the marker existed: config.json was exactly a run configuration.
-  return kind === 'run' && o[MARKER_KEY] === undefined && typeof o.model === 'string' && typeof o.dataset === 'string' && typeof o.batchSize === 'number' && typeof o.epochs === 'number';
+  return (
+    kind === 'run' &&
+    o[MARKER_KEY] === undefined &&
+    typeof o.model === 'string' &&
+    typeof o.dataset === 'string' &&
+    typeof o.batchSize === 'number' &&
+    typeof o.epochs === 'number'
+  );
 }
 
 const isDir = (p: string): boolean => {
@@ -75,12 +82,17 @@ function listEntries(entries: readonly string[]): string {
 function refuseProtected(dir: string, flag: string): void {
   const cwd = process.cwd();
   const why =
-    dir === parse(dir).root ? 'the filesystem root'
-    : dir === homedir() ? 'your home folder'
-    : dir === cwd ? 'the working directory'
-    : !relative(dir, cwd).startsWith('..') ? 'a parent of the working directory'
-    : existsSync(join(dir, '.git')) ? 'a git repository'
-    : null;
+    dir === parse(dir).root
+      ? 'the filesystem root'
+      : dir === homedir()
+        ? 'your home folder'
+        : dir === cwd
+          ? 'the working directory'
+          : !relative(dir, cwd).startsWith('..')
+            ? 'a parent of the working directory'
+            : existsSync(join(dir, '.git'))
+              ? 'a git repository'
+              : null;
   if (why) throw new CliError(`${flag}: refusing to replace ${dir}: it is ${why}. Nothing was deleted; choose a new folder with --out.`);
 }
 

@@ -7,7 +7,11 @@ import { Rng, type DescribedDataset } from '@skipnet/data';
  * Samples `count` names: start from the boundary token, draw each next character from the
  * model's softmax (temperature-scaled, seeded), stop at the next boundary.
  */
-export async function sampleNames(model: Model, ds: DescribedDataset, options: { count: number; seed: number; temperature?: number; prefix?: string; maxLength?: number }): Promise<string[]> {
+export async function sampleNames(
+  model: Model,
+  ds: DescribedDataset,
+  options: { count: number; seed: number; temperature?: number; prefix?: string; maxLength?: number },
+): Promise<string[]> {
   const vocab = ds.vocab;
   if (!vocab || vocab.boundary === undefined) throw new Error(`dataset '${ds.name}' has no vocabulary with a boundary token to sample from`);
   const block = ds.inputShape[0]!;
@@ -20,10 +24,16 @@ export async function sampleNames(model: Model, ds: DescribedDataset, options: {
     const ids: number[] = [vocab.boundary, ...Array.from(vocab.encode(options.prefix ?? ''))];
     while (ids.length - 1 < maxLength) {
       const context: number[] = ids.slice(-block);
-      const logits: Tensor = noGrad(() => tidy(() => {
-        const out = model.call(tensor(Int32Array.from(context), [1, context.length], { dtype: 'int32' }));
-        return out.slice([0, context.length - 1, 0], [1, 1, -1]).reshape([-1]).div(temperature).softmax();
-      }));
+      const logits: Tensor = noGrad(() =>
+        tidy(() => {
+          const out = model.call(tensor(Int32Array.from(context), [1, context.length], { dtype: 'int32' }));
+          return out
+            .slice([0, context.length - 1, 0], [1, 1, -1])
+            .reshape([-1])
+            .div(temperature)
+            .softmax();
+        }),
+      );
       const p: ArrayLike<number> = await logits.data();
       logits.dispose();
       let u = rng.float();

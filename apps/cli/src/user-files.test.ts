@@ -11,7 +11,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cliMain, listTree, makeWorkdir, repoRoot, runCli } from './test/harness.js';
 
 /** A small, fast run: a 2-block residual MLP on 256 digits, one epoch. */
-const SMALL = ['--model', 'mlp', '--model-options', '{"depth":2,"width":16}', '--train-size', '256', '--test-size', '128', '--batch-size', '64', '--epochs', '1'];
+const SMALL = [
+  '--model',
+  'mlp',
+  '--model-options',
+  '{"depth":2,"width":16}',
+  '--train-size',
+  '256',
+  '--test-size',
+  '128',
+  '--batch-size',
+  '64',
+  '--epochs',
+  '1',
+];
 
 beforeAll(() => {
   if (!existsSync(cliMain)) throw new Error(`${cliMain} is missing: build the CLI first (pnpm build)`);
@@ -72,7 +85,22 @@ describe('--overwrite replaces only a skipnet run', () => {
 
   it('predict never writes its mask over an existing file', () => {
     const home = makeWorkdir();
-    const seg = ['--model', 'unet', '--dataset', 'shapes', '--model-options', '{"baseWidth":4}', '--train-size', '16', '--test-size', '8', '--batch-size', '8', '--epochs', '1'];
+    const seg = [
+      '--model',
+      'unet',
+      '--dataset',
+      'shapes',
+      '--model-options',
+      '{"baseWidth":4}',
+      '--train-size',
+      '16',
+      '--test-size',
+      '8',
+      '--batch-size',
+      '8',
+      '--epochs',
+      '1',
+    ];
     expect(runCli(home, 'train', ...seg, '--out', 'seg', '--quiet').code).toBe(0);
     const scene = new PNG({ width: 64, height: 64 });
     scene.data.fill(255);
@@ -100,7 +128,7 @@ describe('--overwrite replaces only a skipnet run', () => {
   });
 });
 
-describe('paths are the caller\'s, however the CLI is started', () => {
+describe("paths are the caller's, however the CLI is started", () => {
   it('scripts/skipnet from another folder: --out, the default runs/, --checkpoint and --input resolve there', () => {
     const home = makeWorkdir();
     const script = (...args: string[]) => {
@@ -121,7 +149,7 @@ describe('paths are the caller\'s, however the CLI is started', () => {
     expect(JSON.parse(predict.stdout).top).toHaveLength(5);
   });
 
-  it('--config reads the caller\'s file; a run\'s own config.json works as one', () => {
+  it("--config reads the caller's file; a run's own config.json works as one", () => {
     const home = makeWorkdir();
     expect(runCli(home, 'train', ...SMALL, '--seed', '9', '--out', 'a', '--quiet').code).toBe(0);
     const r = runCli(home, 'train', '--config', 'a/config.json', '--out', 'b', '--quiet');
@@ -204,7 +232,7 @@ describe('the CLI does what its help says', () => {
     expect(JSON.parse(readFileSync(join(home, 'd', 'config.json'), 'utf8')).batchSize).toBe(32);
   });
 
-  it('summary defaults to the model\'s own input and --json has one row per layer with its skip edges', () => {
+  it("summary defaults to the model's own input and --json has one row per layer with its skip edges", () => {
     const r = runCli(makeWorkdir(), 'summary', '--model', 'resnet20', '--json');
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);

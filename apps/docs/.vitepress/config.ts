@@ -97,7 +97,14 @@ export default defineConfig({
   head: [
     ['meta', { name: 'theme-color', content: '#e8590c' }],
     // An inline icon: a block with its skip arc (no file to serve, no 404).
-    ['link', { rel: 'icon', type: 'image/svg+xml', href: `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="4" y="11" width="14" height="10" rx="2" fill="#5c7cfa"/><path d="M6 11 C6 2, 26 2, 26 11 L26 21" fill="none" stroke="#e8590c" stroke-width="3"/><circle cx="26" cy="24" r="4" fill="#e8590c"/></svg>')}` }],
+    [
+      'link',
+      {
+        rel: 'icon',
+        type: 'image/svg+xml',
+        href: `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="4" y="11" width="14" height="10" rx="2" fill="#5c7cfa"/><path d="M6 11 C6 2, 26 2, 26 11 L26 21" fill="none" stroke="#e8590c" stroke-width="3"/><circle cx="26" cy="24" r="4" fill="#e8590c"/></svg>')}`,
+      },
+    ],
   ],
   markdown: {
     // LaTeX in $…$ and $$…$$, rendered to SVG at build time (markdown-it-mathjax3).

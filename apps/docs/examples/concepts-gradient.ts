@@ -14,7 +14,10 @@ const x = randn([1, 4], { seed: 1 });
 async function jacobian(): Promise<number[][]> {
   const rows: number[][] = [];
   for (let i = 0; i < 4; i++) {
-    const e = tensor(Float32Array.from({ length: 4 }, (_, j) => (j === i ? 1 : 0)), [1, 4]);
+    const e = tensor(
+      Float32Array.from({ length: 4 }, (_, j) => (j === i ? 1 : 0)),
+      [1, 4],
+    );
     const [g] = tidy(() => grad((v) => sum(mul(block.call(v), e)))(x));
     rows.push(Array.from(await g!.data()));
     g!.dispose();

@@ -1,7 +1,5 @@
 // The four kinds of skip the concepts page describes, each one Skip module.
-import {
-  BatchNorm2d, Conv2d, ReLU, Sequential, Skip, countSkips, graph, randn, registerBackend, setBackend, setSkips, tidy,
-} from '@skipnet/core';
+import { BatchNorm2d, Conv2d, ReLU, Sequential, Skip, countSkips, graph, randn, registerBackend, setBackend, setSkips, tidy } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 
 registerBackend('cpu', createCpuBackend);

@@ -7,6 +7,6 @@ import { createCountingBackend } from './custom-backend.js';
 runConformance({
   name: 'counting',
   factory: createCountingBackend,
-  forward: { atol: 1e-4, rtol: 1e-4 },   // per-backend tolerances (a GPU backend loosens these)
+  forward: { atol: 1e-4, rtol: 1e-4 }, // per-backend tolerances (a GPU backend loosens these)
   gradient: { atol: 5e-3, rtol: 2e-2 },
 });

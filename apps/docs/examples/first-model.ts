@@ -1,8 +1,20 @@
 // A first model: a small residual convnet written with core's nn layers and the Skip
 // combinator, then traced with summary() — every layer, every skip, every parameter.
 import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, ReLU, Sequential, Skip,
-  formatSummary, randn, registerBackend, setBackend, summary, tidy,
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Flatten,
+  Linear,
+  ReLU,
+  Sequential,
+  Skip,
+  formatSummary,
+  randn,
+  registerBackend,
+  setBackend,
+  summary,
+  tidy,
 } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 
@@ -19,7 +31,7 @@ function basicBlock(channels: number): Skip {
       conv2: new Conv2d(channels, channels, 3, { padding: 1, bias: false }),
       bn2: new BatchNorm2d(channels),
     },
-    merge: 'add',           // y = F(x) + x
+    merge: 'add', // y = F(x) + x
     post: 'relu', // ReLU after the add
   });
 }

@@ -1,10 +1,7 @@
 // A first training run, written out by hand: MNIST digits from @skipnet/data, a residual MLP,
 // cross-entropy, Adam. Each step runs inside tidy(), so the step's temporaries are freed and
 // memory().tensors stays flat from one step to the next.
-import {
-  Adam, BatchNorm1d, Flatten, Linear, ReLU, Sequential, crossEntropy, memory, registerBackend,
-  residual, setBackend, tidy,
-} from '@skipnet/core';
+import { Adam, BatchNorm1d, Flatten, Linear, ReLU, Sequential, crossEntropy, memory, registerBackend, residual, setBackend, tidy } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { DataLoader, createDataset, subset, toTensors } from '@skipnet/data';
 
@@ -17,7 +14,13 @@ const block = () => residual({ bn: new BatchNorm1d(width), relu: new ReLU(), fc:
 const model = new Sequential(new Flatten(), new Linear(784, width), block(), block(), block(), block(), new Linear(width, 10));
 
 const train = await createDataset('mnist', { split: 'train' });
-const loader = new DataLoader(subset(train, Array.from({ length: 2048 }, (_, i) => i)), { batchSize: 64, shuffle: true, seed: 0, dropLast: true });
+const loader = new DataLoader(
+  subset(
+    train,
+    Array.from({ length: 2048 }, (_, i) => i),
+  ),
+  { batchSize: 64, shuffle: true, seed: 0, dropLast: true },
+);
 const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
 
 for (let epoch = 0; epoch < 2; epoch++) {

@@ -40,7 +40,9 @@ function archInChild(): Promise<void> {
   child.stdout.on('data', (d: Buffer) => {
     for (const line of d.toString().split('\n')) if (line.includes('architectures')) console.log(line);
   });
-  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`architecture traces failed (exit ${code})`)))));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`architecture traces failed (exit ${code})`)))),
+  );
 }
 
 const arch = archInChild();

@@ -19,12 +19,22 @@ const server = await startPreview();
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[${m.type()}] ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') console.log(`[${m.type()}] ${m.text()}`);
+  });
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   for (const p of pages) {
     await page.goto(new URL(p.replace(/^\//, ''), server.url).href, { waitUntil: 'networkidle' });
     await page.waitForTimeout(wait);
-    const file = path.join(outDir, `${p.replace(/^\//, '').replace(/\.html$/, '').replace(/[/#?]/g, '_') || 'index'}.png`);
+    const file = path.join(
+      outDir,
+      `${
+        p
+          .replace(/^\//, '')
+          .replace(/\.html$/, '')
+          .replace(/[/#?]/g, '_') || 'index'
+      }.png`,
+    );
     if (from !== undefined) await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: Number(from), width, height: bandHeight } });
     else await page.screenshot({ path: file, fullPage: !process.argv.includes('--viewport') });
     console.log(file);

@@ -10,8 +10,14 @@ export const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 /** Chromium flags for headless runs on CI machines, with WebGL in software (SwiftShader). */
 export const chromiumArgs = [
-  '--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  '--headless',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
 ];
 
 export function launchChromium(): Promise<Browser> {

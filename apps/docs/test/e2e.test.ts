@@ -73,7 +73,9 @@ const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
 const drawn = new Map<string, number>();
 
 async function collectDiagrams(page: Page, file: string): Promise<void> {
-  const diagrams = await page.$$eval('.arch-diagram', (els) => els.map((el) => ({ id: el.getAttribute('data-arch') ?? '', edges: el.querySelectorAll('[data-skip-edge]').length })));
+  const diagrams = await page.$$eval('.arch-diagram', (els) =>
+    els.map((el) => ({ id: el.getAttribute('data-arch') ?? '', edges: el.querySelectorAll('[data-skip-edge]').length })),
+  );
   for (const d of diagrams) drawn.set(d.id, d.edges);
   const first = page.locator('.arch-diagram').first();
   if (diagrams.length) await first.screenshot({ path: path.join(shots, `diagram-${file.replace(/\.html$/, '').replace(/\//g, '_')}.png`) });
@@ -116,7 +118,9 @@ describe('the built site', () => {
       problems.errors.length = 0;
       await page.goto(new URL(p, server.url).href, { waitUntil: 'load' });
       // Hydration and the demos' mount (which loads core, data and the cpu backend) finish after `load`.
-      await page.waitForFunction(() => [...document.querySelectorAll('[data-demo]')].every((d) => d.getAttribute('data-state') !== 'loading'), undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-demo]')].every((d) => d.getAttribute('data-state') !== 'loading'), undefined, {
+        timeout: 60_000,
+      });
       await page.waitForTimeout(100);
       const title = await page.title();
       if (!title || /404/.test(title)) failures.push(`${p}: title '${title}'`);
@@ -179,7 +183,9 @@ describe('the plain-vs-residual demo', () => {
     await page.locator('[data-control="start"]:not([disabled])').waitFor({ timeout: 60_000 });
     await page.click('[data-control="start"]');
     const steps = 60;
-    await page.waitForFunction((n) => Number(document.querySelector('[data-demo="plain-vs-residual"]')?.getAttribute('data-steps')) >= n, steps, { timeout: 120_000 });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-demo="plain-vs-residual"]')?.getAttribute('data-steps')) >= n, steps, {
+      timeout: 120_000,
+    });
     await page.click('[data-control="pause"]');
     expect(await demo.getAttribute('data-backend')).toBe(fastest);
     await demo.screenshot({ path: path.join(shots, 'demo-plain-vs-residual.png') });

@@ -11,8 +11,18 @@ runConformance({ name: 'cpu', factory: createCpuBackend });
 
 /** Every optional kernel (a Record, so the compiler flags one added to core and missing here). */
 const OPTIONAL: Record<keyof OptionalKernels<unknown>, true> = {
-  conv2dBackwardInput: true, conv2dBackwardWeight: true, conv2dBiasAct: true, addAct: true, activationBackward: true,
-  batchNormStats: true, batchNorm: true, batchNormBackward: true, softmax: true, logSoftmax: true, sgdStep: true, adamStep: true,
+  conv2dBackwardInput: true,
+  conv2dBackwardWeight: true,
+  conv2dBiasAct: true,
+  addAct: true,
+  activationBackward: true,
+  batchNormStats: true,
+  batchNorm: true,
+  batchNormBackward: true,
+  softmax: true,
+  logSoftmax: true,
+  sgdStep: true,
+  adamStep: true,
 };
 
 runConformance({

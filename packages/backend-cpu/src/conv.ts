@@ -44,25 +44,47 @@ function isPointwise(g: ConvGeom): boolean {
 
 /** Builds the geometry from an NCHW input shape, an OIHW weight shape and conv attributes. */
 export function geometry(
-  xShape: readonly number[], wShape: readonly number[], outShape: readonly number[],
-  attrs: { readonly stride: readonly [number, number]; readonly padding: readonly [number, number]; readonly dilation: readonly [number, number]; readonly groups: number },
+  xShape: readonly number[],
+  wShape: readonly number[],
+  outShape: readonly number[],
+  attrs: {
+    readonly stride: readonly [number, number];
+    readonly padding: readonly [number, number];
+    readonly dilation: readonly [number, number];
+    readonly groups: number;
+  },
 ): ConvGeom {
   if (xShape.length !== 4 || wShape.length !== 4 || outShape.length !== 4) {
     throw new Error(`cpu conv: 4-D input, weight and output expected, got [${xShape.join(',')}], [${wShape.join(',')}], [${outShape.join(',')}]`);
   }
   return {
-    N: xShape[0]!, C: xShape[1]!, H: xShape[2]!, W: xShape[3]!,
-    OC: outShape[1]!, OH: outShape[2]!, OW: outShape[3]!,
-    kh: wShape[2]!, kw: wShape[3]!,
-    sh: attrs.stride[0], sw: attrs.stride[1], ph: attrs.padding[0], pw: attrs.padding[1],
-    dh: attrs.dilation[0], dw: attrs.dilation[1], groups: attrs.groups,
+    N: xShape[0]!,
+    C: xShape[1]!,
+    H: xShape[2]!,
+    W: xShape[3]!,
+    OC: outShape[1]!,
+    OH: outShape[2]!,
+    OW: outShape[3]!,
+    kh: wShape[2]!,
+    kw: wShape[3]!,
+    sh: attrs.stride[0],
+    sw: attrs.stride[1],
+    ph: attrs.padding[0],
+    pw: attrs.padding[1],
+    dh: attrs.dilation[0],
+    dw: attrs.dilation[1],
+    groups: attrs.groups,
   };
 }
 
 /** `y = conv2d(x, w)`; `y` is fully overwritten. */
 export function convForward(x: Float32Array, w: Float32Array, y: Float32Array, g: ConvGeom): void {
   const { N, C, H, W, OC, OH, OW, kh, kw, groups } = g;
-  const Cg = C / groups, OCg = OC / groups, K = Cg * kh * kw, P = OH * OW, HW = H * W;
+  const Cg = C / groups,
+    OCg = OC / groups,
+    K = Cg * kh * kw,
+    P = OH * OW,
+    HW = H * W;
   if (N * OC * P === 0) return;
   const pw1 = isPointwise(g);
   const { nb, rows } = plan(g, K);
@@ -76,7 +98,9 @@ export function convForward(x: Float32Array, w: Float32Array, y: Float32Array, g
       for (let grp = 0; grp < groups; grp++) {
         const xImg = (n0 * C + grp * Cg) * HW;
         const yOff = (n0 * OC + grp * OCg) * P + oh0 * OW;
-        let b = cols, bOff = 0, bRs = L;
+        let b = cols,
+          bOff = 0,
+          bRs = L;
         if (pw1 && nbc === 1) {
           b = x;
           bOff = xImg + oh0 * OW;
@@ -100,7 +124,11 @@ export function convForward(x: Float32Array, w: Float32Array, y: Float32Array, g
 /** `dx = ∂conv2d/∂x · dy`; `dx` must be zero-filled (fresh) on entry. */
 export function convBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, g: ConvGeom): void {
   const { N, C, H, W, OC, OH, OW, kh, kw, groups } = g;
-  const Cg = C / groups, OCg = OC / groups, K = Cg * kh * kw, P = OH * OW, HW = H * W;
+  const Cg = C / groups,
+    OCg = OC / groups,
+    K = Cg * kh * kw,
+    P = OH * OW,
+    HW = H * W;
   if (N * C * HW === 0 || P === 0 || OCg === 0) return;
   const pw1 = isPointwise(g);
   const { nb, rows } = plan(g, K);
@@ -115,7 +143,9 @@ export function convBackwardData(dy: Float32Array, w: Float32Array, dx: Float32A
         const xImg = (n0 * C + grp * Cg) * HW;
         const yOff = (n0 * OC + grp * OCg) * P + oh0 * OW;
         const wOff = grp * OCg * K;
-        let b = dy, bOff = yOff, bRs = P;
+        let b = dy,
+          bOff = yOff,
+          bRs = P;
         if (nbc > 1) {
           gatherImages(dy, yOff, OC * P, nbc, OCg, P, tmp);
           b = tmp;
@@ -138,7 +168,11 @@ export function convBackwardData(dy: Float32Array, w: Float32Array, dx: Float32A
 /** `dw = ∂conv2d/∂w · dy`; `dw` must be zero-filled (fresh) on entry. */
 export function convBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, g: ConvGeom): void {
   const { N, C, H, W, OC, OH, OW, kh, kw, groups } = g;
-  const Cg = C / groups, OCg = OC / groups, K = Cg * kh * kw, P = OH * OW, HW = H * W;
+  const Cg = C / groups,
+    OCg = OC / groups,
+    K = Cg * kh * kw,
+    P = OH * OW,
+    HW = H * W;
   if (N * P === 0 || OC * K === 0) return;
   const pw1 = isPointwise(g);
   const { nb, rows } = plan(g, K);
@@ -152,7 +186,9 @@ export function convBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float3
       for (let grp = 0; grp < groups; grp++) {
         const xImg = (n0 * C + grp * Cg) * HW;
         const yOff = (n0 * OC + grp * OCg) * P + oh0 * OW;
-        let a = dy, aOff = yOff, aRs = P;
+        let a = dy,
+          aOff = yOff,
+          aRs = P;
         if (nbc > 1) {
           gatherImages(dy, yOff, OC * P, nbc, OCg, P, tmp);
           a = tmp;
@@ -160,7 +196,9 @@ export function convBackwardFilter(x: Float32Array, dy: Float32Array, dw: Float3
           aRs = L;
         }
         // B = colsᵀ: B(p, k) = cols[k·ld + p].
-        let b = cols, bOff = 0, bCs = L;
+        let b = cols,
+          bOff = 0,
+          bCs = L;
         if (pw1 && nbc === 1) {
           b = x;
           bOff = xImg + oh0 * OW;

@@ -49,10 +49,20 @@ export function releaseGemmScratch(): void {
  * `C(i,j) = c[cOff + i·ldc + j]`.
  */
 export function gemm(
-  M: number, N: number, K: number,
-  a: Float32Array, aOff: number, aRs: number, aCs: number,
-  b: Float32Array, bOff: number, bRs: number, bCs: number,
-  c: Float32Array, cOff: number, ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  aOff: number,
+  aRs: number,
+  aCs: number,
+  b: Float32Array,
+  bOff: number,
+  bRs: number,
+  bCs: number,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
   accumulate: boolean,
 ): void {
   if (M <= 0 || N <= 0) return;
@@ -106,7 +116,9 @@ function packPanelA(a: Float32Array, off: number, rs: number, cs: number, mc: nu
     const rows = Math.min(MR, mc - ir);
     const r0 = off + ir * rs;
     if (rows === MR) {
-      const r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
+      const r1 = r0 + rs,
+        r2 = r1 + rs,
+        r3 = r2 + rs;
       for (let k = 0, o = 0; k < kc; k++, o += cs) {
         dst[p] = a[r0 + o]!;
         dst[p + 1] = a[r1 + o]!;
@@ -138,7 +150,9 @@ function packPanelB(b: Float32Array, off: number, rs: number, cs: number, kc: nu
           p += 4;
         }
       } else {
-        const c1 = cs, c2 = 2 * cs, c3 = 3 * cs;
+        const c1 = cs,
+          c2 = 2 * cs,
+          c3 = 3 * cs;
         for (let k = 0, r = base; k < kc; k++, r += rs) {
           dst[p] = b[r]!;
           dst[p + 1] = b[r + c1]!;
@@ -157,38 +171,87 @@ function packPanelB(b: Float32Array, off: number, rs: number, cs: number, kc: nu
 
 /** `C[4×4] += Apanel·Bpanel` over kc; 16 accumulators in locals. */
 function micro4x4(kc: number, ap: number[], ai: number, bp: number[], bi: number, c: Float32Array, ci: number, ldc: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let k = 0; k < kc; k++) {
-    const b0 = bp[bi]!, b1 = bp[bi + 1]!, b2 = bp[bi + 2]!, b3 = bp[bi + 3]!;
+    const b0 = bp[bi]!,
+      b1 = bp[bi + 1]!,
+      b2 = bp[bi + 2]!,
+      b3 = bp[bi + 3]!;
     let a = ap[ai]!;
-    c00 += a * b0; c01 += a * b1; c02 += a * b2; c03 += a * b3;
+    c00 += a * b0;
+    c01 += a * b1;
+    c02 += a * b2;
+    c03 += a * b3;
     a = ap[ai + 1]!;
-    c10 += a * b0; c11 += a * b1; c12 += a * b2; c13 += a * b3;
+    c10 += a * b0;
+    c11 += a * b1;
+    c12 += a * b2;
+    c13 += a * b3;
     a = ap[ai + 2]!;
-    c20 += a * b0; c21 += a * b1; c22 += a * b2; c23 += a * b3;
+    c20 += a * b0;
+    c21 += a * b1;
+    c22 += a * b2;
+    c23 += a * b3;
     a = ap[ai + 3]!;
-    c30 += a * b0; c31 += a * b1; c32 += a * b2; c33 += a * b3;
+    c30 += a * b0;
+    c31 += a * b1;
+    c32 += a * b2;
+    c33 += a * b3;
     ai += 4;
     bi += 4;
   }
-  c[ci]! += c00; c[ci + 1]! += c01; c[ci + 2]! += c02; c[ci + 3]! += c03;
+  c[ci]! += c00;
+  c[ci + 1]! += c01;
+  c[ci + 2]! += c02;
+  c[ci + 3]! += c03;
   ci += ldc;
-  c[ci]! += c10; c[ci + 1]! += c11; c[ci + 2]! += c12; c[ci + 3]! += c13;
+  c[ci]! += c10;
+  c[ci + 1]! += c11;
+  c[ci + 2]! += c12;
+  c[ci + 3]! += c13;
   ci += ldc;
-  c[ci]! += c20; c[ci + 1]! += c21; c[ci + 2]! += c22; c[ci + 3]! += c23;
+  c[ci]! += c20;
+  c[ci + 1]! += c21;
+  c[ci + 2]! += c22;
+  c[ci + 3]! += c23;
   ci += ldc;
-  c[ci]! += c30; c[ci + 1]! += c31; c[ci + 2]! += c32; c[ci + 3]! += c33;
+  c[ci]! += c30;
+  c[ci + 1]! += c31;
+  c[ci + 2]! += c32;
+  c[ci + 3]! += c33;
 }
 
 /** Thin N (matrix·vector-like): one double-precision dot product per output. */
 function gemmDots(
-  M: number, N: number, K: number,
-  a: Float32Array, aOff: number, aRs: number, aCs: number,
-  b: Float32Array, bOff: number, bRs: number, bCs: number,
-  c: Float32Array, cOff: number, ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  aOff: number,
+  aRs: number,
+  aCs: number,
+  b: Float32Array,
+  bOff: number,
+  bRs: number,
+  bCs: number,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
 ): void {
   for (let i = 0; i < M; i++) {
     const ar = aOff + i * aRs;
@@ -202,10 +265,20 @@ function gemmDots(
 
 /** Few rows or a tiny product: accumulate each output row in a double buffer (no packing). */
 function gemmRows(
-  M: number, N: number, K: number,
-  a: Float32Array, aOff: number, aRs: number, aCs: number,
-  b: Float32Array, bOff: number, bRs: number, bCs: number,
-  c: Float32Array, cOff: number, ldc: number,
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  aOff: number,
+  aRs: number,
+  aCs: number,
+  b: Float32Array,
+  bOff: number,
+  bRs: number,
+  bCs: number,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
 ): void {
   if (rowAcc.length < N) rowAcc = new Float64Array(N);
   const acc = rowAcc;

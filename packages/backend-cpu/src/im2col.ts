@@ -70,10 +70,7 @@ function endValid(off: number, s: number, p: number, size: number, lo: number, o
  * Expands `Cg` channels of one image (starting at `xOff`) for output rows `[oh0, oh0+ohc)` into
  * `cols`: entry (row, col) at `colOff + row·ld + (oh-oh0)·OW + ow`. Padding becomes zeros.
  */
-export function im2col(
-  x: Float32Array, xOff: number, Cg: number, g: ConvGeom, oh0: number, ohc: number,
-  cols: Float32Array, colOff: number, ld: number,
-): void {
+export function im2col(x: Float32Array, xOff: number, Cg: number, g: ConvGeom, oh0: number, ohc: number, cols: Float32Array, colOff: number, ld: number): void {
   const { H, W, OW, kh, kw, sh, sw, ph, pw, dh, dw } = g;
   const HW = H * W;
   for (let c = 0; c < Cg; c++) {
@@ -107,8 +104,15 @@ export function im2col(
 
 /** The adjoint of {@link im2col}: adds every column entry back into its input position. */
 export function col2im(
-  cols: Float32Array, colOff: number, ld: number, Cg: number, g: ConvGeom, oh0: number, ohc: number,
-  dx: Float32Array, xOff: number,
+  cols: Float32Array,
+  colOff: number,
+  ld: number,
+  Cg: number,
+  g: ConvGeom,
+  oh0: number,
+  ohc: number,
+  dx: Float32Array,
+  xOff: number,
 ): void {
   const { H, W, OW, kh, kw, sh, sw, ph, pw, dh, dw } = g;
   const HW = H * W;

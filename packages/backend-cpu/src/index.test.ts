@@ -8,10 +8,40 @@ describe('createCpuBackend', () => {
     const be: Backend<CpuHandle> = createCpuBackend();
     expect(typeof factory).toBe('function');
     const all: KernelName[] = [
-      'unary', 'binary', 'where', 'cast', 'contiguous', 'reduce', 'argReduce', 'matmul', 'conv2d', 'convTranspose2d',
-      'maxPool2d', 'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'resize', 'resizeBackward', 'concat', 'pad',
-      'gather', 'scatterAdd', 'random', 'assign', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'conv2dBiasAct',
-      'addAct', 'activationBackward', 'batchNormStats', 'batchNorm', 'batchNormBackward', 'softmax', 'logSoftmax', 'sgdStep', 'adamStep',
+      'unary',
+      'binary',
+      'where',
+      'cast',
+      'contiguous',
+      'reduce',
+      'argReduce',
+      'matmul',
+      'conv2d',
+      'convTranspose2d',
+      'maxPool2d',
+      'maxPool2dBackward',
+      'avgPool2d',
+      'avgPool2dBackward',
+      'resize',
+      'resizeBackward',
+      'concat',
+      'pad',
+      'gather',
+      'scatterAdd',
+      'random',
+      'assign',
+      'conv2dBackwardInput',
+      'conv2dBackwardWeight',
+      'conv2dBiasAct',
+      'addAct',
+      'activationBackward',
+      'batchNormStats',
+      'batchNorm',
+      'batchNormBackward',
+      'softmax',
+      'logSoftmax',
+      'sgdStep',
+      'adamStep',
     ];
     for (const name of all) expect(typeof be.kernels[name], name).toBe('function');
     expect(be.name).toBe('cpu');
@@ -39,12 +69,18 @@ describe('createCpuBackend', () => {
     expect(be.memory()).toEqual({ bytes: 0, buffers: 0 });
     const x = be.upload(new Float32Array(16));
     expect(be.memory()).toEqual({ bytes: 64, buffers: 1 });
-    const r = be.kernels.maxPool2d({ x: { handle: x, shape: [1, 1, 4, 4], dtype: 'float32' } }, { kernel: [2, 2], stride: [2, 2], padding: [0, 0], outShape: [1, 1, 2, 2] });
+    const r = be.kernels.maxPool2d(
+      { x: { handle: x, shape: [1, 1, 4, 4], dtype: 'float32' } },
+      { kernel: [2, 2], stride: [2, 2], padding: [0, 0], outShape: [1, 1, 2, 2] },
+    );
     expect(be.memory()).toEqual({ bytes: 64 + 16 + 16, buffers: 3 });
     const y = be.kernels.unary({ x: { handle: x, shape: [16], strides: [1], offset: 0, dtype: 'float32' } }, { op: 'exp' });
     expect(be.memory().buffers).toBe(4);
     // In-place kernels allocate nothing.
-    be.kernels.assign({ target: { handle: y, shape: [16], dtype: 'float32' }, source: { handle: x, shape: [16], strides: [1], offset: 0, dtype: 'float32' } }, {});
+    be.kernels.assign(
+      { target: { handle: y, shape: [16], dtype: 'float32' }, source: { handle: x, shape: [16], strides: [1], offset: 0, dtype: 'float32' } },
+      {},
+    );
     expect(be.memory().buffers).toBe(4);
     for (const h of [x, r.out, r.indices, y]) be.free(h);
     expect(be.memory()).toEqual({ bytes: 0, buffers: 0 });
@@ -60,7 +96,10 @@ describe('createCpuBackend', () => {
     expect(a.memory()).toEqual({ bytes: 0, buffers: 0 });
     // Kernels still work after disposal (scratch is recreated on demand).
     const h = a.kernels.matmul(
-      { a: { handle: a.upload(new Float32Array(64 * 64).fill(1)), shape: [1, 64, 64], dtype: 'float32' }, b: { handle: a.upload(new Float32Array(64 * 64).fill(1)), shape: [1, 64, 64], dtype: 'float32' } },
+      {
+        a: { handle: a.upload(new Float32Array(64 * 64).fill(1)), shape: [1, 64, 64], dtype: 'float32' },
+        b: { handle: a.upload(new Float32Array(64 * 64).fill(1)), shape: [1, 64, 64], dtype: 'float32' },
+      },
       { transposeA: false, transposeB: false },
     );
     expect(h[0]).toBe(64);

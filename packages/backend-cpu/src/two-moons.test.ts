@@ -1,6 +1,23 @@
 /** End to end on the reference backend: a small MLP learns two interleaving moons. */
 import { describe, expect, it } from 'vitest';
-import { Adam, keep, linear, memory, randn, registerBackend, setBackend, tanh, tensor, tidy, crossEntropy, argmax, eq, mean, cast, uniformAt } from '@skipnet/core';
+import {
+  Adam,
+  keep,
+  linear,
+  memory,
+  randn,
+  registerBackend,
+  setBackend,
+  tanh,
+  tensor,
+  tidy,
+  crossEntropy,
+  argmax,
+  eq,
+  mean,
+  cast,
+  uniformAt,
+} from '@skipnet/core';
 import { createCpuBackend } from './index.js';
 
 /** sklearn's make_moons: two half circles, offset and interleaved, with Gaussian noise. */
@@ -27,7 +44,14 @@ describe('two moons', () => {
     const X = keep(tensor(x, [400, 2]));
     const Y = keep(tensor(y, [400], { dtype: 'int32' }));
     const init = (shape: number[], fanIn: number, seed: number) => keep(tidy(() => randn(shape, { seed }).mul(1 / Math.sqrt(fanIn))).requiresGrad_());
-    const params = [init([32, 2], 2, 1), keep(tensor(new Float32Array(32), [32]).requiresGrad_()), init([32, 32], 32, 2), keep(tensor(new Float32Array(32), [32]).requiresGrad_()), init([2, 32], 32, 3), keep(tensor(new Float32Array(2), [2]).requiresGrad_())];
+    const params = [
+      init([32, 2], 2, 1),
+      keep(tensor(new Float32Array(32), [32]).requiresGrad_()),
+      init([32, 32], 32, 2),
+      keep(tensor(new Float32Array(32), [32]).requiresGrad_()),
+      init([2, 32], 32, 3),
+      keep(tensor(new Float32Array(2), [2]).requiresGrad_()),
+    ];
     const [w1, b1, w2, b2, w3, b3] = params as [typeof X, typeof X, typeof X, typeof X, typeof X, typeof X];
     const forward = () => linear(tanh(linear(tanh(linear(X, w1, b1)), w2, b2)), w3, b3);
     const opt = new Adam(params, { lr: 0.02 });

@@ -26,23 +26,40 @@ for (const [name, extra] of variants) {
     const file = join(out, `${name}${shared ? '-shared' : ''}.wasm`);
     if (existsSync(file) && statSync(file).mtimeMs >= newest && !process.argv.includes('--force')) continue;
     const args = [
-      asc, join(root, 'assembly', 'index.ts'), '-o', file,
-      '-O3', '--noAssert', '--runtime', 'stub', '--enable', 'simd', ...extra,
-      '--importMemory', '--noExportMemory', '--initialMemory', '1', '--maximumMemory', '65536',
-      '--memoryBase', '16384',
+      asc,
+      join(root, 'assembly', 'index.ts'),
+      '-o',
+      file,
+      '-O3',
+      '--noAssert',
+      '--runtime',
+      'stub',
+      '--enable',
+      'simd',
+      ...extra,
+      '--importMemory',
+      '--noExportMemory',
+      '--initialMemory',
+      '1',
+      '--maximumMemory',
+      '65536',
+      '--memoryBase',
+      '16384',
       // Atomics (the work-claim counter) are valid on plain memory too; only sharing differs.
-      '--enable', 'threads',
+      '--enable',
+      'threads',
       ...(shared ? ['--sharedMemory'] : []),
     ];
     jobs.push({ file, args });
   }
 }
 // Two compilers at a time: asc is single-threaded.
-const run = ({ file, args }) => new Promise((resolve, reject) => {
-  const p = spawn(process.execPath, args, { stdio: 'inherit' });
-  p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build-wasm: asc failed for ${file}`))));
-  p.on('error', reject);
-});
+const run = ({ file, args }) =>
+  new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: 'inherit' });
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build-wasm: asc failed for ${file}`))));
+    p.on('error', reject);
+  });
 const queue = [...jobs];
 const lanes = Array.from({ length: Math.min(2, queue.length) }, async () => {
   while (queue.length) await run(queue.shift());

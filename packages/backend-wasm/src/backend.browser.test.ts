@@ -18,8 +18,10 @@ describe('browser', () => {
 
   it('matmul and conv2d: 2 threads equal 1 thread bit for bit, and match float64', async () => {
     const [one, two] = await Promise.all([createWasmBackend({ threads: 1 }), createWasmBackend({ threads: 2, threadMinWork: 0 })]);
-    const ad = randomArray(70 * 90), bd = randomArray(90 * 50);
-    const xd = randomArray(2 * 8 * 13 * 11), wd = randomArray(12 * 8 * 9);
+    const ad = randomArray(70 * 90),
+      bd = randomArray(90 * 50);
+    const xd = randomArray(2 * 8 * 13 * 11),
+      wd = randomArray(12 * 8 * 9);
     const geo = { stride: [1, 1] as [number, number], padding: [1, 1] as [number, number], dilation: [1, 1] as [number, number], groups: 1 };
     const run = (be: WasmBackend) => {
       const a = { handle: be.upload(ad), shape: [1, 70, 90], dtype: 'float32' as const };

@@ -23,7 +23,12 @@ afterAll(() => {
 
 const f32 = (n: number, seedLo = -1, hi = 1) => randomArray(n, seedLo, hi);
 const dense = (b: WasmBackend, data: Float32Array, shape: number[]) => ({ handle: b.upload(data), shape, dtype: 'float32' as const });
-const geo = (s: number, p: number, d: number, g: number) => ({ stride: [s, s] as [number, number], padding: [p, p] as [number, number], dilation: [d, d] as [number, number], groups: g });
+const geo = (s: number, p: number, d: number, g: number) => ({
+  stride: [s, s] as [number, number],
+  padding: [p, p] as [number, number],
+  dilation: [d, d] as [number, number],
+  groups: g,
+});
 
 /** dW of conv2d in float64: `dW[o][c][i][j] = Σ dy[n][o][y][x] · x[n][g·Cg + c][y·sh − ph + i·dh][x·sw − pw + j·dw]`. */
 function weightGradRef(xd: Float32Array, xs: number[], dyd: Float32Array, ys: number[], ws: number[], g: ReturnType<typeof geo>): Float64Array {
@@ -58,7 +63,11 @@ function weightGradRef(xd: Float32Array, xs: number[], dyd: Float32Array, ys: nu
 }
 
 /** Runs `f` on both backends with the same inputs and returns both results. */
-function both(shapes: number[][], outSize: number, f: (b: WasmBackend, xs: { handle: number; shape: number[]; dtype: 'float32' }[]) => number): [Float32Array, Float32Array, Float32Array[]] {
+function both(
+  shapes: number[][],
+  outSize: number,
+  f: (b: WasmBackend, xs: { handle: number; shape: number[]; dtype: 'float32' }[]) => number,
+): [Float32Array, Float32Array, Float32Array[]] {
   const data = shapes.map((s) => f32(s.reduce((a, d) => a * d, 1)));
   const run = (b: WasmBackend) => {
     const xs = data.map((d, i) => dense(b, d, shapes[i]!));
@@ -114,9 +123,11 @@ describe('threads', () => {
     const ys = [xs[0]!, ws[0]!, out(xs[2]!, ws[2]!, g.stride[0], g.padding[0], g.dilation[0]), out(xs[3]!, ws[3]!, g.stride[1], g.padding[1], g.dilation[1])];
     const n = (s: number[]) => s.reduce((a, d) => a * d, 1);
     it(`conv2d ${name}: identical on 1 and 2 threads, and matches float64`, () => {
-      const xd = f32(n(xs)), wd = f32(n(ws));
+      const xd = f32(n(xs)),
+        wd = f32(n(ws));
       const run = (b: WasmBackend) => {
-        const x = dense(b, xd, xs), w = dense(b, wd, ws);
+        const x = dense(b, xd, xs),
+          w = dense(b, wd, ws);
         const h = b.kernels.conv2d({ x, w }, { ...g, outShape: ys });
         const r = b.readSync(h, 'float32', n(ys)) as Float32Array;
         [h, x.handle, w.handle].forEach((v) => b.free(v));
@@ -130,7 +141,10 @@ describe('threads', () => {
       const [a, c, data] = both([ys, ws], n(xs), (b, [dy, w]) => b.kernels.conv2dBackwardInput({ dy: dy!, w: w! }, { ...g, inShape: xs }));
       expect(c).toEqual(a);
       // dx is the transposed convolution of dy by w, with output padding making up the input size.
-      const op = [0, 1].map((i) => xs[2 + i]! - ((ys[2 + i]! - 1) * g.stride[i]! - 2 * g.padding[i]! + g.dilation[i]! * (ws[2 + i]! - 1) + 1)) as [number, number];
+      const op = [0, 1].map((i) => xs[2 + i]! - ((ys[2 + i]! - 1) * g.stride[i]! - 2 * g.padding[i]! + g.dilation[i]! * (ws[2 + i]! - 1) + 1)) as [
+        number,
+        number,
+      ];
       assertClose(a, R.convTranspose2dRef(R.ref(data[0]!, ys), R.ref(data[1]!, ws), g, op).data, { atol: 1e-4, rtol: 1e-4 }, `${name} input gradient`);
       const [d, e, wdata] = both([xs, ys], n(ws), (b, [x, dy]) => b.kernels.conv2dBackwardWeight({ x: x!, dy: dy! }, { ...g, wShape: ws }));
       expect(e).toEqual(d);
@@ -139,12 +153,18 @@ describe('threads', () => {
   }
 
   it('conv2d backward kernels match the adjoint of the forward (float64 dot products)', () => {
-    const xs = [3, 16, 11, 13], ws = [20, 4, 3, 3], g = geo(2, 1, 1, 4);
+    const xs = [3, 16, 11, 13],
+      ws = [20, 4, 3, 3],
+      g = geo(2, 1, 1, 4);
     const ys = [3, 20, out(11, 3, 2, 1, 1), out(13, 3, 2, 1, 1)];
     const n = (s: number[]) => s.reduce((a, d) => a * d, 1);
-    const xd = f32(n(xs)), wd = f32(n(ws)), dyd = f32(n(ys));
+    const xd = f32(n(xs)),
+      wd = f32(n(ws)),
+      dyd = f32(n(ys));
     const b = two;
-    const x = dense(b, xd, xs), w = dense(b, wd, ws), dy = dense(b, dyd, ys);
+    const x = dense(b, xd, xs),
+      w = dense(b, wd, ws),
+      dy = dense(b, dyd, ys);
     const dx = b.readSync(b.kernels.conv2dBackwardInput({ dy, w }, { ...g, inShape: xs }), 'float32', n(xs)) as Float32Array;
     const dw = b.readSync(b.kernels.conv2dBackwardWeight({ x, dy }, { ...g, wShape: ws }), 'float32', n(ws)) as Float32Array;
     // <dy, conv(x, w)> = <dx, x> = <dw, w>
@@ -162,11 +182,15 @@ describe('threads', () => {
   ];
   for (const [name, sa, sb, ta, tb] of mmCases) {
     it(`matmul ${name}: identical on 1 and 2 threads, and matches float64`, () => {
-      const M = ta ? sa[2]! : sa[1]!, K = ta ? sa[1]! : sa[2]!, N = tb ? sb[1]! : sb[2]!;
+      const M = ta ? sa[2]! : sa[1]!,
+        K = ta ? sa[1]! : sa[2]!,
+        N = tb ? sb[1]! : sb[2]!;
       const B = Math.max(sa[0]!, sb[0]!);
-      const ad = f32(sa.reduce((a, d) => a * d, 1)), bd = f32(sb.reduce((a, d) => a * d, 1));
+      const ad = f32(sa.reduce((a, d) => a * d, 1)),
+        bd = f32(sb.reduce((a, d) => a * d, 1));
       const run = (be: WasmBackend) => {
-        const a = dense(be, ad, sa), b = dense(be, bd, sb);
+        const a = dense(be, ad, sa),
+          b = dense(be, bd, sb);
         const h = be.kernels.matmul({ a, b }, { transposeA: ta, transposeB: tb });
         const r = be.readSync(h, 'float32', B * M * N) as Float32Array;
         [h, a.handle, b.handle].forEach((v) => be.free(v));
@@ -176,33 +200,47 @@ describe('threads', () => {
       expect(y).toEqual(x);
       const ref = new Float64Array(B * M * N);
       for (let bi = 0; bi < B; bi++) {
-        const ao = sa[0] === 1 ? 0 : bi * M * K, bo = sb[0] === 1 ? 0 : bi * K * N;
-        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-          let s = 0;
-          for (let k = 0; k < K; k++) s += ad[ao + (ta ? k * M + i : i * K + k)]! * bd[bo + (tb ? j * K + k : k * N + j)]!;
-          ref[(bi * M + i) * N + j] = s;
-        }
+        const ao = sa[0] === 1 ? 0 : bi * M * K,
+          bo = sb[0] === 1 ? 0 : bi * K * N;
+        for (let i = 0; i < M; i++)
+          for (let j = 0; j < N; j++) {
+            let s = 0;
+            for (let k = 0; k < K; k++) s += ad[ao + (ta ? k * M + i : i * K + k)]! * bd[bo + (tb ? j * K + k : k * N + j)]!;
+            ref[(bi * M + i) * N + j] = s;
+          }
       }
       assertClose(x, ref, { atol: 1e-3, rtol: 1e-4 }, name);
     });
   }
 
   it('convTranspose2d and fused conv+bias+relu are identical on 1 and 2 threads', () => {
-    const [a, b] = both([[2, 16, 9, 9], [16, 8, 4, 4]], 2 * 16 * 20 * 20, (be, [x, w]) =>
-      be.kernels.convTranspose2d({ x: x!, w: w! }, { ...geo(2, 0, 1, 2), outputPadding: [0, 0], outShape: [2, 16, 20, 20] }));
+    const [a, b] = both(
+      [
+        [2, 16, 9, 9],
+        [16, 8, 4, 4],
+      ],
+      2 * 16 * 20 * 20,
+      (be, [x, w]) => be.kernels.convTranspose2d({ x: x!, w: w! }, { ...geo(2, 0, 1, 2), outputPadding: [0, 0], outShape: [2, 16, 20, 20] }),
+    );
     expect(b).toEqual(a);
     const [c, d] = both([[2, 8, 10, 10], [16, 8, 3, 3], [16]], 2 * 16 * 100, (be, [x, w, bias]) =>
-      be.kernels.conv2dBiasAct({ x: x!, w: w!, bias: bias! }, { ...geo(1, 1, 1, 1), activation: 'relu', outShape: [2, 16, 10, 10] }));
+      be.kernels.conv2dBiasAct({ x: x!, w: w!, bias: bias! }, { ...geo(1, 1, 1, 1), activation: 'relu', outShape: [2, 16, 10, 10] }),
+    );
     expect(d).toEqual(c);
     expect(c.every((v) => v >= 0)).toBe(true);
     // Depthwise with bias and relu fused (the direct kernel).
     const [e, h] = both([[2, 8, 9, 10], [8, 1, 3, 3], [8]], 2 * 8 * 90, (be, [x, w, bias]) =>
-      be.kernels.conv2dBiasAct({ x: x!, w: w!, bias: bias! }, { ...geo(1, 1, 1, 8), activation: 'relu', outShape: [2, 8, 9, 10] }));
+      be.kernels.conv2dBiasAct({ x: x!, w: w!, bias: bias! }, { ...geo(1, 1, 1, 8), activation: 'relu', outShape: [2, 8, 9, 10] }),
+    );
     expect(h).toEqual(e);
   });
   it('fused depthwise conv+bias+relu matches float64', () => {
-    const xs = [2, 8, 9, 10], ws = [8, 1, 3, 3], g = geo(1, 1, 1, 8);
-    const xd = f32(2 * 8 * 90), wd = f32(72), bd = f32(8);
+    const xs = [2, 8, 9, 10],
+      ws = [8, 1, 3, 3],
+      g = geo(1, 1, 1, 8);
+    const xd = f32(2 * 8 * 90),
+      wd = f32(72),
+      bd = f32(8);
     const be = two;
     const [x, w, b] = [dense(be, xd, xs), dense(be, wd, ws), dense(be, bd, [8])];
     const y = be.kernels.conv2dBiasAct({ x, w, bias: b }, { ...g, activation: 'relu', outShape: xs });
@@ -243,7 +281,13 @@ describe('SIMD elementwise kernels (sizes above the TypeScript cut-off)', () => 
   // The float32 approximations of assembly/transcend.ts over wide ranges, their ends and
   // special values, against double precision: a few ulps relative, or an absolute floor where
   // the function passes through zero.
-  const transcendental: [op: 'exp' | 'log' | 'tanh' | 'sigmoid' | 'gelu' | 'geluTanh' | 'silu' | 'erf', lo: number, hi: number, atol: number, specials: number[]][] = [
+  const transcendental: [
+    op: 'exp' | 'log' | 'tanh' | 'sigmoid' | 'gelu' | 'geluTanh' | 'silu' | 'erf',
+    lo: number,
+    hi: number,
+    atol: number,
+    specials: number[],
+  ][] = [
     ['exp', -110, 95, 0, [0, -0, 1, 88.7, 88.73, 89, -87.3, -103, Infinity, -Infinity, NaN]],
     ['log', 1e-6, 1e6, 1e-7, [1, 0, -0, -1, 1e-40, 1e-45, 3.4e38, Infinity, -Infinity, NaN]],
     ['tanh', -12, 12, 1e-7, [0, 1e-5, -3e-4, 5e-4, 7.9, 20, Infinity, -Infinity, NaN]],
@@ -274,21 +318,39 @@ describe('SIMD elementwise kernels (sizes above the TypeScript cut-off)', () => 
     });
   }
   const binOps: [string, (a: number, b: number) => number][] = [
-    ['add', (a, b) => a + b], ['sub', (a, b) => a - b], ['mul', (a, b) => a * b], ['div', (a, b) => a / b],
-    ['maximum', Math.max], ['minimum', Math.min],
+    ['add', (a, b) => a + b],
+    ['sub', (a, b) => a - b],
+    ['mul', (a, b) => a * b],
+    ['div', (a, b) => a / b],
+    ['maximum', Math.max],
+    ['minimum', Math.min],
   ];
   for (const [op, f] of binOps) {
     it(`binary ${op} with row, column and transposed broadcasting`, () => {
       const [N, C, L] = [3, 8, 37];
-      const ad = f32(N * C * L), bd = f32(C, 0.5, 2), cd = f32(L, 0.5, 2);
+      const ad = f32(N * C * L),
+        bd = f32(C, 0.5, 2),
+        cd = f32(L, 0.5, 2);
       for (const be of [one, two]) {
-        const a = be.upload(ad), b = be.upload(bd), c = be.upload(cd);
+        const a = be.upload(ad),
+          b = be.upload(bd),
+          c = be.upload(cd);
         const out = [N, C, L];
         const av = { handle: a, shape: out, strides: [C * L, L, 1], offset: 0, dtype: 'float32' as const };
         const cases: [string, typeof av, typeof av, (i: number, j: number, k: number) => number][] = [
           ['per channel', av, { handle: b, shape: out, strides: [0, 1, 0], offset: 0, dtype: 'float32' }, (i, j, k) => f(ad[(i * C + j) * L + k]!, bd[j]!)],
-          ['per column, swapped', { handle: c, shape: out, strides: [0, 0, 1], offset: 0, dtype: 'float32' }, av, (i, j, k) => f(cd[k]!, ad[(i * C + j) * L + k]!)],
-          ['transposed', { handle: a, shape: [N, L, C], strides: [C * L, 1, L], offset: 0, dtype: 'float32' }, { handle: b, shape: [N, L, C], strides: [0, 0, 1], offset: 0, dtype: 'float32' }, (i, j, k) => f(ad[(i * C + k) * L + j]!, bd[k]!)],
+          [
+            'per column, swapped',
+            { handle: c, shape: out, strides: [0, 0, 1], offset: 0, dtype: 'float32' },
+            av,
+            (i, j, k) => f(cd[k]!, ad[(i * C + j) * L + k]!),
+          ],
+          [
+            'transposed',
+            { handle: a, shape: [N, L, C], strides: [C * L, 1, L], offset: 0, dtype: 'float32' },
+            { handle: b, shape: [N, L, C], strides: [0, 0, 1], offset: 0, dtype: 'float32' },
+            (i, j, k) => f(ad[(i * C + k) * L + j]!, bd[k]!),
+          ],
         ];
         for (const [name, x, y, ref] of cases) {
           const h = be.kernels.binary({ a: x, b: y }, { op: op as 'add', outShape: x.shape });
@@ -306,7 +368,11 @@ describe('SIMD elementwise kernels (sizes above the TypeScript cut-off)', () => 
 });
 
 describe('softmax and logSoftmax rows (WebAssembly SIMD, threaded)', () => {
-  for (const [rows, L] of [[37, 301], [3, 4099], [700, 7]] as const) {
+  for (const [rows, L] of [
+    [37, 301],
+    [3, 4099],
+    [700, 7],
+  ] as const) {
     it(`[${rows}, ${L}] match double precision; −∞ entries give 0 / −∞, a NaN makes its row NaN`, () => {
       const d = f32(rows * L, -30, 30);
       d[5] = -Infinity;
@@ -314,7 +380,9 @@ describe('softmax and logSoftmax rows (WebAssembly SIMD, threaded)', () => {
       for (const be of [one, two]) {
         const h = be.upload(d);
         for (const log of [false, true]) {
-          const y = log ? be.kernels.logSoftmax({ x: { handle: h, shape: [rows, L], dtype: 'float32' } }, {}) : be.kernels.softmax({ x: { handle: h, shape: [rows, L], dtype: 'float32' } }, {});
+          const y = log
+            ? be.kernels.logSoftmax({ x: { handle: h, shape: [rows, L], dtype: 'float32' } }, {})
+            : be.kernels.softmax({ x: { handle: h, shape: [rows, L], dtype: 'float32' } }, {});
           const got = be.readSync(y, 'float32', rows * L);
           for (let r = 0; r < rows; r++) {
             const row = Array.from(d.subarray(r * L, (r + 1) * L));
@@ -394,7 +462,7 @@ describe('SIMD reductions and comparisons (sizes above the TypeScript cut-off)',
     one.free(h);
   });
   it('int32 → float32 cast', () => {
-    const d = Int32Array.from({ length: 1003 }, (_, i) => (i * 7919) % 2001 - 1000 + (i === 5 ? 2 ** 30 + 3 : 0));
+    const d = Int32Array.from({ length: 1003 }, (_, i) => ((i * 7919) % 2001) - 1000 + (i === 5 ? 2 ** 30 + 3 : 0));
     const h = two.upload(d);
     const y = two.kernels.cast({ x: { handle: h, shape: [1003], strides: [1], offset: 0, dtype: 'int32' } }, { dtype: 'float32' });
     expect(two.readSync(y, 'float32', 1003)).toEqual(Float32Array.from(d));
@@ -402,15 +470,27 @@ describe('SIMD reductions and comparisons (sizes above the TypeScript cut-off)',
   });
   it('comparisons write int32 0/1 with broadcasting', () => {
     const [N, L] = [9, 70];
-    const ad = f32(N * L), bd = f32(L);
+    const ad = f32(N * L),
+      bd = f32(L);
     bd.set(ad.subarray(0, L));
-    const a = two.upload(ad), b = two.upload(bd);
-    const cmps: [string, (x: number, y: number) => boolean][] = [['eq', (x, y) => x === y], ['ne', (x, y) => x !== y], ['lt', (x, y) => x < y], ['le', (x, y) => x <= y], ['gt', (x, y) => x > y], ['ge', (x, y) => x >= y]];
+    const a = two.upload(ad),
+      b = two.upload(bd);
+    const cmps: [string, (x: number, y: number) => boolean][] = [
+      ['eq', (x, y) => x === y],
+      ['ne', (x, y) => x !== y],
+      ['lt', (x, y) => x < y],
+      ['le', (x, y) => x <= y],
+      ['gt', (x, y) => x > y],
+      ['ge', (x, y) => x >= y],
+    ];
     for (const [op, f] of cmps) {
-      const y = two.kernels.binary({
-        a: { handle: a, shape: [N, L], strides: [L, 1], offset: 0, dtype: 'float32' },
-        b: { handle: b, shape: [N, L], strides: [0, 1], offset: 0, dtype: 'float32' },
-      }, { op: op as 'eq', outShape: [N, L] });
+      const y = two.kernels.binary(
+        {
+          a: { handle: a, shape: [N, L], strides: [L, 1], offset: 0, dtype: 'float32' },
+          b: { handle: b, shape: [N, L], strides: [0, 1], offset: 0, dtype: 'float32' },
+        },
+        { op: op as 'eq', outShape: [N, L] },
+      );
       const got = Array.from(two.readSync(y, 'int32', N * L));
       expect(got).toEqual(Array.from({ length: N * L }, (_, i) => (f(ad[i]!, bd[i % L]!) ? 1 : 0)));
       two.free(y);
@@ -425,18 +505,28 @@ describe('pooling (SIMD 2×2 stride-2 path)', () => {
     const d = f32(N * C * H * W);
     d[5] = d[6]!; // a tie inside one window: the first cell wins
     d[W + 9] = NaN; // NaN wins its window
-    const xs = [N, C, H, W], os = [N, C, 3, 10];
+    const xs = [N, C, H, W],
+      os = [N, C, 3, 10];
     for (const be of [one, two]) {
       const x = dense(be, d, xs);
       const { out, indices } = be.kernels.maxPool2d({ x }, { kernel: [2, 2], stride: [2, 2], padding: [0, 0], outShape: os });
-      const got = be.readSync(out, 'float32', 180), idx = be.readSync(indices, 'int32', 180);
+      const got = be.readSync(out, 'float32', 180),
+        idx = be.readSync(indices, 'int32', 180);
       const ref = R.pool2dRef(R.ref(d, xs), 'max', [2, 2], [2, 2], [0, 0]).data;
       for (let i = 0; i < 180; i++) {
-        const pl = Math.floor(i / 30), oh = Math.floor((i % 30) / 10), ow = i % 10;
-        const cells = [[2 * oh, 2 * ow], [2 * oh, 2 * ow + 1], [2 * oh + 1, 2 * ow], [2 * oh + 1, 2 * ow + 1]].map(([h, w]) => h! * W + w!);
+        const pl = Math.floor(i / 30),
+          oh = Math.floor((i % 30) / 10),
+          ow = i % 10;
+        const cells = [
+          [2 * oh, 2 * ow],
+          [2 * oh, 2 * ow + 1],
+          [2 * oh + 1, 2 * ow],
+          [2 * oh + 1, 2 * ow + 1],
+        ].map(([h, w]) => h! * W + w!);
         let bi = cells[0]!;
         for (const c of cells.slice(1)) {
-          const v = d[pl * H * W + c]!, b = d[pl * H * W + bi]!;
+          const v = d[pl * H * W + c]!,
+            b = d[pl * H * W + bi]!;
           if (b !== b) break;
           if (v > b || v !== v) bi = c;
         }
@@ -446,7 +536,8 @@ describe('pooling (SIMD 2×2 stride-2 path)', () => {
       }
       const g = dense(be, f32(180), os);
       const dx = be.kernels.maxPool2dBackward({ dy: g, indices: { handle: indices, shape: os, dtype: 'int32' } }, { inShape: xs });
-      const gd = be.readSync(g.handle, 'float32', 180), dxd = be.readSync(dx, 'float32', N * C * H * W);
+      const gd = be.readSync(g.handle, 'float32', 180),
+        dxd = be.readSync(dx, 'float32', N * C * H * W);
       const exp = new Float32Array(N * C * H * W);
       for (let i = 0; i < 180; i++) exp[Math.floor(i / 30) * H * W + idx[i]!]! += gd[i]!;
       expect(dxd).toEqual(exp);
@@ -457,12 +548,17 @@ describe('pooling (SIMD 2×2 stride-2 path)', () => {
     const xs = [2, 3, 8, 19];
     const n = 2 * 3 * 8 * 19;
     const d = f32(n);
-    for (const [k, st, p, os, cip] of [[2, 2, 0, [2, 3, 4, 9], false], [3, 2, 1, [2, 3, 4, 10], true], [3, 2, 1, [2, 3, 4, 10], false]] as const) {
+    for (const [k, st, p, os, cip] of [
+      [2, 2, 0, [2, 3, 4, 9], false],
+      [3, 2, 1, [2, 3, 4, 10], true],
+      [3, 2, 1, [2, 3, 4, 10], false],
+    ] as const) {
       const m = 2 * 3 * os[2] * os[3];
       const g = f32(m);
       const geo = { kernel: [k, k] as [number, number], stride: [st, st] as [number, number], padding: [p, p] as [number, number], countIncludePad: cip };
       const results = [one, two].map((be) => {
-        const x = dense(be, d, xs), dy = dense(be, g, [...os]);
+        const x = dense(be, d, xs),
+          dy = dense(be, g, [...os]);
         const y = be.kernels.avgPool2d({ x }, { ...geo, outShape: [...os] });
         const dx = be.kernels.avgPool2dBackward({ dy }, { ...geo, inShape: xs });
         const r = [be.readSync(y, 'float32', m) as Float32Array, be.readSync(dx, 'float32', n) as Float32Array];
@@ -479,13 +575,22 @@ describe('pooling (SIMD 2×2 stride-2 path)', () => {
 });
 
 describe('resize', () => {
-  for (const [mode, ac, oh, ow] of [['nearest', false, 10, 32], ['nearest', false, 7, 45], ['bilinear', false, 9, 37], ['bilinear', true, 11, 33]] as const) {
+  for (const [mode, ac, oh, ow] of [
+    ['nearest', false, 10, 32],
+    ['nearest', false, 7, 45],
+    ['bilinear', false, 9, 37],
+    ['bilinear', true, 11, 33],
+  ] as const) {
     it(`${mode}${ac ? ' alignCorners' : ''} to ${oh}×${ow}: matches float64, identical on 1 and 2 threads, adjoint gradient`, () => {
-      const xs = [2, 3, 5, 16], os = [2, 3, oh, ow];
-      const n = 2 * 3 * 5 * 16, m = 2 * 3 * oh * ow;
-      const d = f32(n), g = f32(m);
+      const xs = [2, 3, 5, 16],
+        os = [2, 3, oh, ow];
+      const n = 2 * 3 * 5 * 16,
+        m = 2 * 3 * oh * ow;
+      const d = f32(n),
+        g = f32(m);
       const results = [one, two].map((be) => {
-        const x = dense(be, d, xs), dy = dense(be, g, os);
+        const x = dense(be, d, xs),
+          dy = dense(be, g, os);
         const y = be.kernels.resize({ x }, { mode, alignCorners: ac, outShape: os });
         const dx = be.kernels.resizeBackward({ dy }, { mode, alignCorners: ac, inShape: xs });
         const r = [be.readSync(y, 'float32', m) as Float32Array, be.readSync(dx, 'float32', n) as Float32Array];
@@ -495,7 +600,10 @@ describe('resize', () => {
       expect(results[1]).toEqual(results[0]);
       const [y, dx] = results[0]!;
       assertClose(y!, R.resizeRef(R.ref(d, xs), oh, ow, mode, ac).data, { atol: 1e-6, rtol: 1e-5 }, mode);
-      expect(dx!.reduce((acc, v, i) => acc + v * d[i]!, 0)).toBeCloseTo(y!.reduce((acc, v, i) => acc + v * g[i]!, 0), 3);
+      expect(dx!.reduce((acc, v, i) => acc + v * d[i]!, 0)).toBeCloseTo(
+        y!.reduce((acc, v, i) => acc + v * g[i]!, 0),
+        3,
+      );
     });
   }
 });
@@ -504,10 +612,15 @@ describe('fused elementwise kernels', () => {
   it('sgdStep matches torch.optim.SGD (momentum, nesterov, weight decay)', () => {
     for (const be of [one, two]) {
       const n = 1001;
-      const p0 = f32(n), g = f32(n), v0 = f32(n);
-      const p = dense(be, p0, [n]), gr = dense(be, g, [n]), v = dense(be, v0, [n]);
+      const p0 = f32(n),
+        g = f32(n),
+        v0 = f32(n);
+      const p = dense(be, p0, [n]),
+        gr = dense(be, g, [n]),
+        v = dense(be, v0, [n]);
       be.kernels.sgdStep({ param: p, grad: gr, velocity: v }, { lr: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true, firstStep: false });
-      const pe = new Float64Array(n), ve = new Float64Array(n);
+      const pe = new Float64Array(n),
+        ve = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const d = g[i]! + 0.01 * p0[i]!;
         ve[i] = 0.9 * v0[i]! + d;
@@ -520,15 +633,20 @@ describe('fused elementwise kernels', () => {
   });
   it('adamStep matches torch.optim.AdamW', () => {
     const n = 999;
-    const p0 = f32(n), g = f32(n), m0 = f32(n, 0, 0.1), v0 = f32(n, 0, 0.1);
+    const p0 = f32(n),
+      g = f32(n),
+      m0 = f32(n, 0, 0.1),
+      v0 = f32(n, 0, 0.1);
     const be = two;
     const [p, gr, m, v] = [p0, g, m0, v0].map((d) => dense(be, d, [n]));
     const a = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, decoupled: true, step: 3 };
     be.kernels.adamStep({ param: p!, grad: gr!, m: m!, v: v! }, a);
     const pe = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const mi = 0.9 * m0[i]! + 0.1 * g[i]!, vi = 0.999 * v0[i]! + 0.001 * g[i]! ** 2;
-      const bc1 = 1 - 0.9 ** 3, bc2 = 1 - 0.999 ** 3;
+      const mi = 0.9 * m0[i]! + 0.1 * g[i]!,
+        vi = 0.999 * v0[i]! + 0.001 * g[i]! ** 2;
+      const bc1 = 1 - 0.9 ** 3,
+        bc2 = 1 - 0.999 ** 3;
       pe[i] = p0[i]! * (1 - a.lr * a.weightDecay) - (a.lr / bc1) * (mi / (Math.sqrt(vi) / Math.sqrt(bc2) + a.eps));
     }
     assertClose(be.readSync(p!.handle, 'float32', n), pe, { atol: 1e-5, rtol: 1e-4 }, 'adamw param');
@@ -545,7 +663,9 @@ describe('heap', () => {
   it('coalesces freed neighbours and returns the top', () => {
     const h = new Heap({ initialPages: 2, maximumPages: 64, shared: false });
     const base = h.stats().top;
-    const a = h.alloc(100), b = h.alloc(1000), c = h.alloc(10);
+    const a = h.alloc(100),
+      b = h.alloc(1000),
+      c = h.alloc(10);
     h.free(a);
     h.free(b);
     expect(h.stats().freeBlocks).toBe(1); // a and b merged
@@ -574,16 +694,31 @@ describe('heap', () => {
     try {
       const relu = new sn.ReLU();
       const model = new sn.Sequential(
-        new sn.Conv2d(3, 8, 3, { padding: 1 }), new sn.BatchNorm2d(8), new sn.ReLU(),
-        new sn.Skip({ main: { conv1: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }), bn1: new sn.BatchNorm2d(8), relu, conv2: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }), bn2: new sn.BatchNorm2d(8) }, post: relu }),
-        new sn.MaxPool2d(2), new sn.AdaptiveAvgPool2d(1), new sn.Flatten(), new sn.Linear(8, 4),
+        new sn.Conv2d(3, 8, 3, { padding: 1 }),
+        new sn.BatchNorm2d(8),
+        new sn.ReLU(),
+        new sn.Skip({
+          main: {
+            conv1: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }),
+            bn1: new sn.BatchNorm2d(8),
+            relu,
+            conv2: new sn.Conv2d(8, 8, 3, { padding: 1, bias: false }),
+            bn2: new sn.BatchNorm2d(8),
+          },
+          post: relu,
+        }),
+        new sn.MaxPool2d(2),
+        new sn.AdaptiveAvgPool2d(1),
+        new sn.Flatten(),
+        new sn.Linear(8, 4),
       );
       const opt = new sn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 });
       const x = sn.keep(sn.randn([8, 3, 12, 12], { seed: 5 }));
       const y = sn.keep(sn.tensor([0, 1, 2, 3, 0, 1, 2, 3], [8], { dtype: 'int32' }));
       const tops: number[] = [];
       const mems: number[] = [];
-      let first = 0, last = 0;
+      let first = 0,
+        last = 0;
       for (let step = 0; step < 200; step++) {
         const loss = sn.tidy(() => {
           const l = sn.crossEntropy(model.call(x), y);

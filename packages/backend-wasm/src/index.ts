@@ -78,7 +78,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   if (threads > 1 && !sharedMemorySupported()) {
     if (!warnedNoShared) {
       warnedNoShared = true;
-      console.warn('@skipnet/backend-wasm: shared WebAssembly memory is unavailable here (no SharedArrayBuffer, or the page is not cross-origin isolated); running on 1 thread.');
+      console.warn(
+        '@skipnet/backend-wasm: shared WebAssembly memory is unavailable here (no SharedArrayBuffer, or the page is not cross-origin isolated); running on 1 thread.',
+      );
     }
     threads = 1;
   }

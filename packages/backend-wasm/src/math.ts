@@ -63,44 +63,125 @@ export function unaryLoop(op: UnaryOp, x: Arr, xo: number, y: Arr, yo: number, n
   const end = xo + n;
   let i = xo;
   switch (op) {
-    case 'neg': for (; i < end; i++) y[i + d] = -x[i]!; return;
-    case 'abs': for (; i < end; i++) y[i + d] = Math.abs(x[i]!); return;
-    case 'sign': for (; i < end; i++) { const v = x[i]!; y[i + d] = v > 0 ? 1 : v < 0 ? -1 : 0; } return;
-    case 'exp': for (; i < end; i++) y[i + d] = Math.exp(x[i]!); return;
-    case 'log': for (; i < end; i++) y[i + d] = Math.log(x[i]!); return;
-    case 'sqrt': for (; i < end; i++) y[i + d] = Math.sqrt(x[i]!); return;
-    case 'rsqrt': for (; i < end; i++) y[i + d] = 1 / Math.sqrt(x[i]!); return;
-    case 'square':
-      if (y instanceof Int32Array) for (; i < end; i++) { const v = x[i]!; y[i + d] = Math.imul(v, v); }
-      else for (; i < end; i++) { const v = x[i]!; y[i + d] = v * v; }
+    case 'neg':
+      for (; i < end; i++) y[i + d] = -x[i]!;
       return;
-    case 'reciprocal': for (; i < end; i++) y[i + d] = 1 / x[i]!; return;
-    case 'sin': for (; i < end; i++) y[i + d] = Math.sin(x[i]!); return;
-    case 'cos': for (; i < end; i++) y[i + d] = Math.cos(x[i]!); return;
-    case 'tanh': for (; i < end; i++) y[i + d] = Math.tanh(x[i]!); return;
-    case 'sigmoid': for (; i < end; i++) y[i + d] = 1 / (1 + Math.exp(-x[i]!)); return;
-    case 'relu': for (; i < end; i++) { const v = x[i]!; y[i + d] = v < 0 ? 0 : v; } return;
-    case 'leakyRelu': for (; i < end; i++) { const v = x[i]!; y[i + d] = v > 0 ? v : v * alpha; } return;
-    case 'gelu': for (; i < end; i++) { const v = x[i]!; y[i + d] = 0.5 * v * (1 + erf(v * Math.SQRT1_2)); } return;
-    case 'geluTanh': for (; i < end; i++) { const v = x[i]!; y[i + d] = 0.5 * v * (1 + Math.tanh(GELU_K * (v + 0.044715 * v * v * v))); } return;
-    case 'silu': for (; i < end; i++) { const v = x[i]!; y[i + d] = v / (1 + Math.exp(-v)); } return;
-    case 'erf': for (; i < end; i++) y[i + d] = erf(x[i]!); return;
-    case 'floor': for (; i < end; i++) y[i + d] = Math.floor(x[i]!); return;
-    case 'ceil': for (; i < end; i++) y[i + d] = Math.ceil(x[i]!); return;
-    case 'round': for (; i < end; i++) y[i + d] = roundEven(x[i]!); return;
-    default: throw new Error(`wasm unary: unknown op '${String(op)}'`);
+    case 'abs':
+      for (; i < end; i++) y[i + d] = Math.abs(x[i]!);
+      return;
+    case 'sign':
+      for (; i < end; i++) {
+        const v = x[i]!;
+        y[i + d] = v > 0 ? 1 : v < 0 ? -1 : 0;
+      }
+      return;
+    case 'exp':
+      for (; i < end; i++) y[i + d] = Math.exp(x[i]!);
+      return;
+    case 'log':
+      for (; i < end; i++) y[i + d] = Math.log(x[i]!);
+      return;
+    case 'sqrt':
+      for (; i < end; i++) y[i + d] = Math.sqrt(x[i]!);
+      return;
+    case 'rsqrt':
+      for (; i < end; i++) y[i + d] = 1 / Math.sqrt(x[i]!);
+      return;
+    case 'square':
+      if (y instanceof Int32Array)
+        for (; i < end; i++) {
+          const v = x[i]!;
+          y[i + d] = Math.imul(v, v);
+        }
+      else
+        for (; i < end; i++) {
+          const v = x[i]!;
+          y[i + d] = v * v;
+        }
+      return;
+    case 'reciprocal':
+      for (; i < end; i++) y[i + d] = 1 / x[i]!;
+      return;
+    case 'sin':
+      for (; i < end; i++) y[i + d] = Math.sin(x[i]!);
+      return;
+    case 'cos':
+      for (; i < end; i++) y[i + d] = Math.cos(x[i]!);
+      return;
+    case 'tanh':
+      for (; i < end; i++) y[i + d] = Math.tanh(x[i]!);
+      return;
+    case 'sigmoid':
+      for (; i < end; i++) y[i + d] = 1 / (1 + Math.exp(-x[i]!));
+      return;
+    case 'relu':
+      for (; i < end; i++) {
+        const v = x[i]!;
+        y[i + d] = v < 0 ? 0 : v;
+      }
+      return;
+    case 'leakyRelu':
+      for (; i < end; i++) {
+        const v = x[i]!;
+        y[i + d] = v > 0 ? v : v * alpha;
+      }
+      return;
+    case 'gelu':
+      for (; i < end; i++) {
+        const v = x[i]!;
+        y[i + d] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
+      }
+      return;
+    case 'geluTanh':
+      for (; i < end; i++) {
+        const v = x[i]!;
+        y[i + d] = 0.5 * v * (1 + Math.tanh(GELU_K * (v + 0.044715 * v * v * v)));
+      }
+      return;
+    case 'silu':
+      for (; i < end; i++) {
+        const v = x[i]!;
+        y[i + d] = v / (1 + Math.exp(-v));
+      }
+      return;
+    case 'erf':
+      for (; i < end; i++) y[i + d] = erf(x[i]!);
+      return;
+    case 'floor':
+      for (; i < end; i++) y[i + d] = Math.floor(x[i]!);
+      return;
+    case 'ceil':
+      for (; i < end; i++) y[i + d] = Math.ceil(x[i]!);
+      return;
+    case 'round':
+      for (; i < end; i++) y[i + d] = roundEven(x[i]!);
+      return;
+    default:
+      throw new Error(`wasm unary: unknown op '${String(op)}'`);
   }
 }
 
 /** Applies a fused-kernel activation in place to `y[o .. o+n)`. */
 export function activate(act: Activation, y: Float32Array, o: number, n: number): void {
   switch (act) {
-    case 'none': return;
-    case 'relu': unaryLoop('relu', y, o, y, o, n, 0); return;
-    case 'sigmoid': unaryLoop('sigmoid', y, o, y, o, n, 0); return;
-    case 'tanh': unaryLoop('tanh', y, o, y, o, n, 0); return;
-    case 'gelu': unaryLoop('gelu', y, o, y, o, n, 0); return;
-    case 'silu': unaryLoop('silu', y, o, y, o, n, 0); return;
-    default: throw new Error(`wasm: unknown activation '${String(act)}'`);
+    case 'none':
+      return;
+    case 'relu':
+      unaryLoop('relu', y, o, y, o, n, 0);
+      return;
+    case 'sigmoid':
+      unaryLoop('sigmoid', y, o, y, o, n, 0);
+      return;
+    case 'tanh':
+      unaryLoop('tanh', y, o, y, o, n, 0);
+      return;
+    case 'gelu':
+      unaryLoop('gelu', y, o, y, o, n, 0);
+      return;
+    case 'silu':
+      unaryLoop('silu', y, o, y, o, n, 0);
+      return;
+    default:
+      throw new Error(`wasm: unknown activation '${String(act)}'`);
   }
 }

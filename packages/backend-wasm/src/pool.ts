@@ -107,20 +107,24 @@ export class Pool {
         const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, ctl: CTL_BASE, tid, names } });
         w.unref();
         workers.push(w);
-        ready.push(new Promise<void>((resolve, reject) => {
-          w.once('message', () => resolve());
-          w.once('error', reject);
-        }));
+        ready.push(
+          new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+          }),
+        );
       }
     } else {
       const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
       for (let tid = 1; tid < threads; tid++) {
         const w = new Worker(url);
         workers.push(w);
-        ready.push(new Promise<void>((resolve, reject) => {
-          w.onmessage = () => resolve();
-          w.onerror = (e) => reject(new Error(e.message));
-        }));
+        ready.push(
+          new Promise<void>((resolve, reject) => {
+            w.onmessage = () => resolve();
+            w.onerror = (e) => reject(new Error(e.message));
+          }),
+        );
         w.postMessage({ module, memory, ctl: CTL_BASE, tid, names });
       }
     }

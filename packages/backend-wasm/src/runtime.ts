@@ -8,9 +8,32 @@ import type { Pool } from './pool.js';
 
 /** The WebAssembly kernels, in the order the pool indexes them. */
 export const KERNEL_NAMES = [
-  'matmul', 'convForward', 'convBackwardData', 'convBackwardWeight', 'convDepthwise', 'binaryDense', 'binaryRows', 'unaryDense', 'reduceRows',
-  'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward', 'resizeForward', 'resizeBackward', 'sgdStep', 'adamStep',
-  'bnStats', 'bnApply', 'bnBackward', 'convDirect', 'padPlanes', 'transposePlanes', 'convWeightDirect', 'gatherRows', 'softmaxRows',
+  'matmul',
+  'convForward',
+  'convBackwardData',
+  'convBackwardWeight',
+  'convDepthwise',
+  'binaryDense',
+  'binaryRows',
+  'unaryDense',
+  'reduceRows',
+  'maxPool',
+  'maxPoolBackward',
+  'avgPool',
+  'avgPoolBackward',
+  'resizeForward',
+  'resizeBackward',
+  'sgdStep',
+  'adamStep',
+  'bnStats',
+  'bnApply',
+  'bnBackward',
+  'convDirect',
+  'padPlanes',
+  'transposePlanes',
+  'convWeightDirect',
+  'gatherRows',
+  'softmaxRows',
 ] as const;
 /** A WebAssembly kernel name. */
 export type WasmKernel = (typeof KERNEL_NAMES)[number];

@@ -125,7 +125,7 @@ export function gather(src: Arr, v: View<WasmHandle>, shape: readonly number[], 
   const strides = stridesFor(v, shape);
   const base = baseOf(v);
   if (isDense(shape, strides)) {
-    if (src === dst || (src instanceof Float32Array) === (dst instanceof Float32Array)) dst.copyWithin(at, base, base + n);
+    if (src === dst || src instanceof Float32Array === dst instanceof Float32Array) dst.copyWithin(at, base, base + n);
     else for (let i = 0; i < n; i++) dst[at + i] = src[base + i]!;
     return;
   }
@@ -138,7 +138,7 @@ export function gather(src: Arr, v: View<WasmHandle>, shape: readonly number[], 
     if (s === 0) {
       dst.fill(src[i]!, o, o + w.len);
       o += w.len;
-    } else if (s === 1 && (src instanceof Float32Array) === (dst instanceof Float32Array)) {
+    } else if (s === 1 && src instanceof Float32Array === dst instanceof Float32Array) {
       dst.copyWithin(o, i, i + w.len);
       o += w.len;
     } else {

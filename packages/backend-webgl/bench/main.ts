@@ -5,8 +5,28 @@
  * Results go to `window.__bench` for `bench/run.mjs` and into the page.
  */
 import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, SGD, addActivation, clone, conv2d, crossEntropy, flatten, keep, manualSeed,
-  randint, randn, registerBackend, relu, setBackend, sum, tidy, type Tensor,
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Linear,
+  MaxPool2d,
+  Module,
+  SGD,
+  addActivation,
+  clone,
+  conv2d,
+  crossEntropy,
+  flatten,
+  keep,
+  manualSeed,
+  randint,
+  randn,
+  registerBackend,
+  relu,
+  setBackend,
+  sum,
+  tidy,
+  type Tensor,
 } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -67,8 +87,14 @@ async function compare(workload: string, impls: readonly Impl[], warm = 2): Prom
   out.textContent = rows.map((x) => `${x.workload.padEnd(44)} ${x.impl.padEnd(48)} ${x.ms.toFixed(2).padStart(9)} ms  ${x.rate}`).join('\n');
 }
 
-const gflops = (flop: number) => (ms: number): string => `${(flop / ms / 1e6).toFixed(2)} GFLOP/s`;
-const images = (n: number) => (ms: number): string => `${((n * 1000) / ms).toFixed(1)} images/s`;
+const gflops =
+  (flop: number) =>
+  (ms: number): string =>
+    `${(flop / ms / 1e6).toFixed(2)} GFLOP/s`;
+const images =
+  (n: number) =>
+  (ms: number): string =>
+    `${((n * 1000) / ms).toFixed(1)} images/s`;
 
 /** Reads a tensor back and frees it. */
 async function drain(t: Tensor | tf.Tensor): Promise<void> {
@@ -86,11 +112,30 @@ async function convBench(): Promise<void> {
   const xh = x.storage.handle as WebglHandle;
   const wh = w.storage.handle as WebglHandle;
   const geo = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 } as const;
-  const direct = (): tf.Tensor => tf.tidy(() =>
-    runProgram(new GroupedConv2DProgram([N, C, H, W], [OC, C, 3, 3], [N, OC, H, W], geo, false, 'none'), [tf.reshape(xh.t, [N, C, H, W]), tf.reshape(wh.t, [OC, C, 3, 3])], 'float32'));
+  const direct = (): tf.Tensor =>
+    tf.tidy(() =>
+      runProgram(
+        new GroupedConv2DProgram([N, C, H, W], [OC, C, 3, 3], [N, OC, H, W], geo, false, 'none'),
+        [tf.reshape(xh.t, [N, C, H, W]), tf.reshape(wh.t, [OC, C, 3, 3])],
+        'float32',
+      ),
+    );
   // The alternative for groups = 1: tfjs's own Conv2D kernel in NCHW.
-  const tfjsNchw = (): tf.Tensor => tf.tidy(() =>
-    tf.conv2d(tf.reshape(xh.t, [N, C, H, W]) as tf.Tensor4D, tf.transpose(tf.reshape(wh.t, [OC, C, 3, 3]), [2, 3, 1, 0]) as tf.Tensor4D, 1, [[0, 0], [0, 0], [1, 1], [1, 1]], 'NCHW'));
+  const tfjsNchw = (): tf.Tensor =>
+    tf.tidy(() =>
+      tf.conv2d(
+        tf.reshape(xh.t, [N, C, H, W]) as tf.Tensor4D,
+        tf.transpose(tf.reshape(wh.t, [OC, C, 3, 3]), [2, 3, 1, 0]) as tf.Tensor4D,
+        1,
+        [
+          [0, 0],
+          [0, 0],
+          [1, 1],
+          [1, 1],
+        ],
+        'NCHW',
+      ),
+    );
   const xt = tf.randomNormal([N, H, W, C]) as tf.Tensor4D;
   const wt = tf.mul(tf.randomNormal([3, 3, C, OC]), 0.1) as tf.Tensor4D;
   await compare(what, [
@@ -142,7 +187,15 @@ async function groupedBench(): Promise<void> {
     // tfjs has no grouped convolution: split the channels, one conv per group, concat.
     {
       name: 'tfjs-webgl NHWC (split, conv per group, concat)',
-      run: () => drain(tf.tidy(() => tf.concat(tf.split(xt, G, 3).map((xi, gi) => tf.conv2d(xi as tf.Tensor4D, wt[gi]!, 1, 'same')), 3))),
+      run: () =>
+        drain(
+          tf.tidy(() =>
+            tf.concat(
+              tf.split(xt, G, 3).map((xi, gi) => tf.conv2d(xi as tf.Tensor4D, wt[gi]!, 1, 'same')),
+              3,
+            ),
+          ),
+        ),
       rate: gflops(flop),
     },
   ]);
@@ -211,17 +264,30 @@ async function resnetBench(): Promise<void> {
   // The same network in tfjs, NHWC, batch statistics by tf.moments, momentum SGD.
   const v = (shape: [number, number, number, number], std: number) => tf.variable(tf.mul(tf.randomNormal(shape), std) as tf.Tensor4D);
   const P = {
-    w1: v([3, 3, 3, C], 0.2), g1: tf.variable(tf.ones([C])), b1: tf.variable(tf.zeros([C])),
-    w2: v([3, 3, C, C], 0.1), g2: tf.variable(tf.ones([C])), b2: tf.variable(tf.zeros([C])),
-    w3: v([3, 3, C, C], 0.1), g3: tf.variable(tf.ones([C])), b3: tf.variable(tf.zeros([C])),
-    fw: tf.variable(tf.mul(tf.randomNormal([C, K]), 0.2) as tf.Tensor2D), fb: tf.variable(tf.zeros([K])),
+    w1: v([3, 3, 3, C], 0.2),
+    g1: tf.variable(tf.ones([C])),
+    b1: tf.variable(tf.zeros([C])),
+    w2: v([3, 3, C, C], 0.1),
+    g2: tf.variable(tf.ones([C])),
+    b2: tf.variable(tf.zeros([C])),
+    w3: v([3, 3, C, C], 0.1),
+    g3: tf.variable(tf.ones([C])),
+    b3: tf.variable(tf.zeros([C])),
+    fw: tf.variable(tf.mul(tf.randomNormal([C, K]), 0.2) as tf.Tensor2D),
+    fb: tf.variable(tf.zeros([K])),
   };
   const bn = (h: tf.Tensor4D, g: tf.Variable, b: tf.Variable): tf.Tensor4D => {
     const { mean, variance } = tf.moments(h, [0, 1, 2]);
     return tf.batchNorm4d(h, mean as tf.Tensor1D, variance as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5);
   };
   const xt = tf.randomNormal([N, S, S, 3]) as tf.Tensor4D;
-  const yt = tf.oneHot(tf.tensor1d(Array.from({ length: N }, (_, i) => i % K), 'int32'), K);
+  const yt = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: N }, (_, i) => i % K),
+      'int32',
+    ),
+    K,
+  );
   const topt = tf.train.momentum(0.05, 0.9);
   const loss = (): tf.Scalar => {
     let h = tf.relu(bn(tf.conv2d(xt, P.w1, 1, 'same'), P.g1, P.b1));

@@ -85,7 +85,9 @@ export function gpu(): MathBackendWebGL {
   const name = tf.getBackend();
   const b = tf.backend();
   if (name !== TFJS_BACKEND || !isWebglBackend(b)) {
-    throw new Error(`webgl backend: tfjs's active backend is '${name}', not '${TFJS_BACKEND}'; call tf.setBackend('webgl') before using skipnet's webgl backend`);
+    throw new Error(
+      `webgl backend: tfjs's active backend is '${name}', not '${TFJS_BACKEND}'; call tf.setBackend('webgl') before using skipnet's webgl backend`,
+    );
   }
   return b;
 }

@@ -24,7 +24,12 @@ import { applyUnary } from './kernels/unary.js';
 
 type Pads = [[number, number], [number, number], [number, number], [number, number]];
 
-const padsOf = (geo: Conv2dGeometry): Pads => [[0, 0], [0, 0], [geo.padding[0], geo.padding[0]], [geo.padding[1], geo.padding[1]]];
+const padsOf = (geo: Conv2dGeometry): Pads => [
+  [0, 0],
+  [0, 0],
+  [geo.padding[0], geo.padding[0]],
+  [geo.padding[1], geo.padding[1]],
+];
 const ones = (p: readonly [number, number]): boolean => p[0] === 1 && p[1] === 1;
 
 /** Whether tfjs's conv2d kernel computes this geometry (it wants groups 1 and stride or dilation 1). */

@@ -109,7 +109,12 @@ export async function createWebglBackend(options: WebglBackendOptions = {}): Pro
     memory: () => st.memory(),
     tfjsMemory: () => {
       const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-      return { numTensors: m.numTensors, numDataBuffers: m.numDataBuffers, numBytes: m.numBytes, ...(m.numBytesInGPU === undefined ? {} : { numBytesInGPU: m.numBytesInGPU }) };
+      return {
+        numTensors: m.numTensors,
+        numDataBuffers: m.numDataBuffers,
+        numBytes: m.numBytes,
+        ...(m.numBytesInGPU === undefined ? {} : { numBytesInGPU: m.numBytesInGPU }),
+      };
     },
     sync: async () => {
       // A 1-element readback waits for every queued program (WebGL executes in order).

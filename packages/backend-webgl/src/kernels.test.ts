@@ -5,9 +5,39 @@
  */
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import {
-  Adam, AdamW, SGD, addActivation, assign, avgPool2d, conv2d, convTranspose2d, contiguous, div, expand, gather, getBackend, grad, maxPool2d,
-  memory, mul, normalAt, permute, rand, randint, randn, registerBackend, removeBackend, setBackend, slice, sum, tensor, tidy, uniformAt,
-  upsample, type DataArray, type Tensor,
+  Adam,
+  AdamW,
+  SGD,
+  addActivation,
+  assign,
+  avgPool2d,
+  conv2d,
+  convTranspose2d,
+  contiguous,
+  div,
+  expand,
+  gather,
+  getBackend,
+  grad,
+  maxPool2d,
+  memory,
+  mul,
+  normalAt,
+  permute,
+  rand,
+  randint,
+  randn,
+  registerBackend,
+  removeBackend,
+  setBackend,
+  slice,
+  sum,
+  tensor,
+  tidy,
+  uniformAt,
+  upsample,
+  type DataArray,
+  type Tensor,
 } from '@skipnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +111,15 @@ describe('custom programs agree with the cpu backend', () => {
     { name: 'stride 2 with dilation 2 (tfjs has neither)', x: [1, 3, 11, 10], w: [4, 3, 3, 3], stride: 2, padding: 2, dilation: 2, groups: 1 },
     { name: 'depthwise with channel multiplier', x: [2, 3, 6, 6], w: [6, 1, 3, 3], stride: 2, padding: 1, dilation: 1, groups: 3 },
     { name: 'grouped, dilated, stride 2', x: [1, 4, 9, 9], w: [6, 2, 3, 3], stride: 2, padding: 1, dilation: 2, groups: 2 },
-    { name: '4-channel groups (im2col + batched matmul), stride 2, dilation 2', x: [2, 8, 9, 8], w: [6, 4, 3, 3], stride: 2, padding: 2, dilation: 2, groups: 2 },
+    {
+      name: '4-channel groups (im2col + batched matmul), stride 2, dilation 2',
+      x: [2, 8, 9, 8],
+      w: [6, 4, 3, 3],
+      stride: 2,
+      padding: 2,
+      dilation: 2,
+      groups: 2,
+    },
     { name: 'stride 2 with dilation 2, 5 channels (im2col + matmul)', x: [1, 5, 10, 9], w: [3, 5, 3, 3], stride: 2, padding: 1, dilation: 2, groups: 1 },
   ];
   for (const g of geos) {
@@ -105,10 +143,14 @@ describe('custom programs agree with the cpu backend', () => {
   }
 
   it('convTranspose2d grouped and dilated, with output padding', async () => {
-    await agree('convTranspose2d', [
-      { shape: [2, 4, 4, 5], data: data(160, 4) },
-      { shape: [4, 3, 3, 3], data: data(108, 5) },
-    ], (x, w) => [convTranspose2d(x!, w!, null, { stride: 2, padding: 1, outputPadding: 1, dilation: 2, groups: 2 })]);
+    await agree(
+      'convTranspose2d',
+      [
+        { shape: [2, 4, 4, 5], data: data(160, 4) },
+        { shape: [4, 3, 3, 3], data: data(108, 5) },
+      ],
+      (x, w) => [convTranspose2d(x!, w!, null, { stride: 2, padding: 1, outputPadding: 1, dilation: 2, groups: 2 })],
+    );
   });
 
   it('pooling and resizing at other ratios, with gradients', async () => {
@@ -129,14 +171,18 @@ describe('custom programs agree with the cpu backend', () => {
   });
 
   it('gather / scatter-add along an inner axis with repeated indices', async () => {
-    await agree('gather axis 1', [
-      { shape: [3, 5, 2], data: data(30, 7), grad: true },
-      { shape: [6], data: [4, 0, 4, 2, 4, 1], dtype: 'int32' },
-    ], (x, idx) => {
-      const y = gather(x!, idx!, 1);
-      sum(mul(y, y)).backward();
-      return [y, x!.grad!];
-    });
+    await agree(
+      'gather axis 1',
+      [
+        { shape: [3, 5, 2], data: data(30, 7), grad: true },
+        { shape: [6], data: [4, 0, 4, 2, 4, 1], dtype: 'int32' },
+      ],
+      (x, idx) => {
+        const y = gather(x!, idx!, 1);
+        sum(mul(y, y)).backward();
+        return [y, x!.grad!];
+      },
+    );
   });
 
   it('strided views: permuted slices with offsets, stride-0 broadcasts', async () => {
@@ -149,21 +195,29 @@ describe('custom programs agree with the cpu backend', () => {
   });
 
   it('the residual merge: fused addActivation and its gradient', async () => {
-    await agree('addActivation', [
-      { shape: [2, 3, 5, 5], data: data(150, 9), grad: true },
-      { shape: [2, 3, 5, 5], data: data(150, 10), grad: true },
-    ], (a, b) => {
-      const y = addActivation(a!, b!, 'relu');
-      sum(mul(y, a!)).backward();
-      return [y, addActivation(a!, b!, 'none'), a!.grad!, b!.grad!];
-    });
+    await agree(
+      'addActivation',
+      [
+        { shape: [2, 3, 5, 5], data: data(150, 9), grad: true },
+        { shape: [2, 3, 5, 5], data: data(150, 10), grad: true },
+      ],
+      (a, b) => {
+        const y = addActivation(a!, b!, 'relu');
+        sum(mul(y, a!)).backward();
+        return [y, addActivation(a!, b!, 'none'), a!.grad!, b!.grad!];
+      },
+    );
   });
 
   it('int32 arithmetic: truncating division, comparisons, argmax', async () => {
-    await agree('int32', [
-      { shape: [6], data: [-7, 7, -8, 9, 0, 5], dtype: 'int32' },
-      { shape: [6], data: [2, -2, 3, 4, 7, -5], dtype: 'int32' },
-    ], (a, b) => [div(a!, b!), mul(a!, b!), a!.lt(b!), a!.argmax()]);
+    await agree(
+      'int32',
+      [
+        { shape: [6], data: [-7, 7, -8, 9, 0, 5], dtype: 'int32' },
+        { shape: [6], data: [2, -2, 3, 4, 7, -5], dtype: 'int32' },
+      ],
+      (a, b) => [div(a!, b!), mul(a!, b!), a!.lt(b!), a!.argmax()],
+    );
   });
 
   for (const [name, make] of [
@@ -172,16 +226,21 @@ describe('custom programs agree with the cpu backend', () => {
     ['AdamW', (ps: Tensor[]) => new AdamW(ps, { lr: 0.05 })],
   ] as const) {
     it(`${name}: fused in-place steps`, async () => {
-      await agree(name, [{ shape: [3, 4], data: data(12, 11), grad: true }], (p) => {
-        const opt = make([p!]);
-        for (let i = 0; i < 3; i++) {
-          tidy(() => sum(mul(p!, p!)).backward());
-          opt.step();
-          opt.zeroGrad();
-        }
-        opt.dispose();
-        return [mul(p!, 1)];
-      }, 1e-5);
+      await agree(
+        name,
+        [{ shape: [3, 4], data: data(12, 11), grad: true }],
+        (p) => {
+          const opt = make([p!]);
+          for (let i = 0; i < 3; i++) {
+            tidy(() => sum(mul(p!, p!)).backward());
+            opt.step();
+            opt.zeroGrad();
+          }
+          opt.dispose();
+          return [mul(p!, 1)];
+        },
+        1e-5,
+      );
     });
   }
 });
@@ -208,7 +267,11 @@ describe('random', () => {
   it('randint floors exactly in integer arithmetic (negative and large ranges)', async (ctx) => {
     // float16 textures hold integers exactly only up to 2048.
     if (gl.floatPrecision === 16) ctx.skip();
-    for (const [low, high] of [[-3, 9], [0, 50257], [-1000000, 7000001]] as const) {
+    for (const [low, high] of [
+      [-3, 9],
+      [0, 50257],
+      [-1000000, 7000001],
+    ] as const) {
       const r = randint(low, high, [3001], { seed: 17 });
       expect(r.dtype).toBe('int32');
       const got = Array.from(await r.data());
@@ -260,7 +323,10 @@ describe('storage', () => {
   it('maxPool2dBackward without recorded geometry scans the whole plane', async () => {
     const dy = gl.upload(new Float32Array([1, 2, 3, 4]));
     const idx = gl.upload(new Int32Array([0, 0, 5, 8]));
-    const dx = gl.kernels.maxPool2dBackward({ dy: { handle: dy, shape: [1, 1, 2, 2], dtype: 'float32' }, indices: { handle: idx, shape: [1, 1, 2, 2], dtype: 'int32' } }, { inShape: [1, 1, 3, 3] });
+    const dx = gl.kernels.maxPool2dBackward(
+      { dy: { handle: dy, shape: [1, 1, 2, 2], dtype: 'float32' }, indices: { handle: idx, shape: [1, 1, 2, 2], dtype: 'int32' } },
+      { inShape: [1, 1, 3, 3] },
+    );
     expect(Array.from(await gl.read(dx, 'float32', 9))).toEqual([3, 0, 0, 0, 0, 3, 0, 0, 4]);
     [dy, idx, dx].forEach((h) => gl.free(h));
   });
@@ -268,9 +334,13 @@ describe('storage', () => {
 
 describe('no silent CPU fallback', () => {
   it('throws, naming the problem, when tfjs is switched to another backend', async () => {
-    tf.registerBackend('not-webgl', () => new (class extends tf.KernelBackend {
-      override dispose(): void {}
-    })());
+    tf.registerBackend(
+      'not-webgl',
+      () =>
+        new (class extends tf.KernelBackend {
+          override dispose(): void {}
+        })(),
+    );
     const x = tensor([1, 2, 3], [3]);
     await tf.setBackend('not-webgl');
     try {

@@ -102,7 +102,9 @@ export async function readHandle(h: WebglHandle, dtype: DType, size: number): Pr
 export function readHandleSync(h: WebglHandle, dtype: DType, size: number, blocking: boolean): DataArray {
   if (h.host) return convert(h.host, dtype, size);
   if (!blocking) {
-    throw new Error('webgl backend: synchronous readback of data computed on the GPU is turned off (createWebglBackend({ blockingReadSync: false })); use await t.data()');
+    throw new Error(
+      'webgl backend: synchronous readback of data computed on the GPU is turned off (createWebglBackend({ blockingReadSync: false })); use await t.data()',
+    );
   }
   return convert(h.t.dataSync(), dtype, size);
 }

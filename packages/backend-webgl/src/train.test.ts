@@ -5,8 +5,27 @@
  * tensors nor tfjs's tensor count grows from step to step.
  */
 import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, SGD, addActivation, crossEntropy, flatten, manualSeed,
-  add, memory, randn, registerBackend, relu, removeBackend, setBackend, tensor, tidy, type Tensor,
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Linear,
+  MaxPool2d,
+  Module,
+  SGD,
+  addActivation,
+  crossEntropy,
+  flatten,
+  manualSeed,
+  add,
+  memory,
+  randn,
+  registerBackend,
+  relu,
+  removeBackend,
+  setBackend,
+  tensor,
+  tidy,
+  type Tensor,
 } from '@skipnet/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createWebglBackend, type WebglBackend } from './index.js';

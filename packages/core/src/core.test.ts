@@ -2,8 +2,32 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import {
-  getBackendName, grad, keep, listBackends, memory, noGrad, registerBackend, setBackend, tidy,
-  SGD, Adam, AdamW, tensor, ones, zeros, randn, add, mul, sum, matmul, conv2d, relu, exp, tanh, saveTensors, loadTensors,
+  getBackendName,
+  grad,
+  keep,
+  listBackends,
+  memory,
+  noGrad,
+  registerBackend,
+  setBackend,
+  tidy,
+  SGD,
+  Adam,
+  AdamW,
+  tensor,
+  ones,
+  zeros,
+  randn,
+  add,
+  mul,
+  sum,
+  matmul,
+  conv2d,
+  relu,
+  exp,
+  tanh,
+  saveTensors,
+  loadTensors,
 } from './index.js';
 
 beforeAll(async () => {
@@ -62,7 +86,9 @@ describe('memory', () => {
   });
   it('shape errors name the op and both shapes', () => {
     tidy(() => {
-      expect(() => conv2d(zeros([8, 3, 32, 32]), zeros([16, 4, 3, 3]))).toThrow('conv2d: input [8,3,32,32] has 3 channels, weight [16,4,3,3] expects 4 (groups=1)');
+      expect(() => conv2d(zeros([8, 3, 32, 32]), zeros([16, 4, 3, 3]))).toThrow(
+        'conv2d: input [8,3,32,32] has 3 channels, weight [16,4,3,3] expects 4 (groups=1)',
+      );
       expect(() => add(zeros([2, 3]), zeros([4]))).toThrow('add: shapes [2,3] and [4] cannot be broadcast together');
       expect(() => matmul(zeros([2, 3]), zeros([4, 5]))).toThrow(/matmul: inner dimensions differ: \[2,3\] @ \[4,5\]/);
     });

@@ -53,9 +53,7 @@ async function instantiate(name: string): Promise<BackendEntry> {
   const reg = registry.get(name);
   if (!reg) {
     const known = listBackends();
-    throw new Error(
-      `Unknown backend '${name}'. Registered backends: ${known.length ? known.join(', ') : '(none — call registerBackend first)'}`,
-    );
+    throw new Error(`Unknown backend '${name}'. Registered backends: ${known.length ? known.join(', ') : '(none — call registerBackend first)'}`);
   }
   if (!reg.entry) {
     const backend = await reg.factory();
@@ -88,9 +86,7 @@ export async function ready(): Promise<Backend<unknown>> {
 export function activeEntry(): BackendEntry {
   if (!active) {
     const known = listBackends();
-    throw new Error(
-      `No active backend: call 'await setBackend(name)' (or 'await ready()') first. Registered: ${known.length ? known.join(', ') : '(none)'}`,
-    );
+    throw new Error(`No active backend: call 'await setBackend(name)' (or 'await ready()') first. Registered: ${known.length ? known.join(', ') : '(none)'}`);
   }
   return active;
 }
@@ -153,7 +149,8 @@ export function untrackTensor(t: Tensor): void {
 }
 
 /** Anything tidy can return: tensors inside arrays and plain objects survive the scope. */
-export type TensorContainer = Tensor | void | undefined | null | number | string | boolean | readonly TensorContainer[] | { readonly [k: string]: TensorContainer };
+export type TensorContainer =
+  Tensor | void | undefined | null | number | string | boolean | readonly TensorContainer[] | { readonly [k: string]: TensorContainer };
 
 function collect(value: unknown, into: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {
   if (isTensor(value)) into.add(value);

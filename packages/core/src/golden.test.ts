@@ -33,17 +33,37 @@ function run(c: GoldenCase, x: Record<string, Tensor>): Record<string, Tensor> {
     case 'conv2d':
       return { out: ops.conv2d(x.x!, x.w!, x.b, { stride: pair(a.stride), padding: pair(a.padding), dilation: pair(a.dilation), groups: a.groups as number }) };
     case 'conv_transpose2d':
-      return { out: ops.convTranspose2d(x.x!, x.w!, x.b, { stride: pair(a.stride), padding: pair(a.padding), outputPadding: pair(a.output_padding), dilation: pair(a.dilation), groups: a.groups as number }) };
+      return {
+        out: ops.convTranspose2d(x.x!, x.w!, x.b, {
+          stride: pair(a.stride),
+          padding: pair(a.padding),
+          outputPadding: pair(a.output_padding),
+          dilation: pair(a.dilation),
+          groups: a.groups as number,
+        }),
+      };
     case 'max_pool2d':
       return { out: ops.maxPool2d(x.x!, pair(a.kernel_size), { stride: pair(a.stride), padding: pair(a.padding) }) };
     case 'avg_pool2d':
-      return { out: ops.avgPool2d(x.x!, pair(a.kernel_size), { stride: pair(a.stride), padding: pair(a.padding), countIncludePad: a.count_include_pad as boolean }) };
+      return {
+        out: ops.avgPool2d(x.x!, pair(a.kernel_size), { stride: pair(a.stride), padding: pair(a.padding), countIncludePad: a.count_include_pad as boolean }),
+      };
     case 'adaptive_avg_pool2d':
       return { out: ops.adaptiveAvgPool2d(x.x!, pair(a.output_size)) };
     case 'interpolate':
-      return { out: ops.upsample(x.x!, { size: pair(a.size), mode: a.mode as 'nearest' | 'bilinear', alignCorners: (a.align_corners as boolean | undefined) ?? false }) };
+      return {
+        out: ops.upsample(x.x!, {
+          size: pair(a.size),
+          mode: a.mode as 'nearest' | 'bilinear',
+          alignCorners: (a.align_corners as boolean | undefined) ?? false,
+        }),
+      };
     case 'batch_norm': {
-      const out = ops.batchNorm(x.x!, x.running_mean!, x.running_var!, x.weight!, x.bias!, { training: a.training as boolean, momentum: a.momentum as number, eps: a.eps as number });
+      const out = ops.batchNorm(x.x!, x.running_mean!, x.running_var!, x.weight!, x.bias!, {
+        training: a.training as boolean,
+        momentum: a.momentum as number,
+        eps: a.eps as number,
+      });
       return { out, running_mean_updated: x.running_mean!, running_var_updated: x.running_var! };
     }
     case 'layer_norm':
@@ -57,7 +77,13 @@ function run(c: GoldenCase, x: Record<string, Tensor>): Record<string, Tensor> {
     case 'gelu':
       return { out: ops.gelu(x.x!, a.approximate as 'none' | 'tanh') };
     case 'cross_entropy':
-      return { out: ops.crossEntropy(x.logits!, x.target!, { ignoreIndex: a.ignore_index as number, labelSmoothing: a.label_smoothing as number, reduction: a.reduction as 'mean' }) };
+      return {
+        out: ops.crossEntropy(x.logits!, x.target!, {
+          ignoreIndex: a.ignore_index as number,
+          labelSmoothing: a.label_smoothing as number,
+          reduction: a.reduction as 'mean',
+        }),
+      };
     case 'scaled_dot_product_attention': {
       const d = x.q!.shape[x.q!.rank - 1]!;
       expect(a.scale).toBeCloseTo(1 / Math.sqrt(d));

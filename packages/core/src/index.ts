@@ -7,14 +7,35 @@
 export type * from './backend/types.js';
 export {
   bindKernels,
-  type KernelInputs, type KernelAttrs, type KernelOutput, type KernelImpl, type KernelImpls, type KernelTable,
-  type RequiredKernelName, type OptionalKernelName,
+  type KernelInputs,
+  type KernelAttrs,
+  type KernelOutput,
+  type KernelImpl,
+  type KernelImpls,
+  type KernelTable,
+  type RequiredKernelName,
+  type OptionalKernelName,
 } from './backend/bind.js';
 export { resizeTaps, type ResizeTaps } from './backend/resize.js';
 export {
-  registerBackend, removeBackend, setBackend, getBackend, getBackendName, listBackends, ready, memory,
-  tidy, keep, noGrad, withGrad, isGradEnabled, manualSeed, getRngState, setRngState,
-  type MemoryInfo, type TensorContainer,
+  registerBackend,
+  removeBackend,
+  setBackend,
+  getBackend,
+  getBackendName,
+  listBackends,
+  ready,
+  memory,
+  tidy,
+  keep,
+  noGrad,
+  withGrad,
+  isGradEnabled,
+  manualSeed,
+  getRngState,
+  setRngState,
+  type MemoryInfo,
+  type TensorContainer,
 } from './engine.js';
 export { Tensor, type TensorLike } from './tensor.js';
 export { backward, grad } from './autograd.js';

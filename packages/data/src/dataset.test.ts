@@ -67,7 +67,15 @@ describe('datasetFromArrays / subset / describeDataset', () => {
   });
 
   it('attaches metadata', () => {
-    const d = describeDataset(ds, { name: 't', split: 'test', task: 'classification', inputShape: [2], inputDType: 'float32', targetShape: [], numClasses: 10 });
+    const d = describeDataset(ds, {
+      name: 't',
+      split: 'test',
+      task: 'classification',
+      inputShape: [2],
+      inputDType: 'float32',
+      targetShape: [],
+      numClasses: 10,
+    });
     expect(d.length).toBe(3);
     expect(d.numClasses).toBe(10);
     expect(d.get(1).y[0]).toBe(8);

@@ -34,12 +34,12 @@ export function collate(samples: readonly Sample[]): Batch {
   const y = new YCtor(samples.length * ySize);
   samples.forEach((s, n) => {
     if (!sameShape(s.xShape, first.xShape) || !sameShape(s.yShape, first.yShape)) {
-      throw new RangeError(
-        `collate: sample ${n} has x [${s.xShape}] / y [${s.yShape}], but sample 0 has x [${first.xShape}] / y [${first.yShape}]`,
-      );
+      throw new RangeError(`collate: sample ${n} has x [${s.xShape}] / y [${s.yShape}], but sample 0 has x [${first.xShape}] / y [${first.yShape}]`);
     }
     if (!(s.x instanceof XCtor) || !(s.y instanceof YCtor)) {
-      throw new TypeError(`collate: sample ${n} mixes array types (x ${s.x.constructor.name}, y ${s.y.constructor.name}) with sample 0's (x ${first.x.constructor.name}, y ${first.y.constructor.name})`);
+      throw new TypeError(
+        `collate: sample ${n} mixes array types (x ${s.x.constructor.name}, y ${s.y.constructor.name}) with sample 0's (x ${first.x.constructor.name}, y ${first.y.constructor.name})`,
+      );
     }
     if (s.x.length !== xSize || s.y.length !== ySize) {
       throw new RangeError(`collate: sample ${n} has ${s.x.length}/${s.y.length} values for shapes [${s.xShape}]/[${s.yShape}]`);

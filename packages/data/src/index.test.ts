@@ -8,7 +8,11 @@ const srcDir = fileURLToPath(new URL('.', import.meta.url));
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? sources(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
@@ -27,11 +31,38 @@ describe('package boundaries', () => {
 
   it('exports the public API from the base entry', () => {
     expect(Object.keys(data).sort()).toEqual([
-      'CharVocab', 'DataLoader', 'MNIST_CLASSES', 'MNIST_SEG_CLASSES', 'NAMES_BOUNDARY', 'Rng', 'SHAPE_CLASSES',
-      'collate', 'compose', 'createDataset', 'datasetFromArrays', 'describeDataset', 'hashKeys', 'horizontalFlip', 'listDatasets',
-      'loadMnist', 'loadMnistArrays', 'loadMnistSeg', 'loadNameLists', 'loadNames', 'namesVocab', 'normalize', 'oneHot',
-      'randomCrop', 'renderMnistSegScene', 'renderShapesScene', 'shapeSize', 'shapesDataset', 'subset', 'textDataset',
-      'toTensors', 'tokenWindows',
+      'CharVocab',
+      'DataLoader',
+      'MNIST_CLASSES',
+      'MNIST_SEG_CLASSES',
+      'NAMES_BOUNDARY',
+      'Rng',
+      'SHAPE_CLASSES',
+      'collate',
+      'compose',
+      'createDataset',
+      'datasetFromArrays',
+      'describeDataset',
+      'hashKeys',
+      'horizontalFlip',
+      'listDatasets',
+      'loadMnist',
+      'loadMnistArrays',
+      'loadMnistSeg',
+      'loadNameLists',
+      'loadNames',
+      'namesVocab',
+      'normalize',
+      'oneHot',
+      'randomCrop',
+      'renderMnistSegScene',
+      'renderShapesScene',
+      'shapeSize',
+      'shapesDataset',
+      'subset',
+      'textDataset',
+      'toTensors',
+      'tokenWindows',
     ]);
   });
 });

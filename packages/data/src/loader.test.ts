@@ -31,14 +31,21 @@ describe('DataLoader', () => {
     const keep = new DataLoader(numbered(10), { batchSize: 4 });
     expect(keep.numBatches).toBe(3);
     const batches = await collect(keep.epoch(0));
-    expect(labels(batches)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(labels(batches)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
     expect(batches[2]!.xShape).toEqual([2, 2]);
     expect(Array.from(batches[2]!.x)).toEqual([8, -8, 9, -9]);
     expect(batches[1]!.indices).toEqual([4, 5, 6, 7]);
 
     const drop = new DataLoader(numbered(10), { batchSize: 4, dropLast: true });
     expect(drop.numBatches).toBe(2);
-    expect(labels(await collect(drop.epoch(0)))).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
+    expect(labels(await collect(drop.epoch(0)))).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
     expect(new DataLoader(numbered(8), { batchSize: 4, dropLast: true }).numBatches).toBe(2);
   });
 
@@ -94,11 +101,7 @@ describe('DataLoader', () => {
       await new Promise((r) => setTimeout(r, 5)); // e.g. awaiting a backend readback
       events.push(`end ${b.indices}`);
     }
-    expect(events).toEqual([
-      'get 0', 'get 1', 'start 0,1', 'get 2', 'get 3', 'end 0,1',
-      'start 2,3', 'get 4', 'get 5', 'end 2,3',
-      'start 4,5', 'end 4,5',
-    ]);
+    expect(events).toEqual(['get 0', 'get 1', 'start 0,1', 'get 2', 'get 3', 'end 0,1', 'start 2,3', 'get 4', 'get 5', 'end 2,3', 'start 4,5', 'end 4,5']);
   });
 
   it('assembles on demand without prefetch', async () => {

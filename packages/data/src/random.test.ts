@@ -4,7 +4,10 @@ import { Rng, hashKeys } from './random.js';
 /** sfc32 as published (bryc's JavaScript port of PractRand's sfc32), for cross-checking. */
 function referenceSfc32(a: number, b: number, c: number, d: number): () => number {
   return () => {
-    a |= 0; b |= 0; c |= 0; d |= 0;
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);
@@ -32,9 +35,27 @@ describe('Rng', () => {
   });
 
   it('gives equal streams for equal keys and unrelated ones for neighbouring keys', () => {
-    const a = Array.from({ length: 5 }, ((r) => () => r.uint32())(new Rng(1, 2, 3)));
-    const b = Array.from({ length: 5 }, ((r) => () => r.uint32())(new Rng(1, 2, 3)));
-    const c = Array.from({ length: 5 }, ((r) => () => r.uint32())(new Rng(1, 2, 4)));
+    const a = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uint32()
+      )(new Rng(1, 2, 3)),
+    );
+    const b = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uint32()
+      )(new Rng(1, 2, 3)),
+    );
+    const c = Array.from(
+      { length: 5 },
+      (
+        (r) => () =>
+          r.uint32()
+      )(new Rng(1, 2, 4)),
+    );
     expect(a).toEqual(b);
     expect(a.some((v, i) => v === c[i])).toBe(false);
     // Key order and key count matter: (1, 2) is not (2, 1) and not (1, 2, 0).

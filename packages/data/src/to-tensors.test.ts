@@ -10,11 +10,14 @@ import { toTensors } from './to-tensors.js';
 function storageOnlyBackend(): Backend<number> {
   const buffers = new Map<number, DataArray>();
   let next = 0;
-  const kernels = new Proxy({}, {
-    get: (_, name) => () => {
-      throw new Error(`kernel ${String(name)} is not available in the storage-only test backend`);
+  const kernels = new Proxy(
+    {},
+    {
+      get: (_, name) => () => {
+        throw new Error(`kernel ${String(name)} is not available in the storage-only test backend`);
+      },
     },
-  }) as Backend<number>['kernels'];
+  ) as Backend<number>['kernels'];
   return {
     name: 'storage-only',
     kernels,

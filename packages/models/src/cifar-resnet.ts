@@ -9,9 +9,7 @@
  * checkpoints: `conv1`, `bn1`, `layer1.0.conv1`, …, `linear`; option B adds
  * `layerK.0.downsample.0/1`.
  */
-import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ReLU, Sequential, flatten, maxPool2d, pad, seq, setSkips, type Tensor,
-} from '@skipnet/core';
+import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ReLU, Sequential, flatten, maxPool2d, pad, seq, setSkips, type Tensor } from '@skipnet/core';
 import { positiveInt, type CommonOptions } from './common.js';
 import { conv1x1, conv3x3 } from './layers.js';
 import { Model, type InputSpec } from './model.js';
@@ -35,7 +33,14 @@ export class PadShortcut extends Module {
     const sub = this.stride === 1 ? x : maxPool2d(x, 1, { stride: this.stride });
     const extra = this.outChannels - this.inChannels;
     const before = Math.floor(extra / 2);
-    return extra > 0 ? pad(sub, [[0, 0], [before, extra - before], [0, 0], [0, 0]]) : sub;
+    return extra > 0
+      ? pad(sub, [
+          [0, 0],
+          [before, extra - before],
+          [0, 0],
+          [0, 0],
+        ])
+      : sub;
   }
 }
 
@@ -91,10 +96,17 @@ export class CifarResNet extends Model {
     const downsample = (i: number, o: number, stride: number): Module =>
       optionB ? new Sequential(conv1x1(i, o, stride), ...(preact ? [] : [new BatchNorm2d(o)])) : new PadShortcut(i, o, stride);
     const dropPaths = stageDropPaths(options.dropPath ?? 0, [n, n, n]);
-    const stages = [0, 1, 2].map((s) => makeLayer({
-      block: preact ? PreActBasicBlock : BasicBlock, inplanes: s === 0 ? widths[0] : widths[s - 1]!, planes: positiveInt('width', widths[s]!, name),
-      blocks: n, stride: s === 0 ? 1 : 2, downsample, dropPaths: dropPaths[s]!,
-    }));
+    const stages = [0, 1, 2].map((s) =>
+      makeLayer({
+        block: preact ? PreActBasicBlock : BasicBlock,
+        inplanes: s === 0 ? widths[0] : widths[s - 1]!,
+        planes: positiveInt('width', widths[s]!, name),
+        blocks: n,
+        stride: s === 0 ? 1 : 2,
+        downsample,
+        dropPaths: dropPaths[s]!,
+      }),
+    );
     const inplanes = widths[2];
     [this.layer1, this.layer2, this.layer3] = stages as [Sequential, Sequential, Sequential];
     if (options.skip === false) setSkips(this, false);

@@ -9,8 +9,24 @@
  * `x`, keeping every shape and parameter while removing the dense connectivity.
  */
 import {
-  AvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, ReLU, Sequential, Skip,
-  adaptiveAvgPool2d, flatten, init, relu, seq, type Branches, type Module, type Shape, type Tensor,
+  AvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+  Skip,
+  adaptiveAvgPool2d,
+  flatten,
+  init,
+  relu,
+  seq,
+  type Branches,
+  type Module,
+  type Shape,
+  type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { Model, type InputSpec } from './model.js';

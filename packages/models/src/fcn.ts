@@ -14,10 +14,7 @@
  * paper. Instead of the paper's 100-pixel padding and crops, the input is zero-padded to a
  * multiple of 32 and the output cropped back, so every size works (28×28 included).
  */
-import {
-  ConvTranspose2d, Conv2d, Dropout, MaxPool2d, ReLU, Sequential, pad, slice, tensor,
-  type Branches, type Module, type Tensor,
-} from '@skipnet/core';
+import { ConvTranspose2d, Conv2d, Dropout, MaxPool2d, ReLU, Sequential, pad, slice, tensor, type Branches, type Module, type Tensor } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { CrossScaleSkip } from './layers.js';
 import { Model, type InputSpec } from './model.js';
@@ -190,7 +187,15 @@ export class FCN8s extends Model {
     const [n, , h, w] = x.shape as [number, number, number, number];
     const ph = (32 - (h % 32)) % 32;
     const pw = (32 - (w % 32)) % 32;
-    const padded = ph || pw ? pad(x, [[0, 0], [0, 0], [0, ph], [0, pw]]) : x;
+    const padded =
+      ph || pw
+        ? pad(x, [
+            [0, 0],
+            [0, 0],
+            [0, ph],
+            [0, pw],
+          ])
+        : x;
     const [p3, p4, p5] = this.#backbone(padded);
     let y = this.score_fr.call(p5);
     y = this.fuse_pool4.call(y, p4);

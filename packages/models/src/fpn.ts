@@ -14,9 +14,7 @@
  * below the top (each Pᵢ then sees only the upsampled coarse map — the "no lateral" ablation
  * of the paper's Table 3). To ablate the laterals alone, `setSkips(model, false, 'backbone.fpn')`.
  */
-import {
-  Conv2d, GroupNorm, Module, ModuleList, ReLU, Sequential, add, upsample, type Tensor,
-} from '@skipnet/core';
+import { Conv2d, GroupNorm, Module, ModuleList, ReLU, Sequential, add, upsample, type Tensor } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { CrossScaleSkip, resizeTo } from './layers.js';
 import { Model, type InputSpec } from './model.js';
@@ -50,7 +48,9 @@ export class FeaturePyramidNetwork extends Module {
     // torchvision initialises these convs with kaiming_uniform_(a=1) and zero bias.
     const convInit = { uniform: Math.sqrt(3) } as const;
     this.inner_blocks = new ModuleList(inChannelsList.map((c) => new Sequential(new Conv2d(c, outChannels, 1, { init: scaled(convInit, c) }))));
-    this.layer_blocks = new ModuleList(inChannelsList.map(() => new Sequential(new Conv2d(outChannels, outChannels, 3, { padding: 1, init: scaled(convInit, outChannels * 9) }))));
+    this.layer_blocks = new ModuleList(
+      inChannelsList.map(() => new Sequential(new Conv2d(outChannels, outChannels, 3, { padding: 1, init: scaled(convInit, outChannels * 9) }))),
+    );
     this.top_down = new ModuleList(inChannelsList.slice(1).map(() => new TopDownSkip()));
   }
 
@@ -113,11 +113,9 @@ export class SemanticHead extends Module {
     for (let l = 0; l < levels; l++) {
       const stages: Module[] = [];
       for (let s = 0; s < Math.max(1, l); s++) {
-        stages.push(new Sequential(
-          new Conv2d(s === 0 ? inChannels : channels, channels, 3, { padding: 1, bias: false }),
-          new GroupNorm(groups, channels),
-          new ReLU(),
-        ));
+        stages.push(
+          new Sequential(new Conv2d(s === 0 ? inChannels : channels, channels, 3, { padding: 1, bias: false }), new GroupNorm(groups, channels), new ReLU()),
+        );
       }
       heads.push(new ModuleList(stages));
     }
@@ -178,7 +176,10 @@ export class FPNSegmentation extends Model {
     const fpnC = positiveInt('fpnChannels', options.fpnChannels ?? 256, name);
     const headC = positiveInt('headChannels', options.headChannels ?? 128, name);
     this.inputSpec = { kind: 'image', dtype: 'float32', channels: c, minSize: 1, example: [1, c, 224, 224] };
-    const body = new ResNet({ block: 'bottleneck', layers: [3, 4, 6, 3], skip: options.skip, ...options.backbone, inChannels: c, classifier: false }, `${name}.backbone.body`);
+    const body = new ResNet(
+      { block: 'bottleneck', layers: [3, 4, 6, 3], skip: options.skip, ...options.backbone, inChannels: c, classifier: false },
+      `${name}.backbone.body`,
+    );
     this.backbone = new BackboneWithFPN(body, fpnC);
     this.head = new SemanticHead(fpnC, headC, nc, body.stages.length);
     applySkip([...this.backbone.fpn.top_down] as TopDownSkip[], options.skip);

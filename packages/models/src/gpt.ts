@@ -16,8 +16,27 @@
  * ignores nanoGPT's non-learned causal-mask buffers `*.attn.bias` / `*.attn.masked_bias`.
  */
 import {
-  Dropout, Embedding, GELU, LayerNorm, Linear, Module, ModuleList, Sequential, add, arange, contiguous, permute, reshape,
-  residual, scaledDotProductAttention, setSkips, split, type LoadStateDictOptions, type LoadStateDictResult, type StateDict, type Tensor,
+  Dropout,
+  Embedding,
+  GELU,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  Sequential,
+  add,
+  arange,
+  contiguous,
+  permute,
+  reshape,
+  residual,
+  scaledDotProductAttention,
+  setSkips,
+  split,
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  type StateDict,
+  type Tensor,
 } from '@skipnet/core';
 import { positiveInt } from './common.js';
 import { Model, type InputSpec } from './model.js';

@@ -14,21 +14,30 @@
  */
 export { createModel, listModels, modelInfo, type ModelName, type ModelOptions, type ModelInfo } from './registry.js';
 export type {
-  ResNetVariantOptions, CifarVariantOptions, DenseNetVariantOptions, ViTVariantOptions, FCN8sVariantOptions, FPNVariantOptions, GPTVariantOptions,
+  ResNetVariantOptions,
+  CifarVariantOptions,
+  DenseNetVariantOptions,
+  ViTVariantOptions,
+  FCN8sVariantOptions,
+  FPNVariantOptions,
+  GPTVariantOptions,
 } from './registry.js';
 export { Model, describeInput, inputProblem, type InputSpec } from './model.js';
 export type { CommonOptions } from './common.js';
 export { createMetaBackend, onMeta, countParametersOf, type MetaHandle } from './meta.js';
-export {
-  ResNet, BasicBlock, Bottleneck, PreActBasicBlock, PreActBottleneck, type ResNetOptions, type BlockArgs, type BlockClass,
-} from './resnet.js';
+export { ResNet, BasicBlock, Bottleneck, PreActBasicBlock, PreActBottleneck, type ResNetOptions, type BlockArgs, type BlockClass } from './resnet.js';
 export { CifarResNet, PadShortcut, type CifarResNetOptions } from './cifar-resnet.js';
 export { DenseNet, DenseLayer, Transition, type DenseNetOptions } from './densenet.js';
 export { FCN8s, ScoreFusion, vgg16Features, bilinearKernel, type FCN8sOptions } from './fcn.js';
 export { UNet, DoubleConv, Down, Up, OutConv, type UNetOptions } from './unet.js';
 export { FPNSegmentation, FeaturePyramidNetwork, BackboneWithFPN, SemanticHead, TopDownSkip, type FPNOptions } from './fpn.js';
 export {
-  TransformerEncoderLayer, AttentionSkip, FeedForwardSkip, RowTransformer, type TransformerEncoderLayerOptions, type RowTransformerOptions,
+  TransformerEncoderLayer,
+  AttentionSkip,
+  FeedForwardSkip,
+  RowTransformer,
+  type TransformerEncoderLayerOptions,
+  type RowTransformerOptions,
 } from './transformer.js';
 export { GPT, GPTTransformer, gptBlock, CausalSelfAttention, MLP, type GPTOptions } from './gpt.js';
 export { VisionTransformer, Encoder, encoderBlock, type ViTOptions } from './vit.js';

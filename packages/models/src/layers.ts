@@ -19,7 +19,13 @@ export function fitTo(x: Tensor, h: number, w: number): Tensor {
   const [n, c, xh, xw] = x.shape as [number, number, number, number];
   let y = x;
   if (xh > h || xw > w) y = slice(y, [0, 0, 0, 0], [n, c, Math.min(xh, h), Math.min(xw, w)]);
-  if (xh < h || xw < w) y = pad(y, [[0, 0], [0, 0], [0, Math.max(0, h - xh)], [0, Math.max(0, w - xw)]]);
+  if (xh < h || xw < w)
+    y = pad(y, [
+      [0, 0],
+      [0, 0],
+      [0, Math.max(0, h - xh)],
+      [0, Math.max(0, w - xw)],
+    ]);
   return y;
 }
 

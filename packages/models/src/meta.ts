@@ -3,10 +3,7 @@
  * weights: building GPT-2 or ResNeXt-101 on the cpu backend draws 88–124 million seeded normals
  * (several seconds and half a gigabyte); on the meta backend it takes milliseconds and no memory.
  */
-import {
-  getBackendName, listBackends, registerBackend, setBackend, sizeOf,
-  type Backend, type DataArray, type DType, type Module,
-} from '@skipnet/core';
+import { getBackendName, listBackends, registerBackend, setBackend, sizeOf, type Backend, type DataArray, type DType, type Module } from '@skipnet/core';
 
 /** A meta "buffer": only its element count. */
 export interface MetaHandle {

@@ -17,10 +17,14 @@ export type MLPActivation = 'relu' | 'tanh' | 'sigmoid' | 'gelu';
 
 function activation(name: MLPActivation): Module {
   switch (name) {
-    case 'relu': return new ReLU();
-    case 'tanh': return new Tanh();
-    case 'sigmoid': return new Sigmoid();
-    case 'gelu': return new GELU();
+    case 'relu':
+      return new ReLU();
+    case 'tanh':
+      return new Tanh();
+    case 'sigmoid':
+      return new Sigmoid();
+    case 'gelu':
+      return new GELU();
   }
 }
 

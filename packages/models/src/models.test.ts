@@ -6,9 +6,7 @@
  * well under a second.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  convTranspose2d, countSkips, crossEntropy, graph, manualSeed, memory, mean, ones, randint, randn, slice, tidy, type Tensor,
-} from '@skipnet/core';
+import { convTranspose2d, countSkips, crossEntropy, graph, manualSeed, memory, mean, ones, randint, randn, slice, tidy, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { useBackend } from '@skipnet/core/testing';
 import { bilinearKernel, createModel, type Model, FPNSegmentation } from './index.js';
@@ -40,18 +38,33 @@ const CASES: Case[] = [
   { name: 'plain20', options: { inChannels: 1 }, input: [2, 1, 28, 28], output: [2, 10] },
   { name: 'cifar_resnet', options: { depth: 14, shortcut: 'B', widths: [4, 8, 16] }, input: [2, 3, 32, 32], output: [2, 10] },
   { name: 'cifar_resnet', options: { depth: 14, preact: true, widths: [4, 8, 16] }, input: [2, 3, 32, 32], output: [2, 10] },
-  { name: 'densenet', options: { imageSize: 28, inChannels: 1, growthRate: 4, blockConfig: [2, 2, 2, 2], numInitFeatures: 8, numClasses: 10 }, input: [2, 1, 28, 28], output: [2, 10] },
+  {
+    name: 'densenet',
+    options: { imageSize: 28, inChannels: 1, growthRate: 4, blockConfig: [2, 2, 2, 2], numInitFeatures: 8, numClasses: 10 },
+    input: [2, 1, 28, 28],
+    output: [2, 10],
+  },
   { name: 'densenet', options: { growthRate: 4, blockConfig: [2, 2, 2, 2], numInitFeatures: 8, numClasses: 7 }, input: [2, 3, 32, 32], output: [2, 7] },
   { name: 'densenet_bc_100', options: { growthRate: 2, inChannels: 1 }, input: [2, 1, 16, 16], output: [2, 10] },
   { name: 'fcn8s', options: { baseWidth: 4, fcWidth: 16, inChannels: 1, numClasses: 3 }, input: [2, 1, 28, 28], output: [2, 3, 28, 28] },
   { name: 'fcn8s_resnet18', options: { backbone: { widths: [4, 8, 8, 8] }, numClasses: 3 }, input: [2, 3, 40, 36], output: [2, 3, 40, 36] },
   { name: 'unet', options: { baseWidth: 4 }, input: [1, 1, 28, 28], output: [1, 2, 28, 28] },
   { name: 'unet', options: { baseWidth: 4, upMode: 'bilinear', batchNorm: true, inChannels: 3, numClasses: 4 }, input: [2, 3, 33, 30], output: [2, 4, 33, 30] },
-  { name: 'fpn_resnet18', options: { backbone: { widths: [4, 8, 8, 8] }, fpnChannels: 8, headChannels: 8, numClasses: 3, inChannels: 1 }, input: [2, 1, 28, 28], output: [2, 3, 28, 28] },
+  {
+    name: 'fpn_resnet18',
+    options: { backbone: { widths: [4, 8, 8, 8] }, fpnChannels: 8, headChannels: 8, numClasses: 3, inChannels: 1 },
+    input: [2, 1, 28, 28],
+    output: [2, 3, 28, 28],
+  },
   { name: 'transformer_encoder', options: { dModel: 16, nhead: 2, numLayers: 2, dropout: 0 }, input: [2, 1, 28, 28], output: [2, 10] },
   { name: 'transformer_encoder_pre_ln', options: { dModel: 16, nhead: 2, numLayers: 2, activation: 'gelu' }, input: [2, 1, 28, 28], output: [2, 10] },
   { name: 'gpt', options: { vocabSize: 11, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16 }, input: [2, 8], output: [2, 8, 11], dtype: 'int32' },
-  { name: 'vit', options: { imageSize: 28, patchSize: 7, numLayers: 2, numHeads: 2, hiddenDim: 16, mlpDim: 32, inChannels: 1, numClasses: 10 }, input: [2, 1, 28, 28], output: [2, 10] },
+  {
+    name: 'vit',
+    options: { imageSize: 28, patchSize: 7, numLayers: 2, numHeads: 2, hiddenDim: 16, mlpDim: 32, inChannels: 1, numClasses: 10 },
+    input: [2, 1, 28, 28],
+    output: [2, 10],
+  },
   { name: 'mlp', options: { depth: 4, width: 16 }, input: [2, 1, 28, 28], output: [2, 10] },
 ];
 
@@ -85,7 +98,10 @@ describe('forward and backward on the cpu backend', () => {
       });
       // Every parameter took part (FCN's zero-initialised score layers still pass gradients on).
       // In a plain twin only the unused projection shortcuts get none.
-      const missing = model.namedParameters().filter(([, p]) => !p.grad).map(([n]) => n);
+      const missing = model
+        .namedParameters()
+        .filter(([, p]) => !p.grad)
+        .map(([n]) => n);
       const plain = c.name.startsWith('plain') || c.options.skip === false;
       expect(plain ? missing.filter((n) => !/\.downsample\./.test(n)) : missing).toEqual([]);
       for (const [, p] of model.namedParameters()) expect(p.grad?.dataSync().every(Number.isFinite) ?? true).toBe(true);
@@ -104,7 +120,12 @@ describe('forward and backward on the cpu backend', () => {
     const x = randn([1, 3, 64, 64]);
     tidy(() => {
       const ps = model.pyramid(x);
-      expect(ps.map((p) => p.shape)).toEqual([[1, 8, 16, 16], [1, 8, 8, 8], [1, 8, 4, 4], [1, 8, 2, 2]]);
+      expect(ps.map((p) => p.shape)).toEqual([
+        [1, 8, 16, 16],
+        [1, 8, 8, 8],
+        [1, 8, 4, 4],
+        [1, 8, 2, 2],
+      ]);
     });
     x.dispose();
     model.dispose();
@@ -158,7 +179,10 @@ describe('graph shows the skip edges, and the plain twins have none', () => {
 
 describe('plain twins', () => {
   it('share every parameter name and shape with the residual model', async () => {
-    for (const [res, plain] of [['resnet20', 'plain20'], ['resnet18', 'plain18']] as const) {
+    for (const [res, plain] of [
+      ['resnet20', 'plain20'],
+      ['resnet18', 'plain18'],
+    ] as const) {
       const a = createModel(res, res === 'resnet18' ? tinyResNet : {});
       const b = createModel(plain, plain === 'plain18' ? tinyResNet : {});
       const shapes = (m: Model): [string, readonly number[]][] => m.namedParameters().map(([n, p]) => [n, p.shape]);

@@ -47,7 +47,11 @@ describe('parameter counts', () => {
   }
 
   it('plain twins have the same counts (the shortcuts of option A have no parameters)', async () => {
-    for (const [res, plain] of [['resnet20', 'plain20'], ['resnet110', 'plain110'], ['resnet34', 'plain34']]) {
+    for (const [res, plain] of [
+      ['resnet20', 'plain20'],
+      ['resnet110', 'plain110'],
+      ['resnet34', 'plain34'],
+    ]) {
       const [a, b] = await onMeta(() => [createModel(res!), createModel(plain!)]);
       expect(b.numParameters()).toBe(a.numParameters());
       a.dispose();
@@ -88,7 +92,11 @@ describe('parameter counts', () => {
     const gpt = createModel('gpt', { vocabSize: 7, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
     const sd = gpt.stateDict();
     expect(sd['lm_head.weight']).toBe(sd['transformer.wte.weight']);
-    expect(gpt.numParameters()).toBe(Object.entries(sd).filter(([k]) => k !== 'lm_head.weight').reduce((n, [, t]) => n + t.size, 0));
+    expect(gpt.numParameters()).toBe(
+      Object.entries(sd)
+        .filter(([k]) => k !== 'lm_head.weight')
+        .reduce((n, [, t]) => n + t.size, 0),
+    );
     gpt.dispose();
   });
 });
@@ -100,23 +108,106 @@ describe('state-dict keys are torchvision / nanoGPT keys', () => {
     for (const k of keys) expect(Object.keys(sd), `${name} has ${k}`).toContain(k);
     model.dispose();
   };
-  it('ResNet', () => has('resnet50', ['conv1.weight', 'bn1.running_mean', 'bn1.num_batches_tracked', 'layer1.0.conv1.weight', 'layer1.0.downsample.0.weight', 'layer1.0.downsample.1.running_var', 'layer4.2.bn3.bias', 'fc.weight', 'fc.bias']));
-  it('DenseNet', () => has('densenet121', ['features.conv0.weight', 'features.norm0.weight', 'features.denseblock1.denselayer1.norm1.weight', 'features.denseblock1.denselayer1.conv2.weight', 'features.transition1.conv.weight', 'features.denseblock4.denselayer16.conv2.weight', 'features.norm5.running_mean', 'classifier.weight']));
-  it('ViT', () => has('vit_b_16', ['conv_proj.weight', 'class_token', 'encoder.pos_embedding', 'encoder.layers.encoder_layer_0.ln_1.weight', 'encoder.layers.encoder_layer_0.self_attention.in_proj_weight', 'encoder.layers.encoder_layer_0.self_attention.out_proj.weight', 'encoder.layers.encoder_layer_0.mlp.0.weight', 'encoder.layers.encoder_layer_11.mlp.3.bias', 'encoder.ln.weight', 'heads.head.weight']));
-  it('GPT', () => has('gpt2', ['transformer.wte.weight', 'transformer.wpe.weight', 'transformer.h.0.ln_1.weight', 'transformer.h.0.attn.c_attn.weight', 'transformer.h.0.attn.c_proj.weight', 'transformer.h.0.mlp.c_fc.weight', 'transformer.h.0.mlp.c_proj.weight', 'transformer.h.11.ln_2.bias', 'transformer.ln_f.weight', 'lm_head.weight']));
+  it('ResNet', () =>
+    has('resnet50', [
+      'conv1.weight',
+      'bn1.running_mean',
+      'bn1.num_batches_tracked',
+      'layer1.0.conv1.weight',
+      'layer1.0.downsample.0.weight',
+      'layer1.0.downsample.1.running_var',
+      'layer4.2.bn3.bias',
+      'fc.weight',
+      'fc.bias',
+    ]));
+  it('DenseNet', () =>
+    has('densenet121', [
+      'features.conv0.weight',
+      'features.norm0.weight',
+      'features.denseblock1.denselayer1.norm1.weight',
+      'features.denseblock1.denselayer1.conv2.weight',
+      'features.transition1.conv.weight',
+      'features.denseblock4.denselayer16.conv2.weight',
+      'features.norm5.running_mean',
+      'classifier.weight',
+    ]));
+  it('ViT', () =>
+    has('vit_b_16', [
+      'conv_proj.weight',
+      'class_token',
+      'encoder.pos_embedding',
+      'encoder.layers.encoder_layer_0.ln_1.weight',
+      'encoder.layers.encoder_layer_0.self_attention.in_proj_weight',
+      'encoder.layers.encoder_layer_0.self_attention.out_proj.weight',
+      'encoder.layers.encoder_layer_0.mlp.0.weight',
+      'encoder.layers.encoder_layer_11.mlp.3.bias',
+      'encoder.ln.weight',
+      'heads.head.weight',
+    ]));
+  it('GPT', () =>
+    has('gpt2', [
+      'transformer.wte.weight',
+      'transformer.wpe.weight',
+      'transformer.h.0.ln_1.weight',
+      'transformer.h.0.attn.c_attn.weight',
+      'transformer.h.0.attn.c_proj.weight',
+      'transformer.h.0.mlp.c_fc.weight',
+      'transformer.h.0.mlp.c_proj.weight',
+      'transformer.h.11.ln_2.bias',
+      'transformer.ln_f.weight',
+      'lm_head.weight',
+    ]));
   it('CIFAR ResNet (akamaster names), U-Net (milesial names), FCN-8s, FPN', async () => {
     await has('resnet20', ['conv1.weight', 'layer1.0.conv1.weight', 'layer3.2.bn2.weight', 'linear.weight']);
     await has('cifar_resnet', ['layer2.0.downsample.0.weight', 'layer2.0.downsample.1.weight'], { shortcut: 'B' });
-    await has('unet', ['inc.double_conv.0.weight', 'down1.maxpool_conv.1.double_conv.2.weight', 'up1.up.weight', 'up4.conv.double_conv.2.bias', 'outc.conv.weight']);
-    await has('fcn8s', ['features.0.weight', 'features.28.weight', 'fc6.weight', 'fc7.weight', 'score_fr.weight', 'score_pool4.weight', 'score_pool3.weight', 'upscore2.weight', 'upscore_pool4.weight', 'upscore8.weight']);
-    await has('fpn', ['backbone.body.conv1.weight', 'backbone.body.layer4.2.bn3.weight', 'backbone.fpn.inner_blocks.0.0.weight', 'backbone.fpn.layer_blocks.3.0.bias', 'head.predictor.weight']);
+    await has('unet', [
+      'inc.double_conv.0.weight',
+      'down1.maxpool_conv.1.double_conv.2.weight',
+      'up1.up.weight',
+      'up4.conv.double_conv.2.bias',
+      'outc.conv.weight',
+    ]);
+    await has('fcn8s', [
+      'features.0.weight',
+      'features.28.weight',
+      'fc6.weight',
+      'fc7.weight',
+      'score_fr.weight',
+      'score_pool4.weight',
+      'score_pool3.weight',
+      'upscore2.weight',
+      'upscore_pool4.weight',
+      'upscore8.weight',
+    ]);
+    await has('fpn', [
+      'backbone.body.conv1.weight',
+      'backbone.body.layer4.2.bn3.weight',
+      'backbone.fpn.inner_blocks.0.0.weight',
+      'backbone.fpn.layer_blocks.3.0.bias',
+      'head.predictor.weight',
+    ]);
   });
 });
 
 describe('registry', () => {
   it('lists every model, the plain twins the CLI compares included', () => {
     const names = listModels();
-    for (const n of ['resnet18', 'resnet20', 'plain20', 'plain56', 'plain110', 'densenet_bc_100', 'fcn8s', 'unet', 'fpn', 'gpt2', 'vit_b_16', 'transformer_encoder', 'transformer_encoder_pre_ln', 'mlp']) {
+    for (const n of [
+      'resnet18',
+      'resnet20',
+      'plain20',
+      'plain56',
+      'plain110',
+      'densenet_bc_100',
+      'fcn8s',
+      'unet',
+      'fpn',
+      'gpt2',
+      'vit_b_16',
+      'transformer_encoder',
+      'transformer_encoder_pre_ln',
+      'mlp',
+    ]) {
       expect(names).toContain(n);
     }
     expect(modelInfo('plain20').description).toMatch(/without its shortcuts/);

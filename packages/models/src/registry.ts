@@ -59,20 +59,40 @@ function resnet(layers: number[], extra: Partial<ResNetOptions>, description: st
 
 function cifar(depth: number, skip: boolean): Entry<CifarVariantOptions> {
   return skip
-    ? entry('cifar-resnet', `CIFAR ResNet-${depth} (He et al. 2015 §4.2; 16/32/64 channels, option-A shortcuts)`, (o, name) => new CifarResNet({ ...o, depth }, name))
-    : entry('cifar-resnet', `Plain-${depth}: ResNet-${depth} without its shortcuts (He et al. 2015 Fig. 6)`, (o, name) => new CifarResNet({ ...o, depth, skip: false }, name));
+    ? entry(
+        'cifar-resnet',
+        `CIFAR ResNet-${depth} (He et al. 2015 §4.2; 16/32/64 channels, option-A shortcuts)`,
+        (o, name) => new CifarResNet({ ...o, depth }, name),
+      )
+    : entry(
+        'cifar-resnet',
+        `Plain-${depth}: ResNet-${depth} without its shortcuts (He et al. 2015 Fig. 6)`,
+        (o, name) => new CifarResNet({ ...o, depth, skip: false }, name),
+      );
 }
 
 function densenet(growthRate: number, blockConfig: number[], numInitFeatures: number, depth: number): Entry<DenseNetVariantOptions> {
-  return entry('densenet', `DenseNet-${depth} (Huang et al. 2017; k = ${growthRate}, torchvision layout)`, (o, name) => new DenseNet({ ...o, growthRate, blockConfig, numInitFeatures }, name));
+  return entry(
+    'densenet',
+    `DenseNet-${depth} (Huang et al. 2017; k = ${growthRate}, torchvision layout)`,
+    (o, name) => new DenseNet({ ...o, growthRate, blockConfig, numInitFeatures }, name),
+  );
 }
 
 function vit(patchSize: number, numLayers: number, numHeads: number, hiddenDim: number, mlpDim: number, label: string): Entry<ViTVariantOptions> {
-  return entry('vit', `ViT-${label}/${patchSize} (Dosovitskiy et al. 2021, torchvision names)`, (o, name) => new VisionTransformer({ ...o, patchSize, numLayers, numHeads, hiddenDim, mlpDim }, name));
+  return entry(
+    'vit',
+    `ViT-${label}/${patchSize} (Dosovitskiy et al. 2021, torchvision names)`,
+    (o, name) => new VisionTransformer({ ...o, patchSize, numLayers, numHeads, hiddenDim, mlpDim }, name),
+  );
 }
 
 const REGISTRY = {
-  resnet: entry<ResNetOptions>('resnet', 'ResNet with any blocks/stages/widths (torchvision layout; ResNeXt, Wide and v2 through options)', (o, n) => new ResNet(o, n)),
+  resnet: entry<ResNetOptions>(
+    'resnet',
+    'ResNet with any blocks/stages/widths (torchvision layout; ResNeXt, Wide and v2 through options)',
+    (o, n) => new ResNet(o, n),
+  ),
   resnet18: resnet([2, 2, 2, 2], BASIC, 'ResNet-18 (He et al. 2015, torchvision)'),
   resnet34: resnet([3, 4, 6, 3], BASIC, 'ResNet-34 (He et al. 2015, torchvision)'),
   resnet50: resnet([3, 4, 6, 3], BOTTLENECK, 'ResNet-50 v1.5 (He et al. 2015, torchvision)'),
@@ -90,7 +110,11 @@ const REGISTRY = {
   preact_resnet50: resnet([3, 4, 6, 3], { ...BOTTLENECK, preact: true }, 'Pre-activation ResNet-50 (v2)', 'preact-resnet'),
   preact_resnet101: resnet([3, 4, 23, 3], { ...BOTTLENECK, preact: true }, 'Pre-activation ResNet-101 (v2)', 'preact-resnet'),
   preact_resnet152: resnet([3, 8, 36, 3], { ...BOTTLENECK, preact: true }, 'Pre-activation ResNet-152 (v2)', 'preact-resnet'),
-  cifar_resnet: entry<CifarResNetOptions>('cifar-resnet', 'CIFAR ResNet of any depth 6n+2 (option A or B shortcuts, optional pre-activation)', (o, n) => new CifarResNet(o, n)),
+  cifar_resnet: entry<CifarResNetOptions>(
+    'cifar-resnet',
+    'CIFAR ResNet of any depth 6n+2 (option A or B shortcuts, optional pre-activation)',
+    (o, n) => new CifarResNet(o, n),
+  ),
   resnet20: cifar(20, true),
   resnet32: cifar(32, true),
   resnet44: cifar(44, true),
@@ -107,20 +131,56 @@ const REGISTRY = {
   densenet161: densenet(48, [6, 12, 36, 24], 96, 161),
   densenet169: densenet(32, [6, 12, 32, 32], 64, 169),
   densenet201: densenet(32, [6, 12, 48, 32], 64, 201),
-  densenet_bc_100: entry<Omit<DenseNetOptions, 'blockConfig' | 'numInitFeatures' | 'stem'>>('densenet', 'DenseNet-BC (L = 100, k = 12) for 32×32 inputs (Huang et al. 2017, CIFAR)', (o, name) => {
-    const k = o.growthRate ?? 12;
-    return new DenseNet({ numClasses: 10, ...o, growthRate: k, blockConfig: [16, 16, 16], numInitFeatures: 2 * k, stem: 'cifar' }, name);
-  }),
-  fcn8s: entry<Omit<FCN8sOptions, 'backbone'>>('fcn', 'FCN-8s on VGG-16 (Long et al. 2015): pool3/pool4 score fusion', (o, n) => new FCN8s({ ...o, backbone: 'vgg16' }, n)),
-  fcn8s_resnet18: entry<FCN8sVariantOptions>('fcn', 'FCN-8s on a ResNet-18 backbone', (o, n) => new FCN8s({ ...o, backbone: { ...o.backbone, ...BASIC, layers: [2, 2, 2, 2] } }, n)),
-  fcn8s_resnet50: entry<FCN8sVariantOptions>('fcn', 'FCN-8s on a ResNet-50 backbone', (o, n) => new FCN8s({ ...o, backbone: { ...o.backbone, ...BOTTLENECK, layers: [3, 4, 6, 3] } }, n)),
+  densenet_bc_100: entry<Omit<DenseNetOptions, 'blockConfig' | 'numInitFeatures' | 'stem'>>(
+    'densenet',
+    'DenseNet-BC (L = 100, k = 12) for 32×32 inputs (Huang et al. 2017, CIFAR)',
+    (o, name) => {
+      const k = o.growthRate ?? 12;
+      return new DenseNet({ numClasses: 10, ...o, growthRate: k, blockConfig: [16, 16, 16], numInitFeatures: 2 * k, stem: 'cifar' }, name);
+    },
+  ),
+  fcn8s: entry<Omit<FCN8sOptions, 'backbone'>>(
+    'fcn',
+    'FCN-8s on VGG-16 (Long et al. 2015): pool3/pool4 score fusion',
+    (o, n) => new FCN8s({ ...o, backbone: 'vgg16' }, n),
+  ),
+  fcn8s_resnet18: entry<FCN8sVariantOptions>(
+    'fcn',
+    'FCN-8s on a ResNet-18 backbone',
+    (o, n) => new FCN8s({ ...o, backbone: { ...o.backbone, ...BASIC, layers: [2, 2, 2, 2] } }, n),
+  ),
+  fcn8s_resnet50: entry<FCN8sVariantOptions>(
+    'fcn',
+    'FCN-8s on a ResNet-50 backbone',
+    (o, n) => new FCN8s({ ...o, backbone: { ...o.backbone, ...BOTTLENECK, layers: [3, 4, 6, 3] } }, n),
+  ),
   unet: entry<UNetOptions>('unet', 'U-Net (Ronneberger et al. 2015): four levels, same-scale concat skips', (o, n) => new UNet(o, n)),
-  fpn: entry<FPNVariantOptions>('fpn', 'FPN on ResNet-50 with a semantic-segmentation head (Lin et al. 2017; Kirillov et al. 2019)', (o, n) => new FPNSegmentation({ ...o, backbone: { ...o.backbone, ...BOTTLENECK, layers: [3, 4, 6, 3] } }, n)),
-  fpn_resnet18: entry<FPNVariantOptions>('fpn', 'FPN on ResNet-18 with a semantic-segmentation head', (o, n) => new FPNSegmentation({ ...o, backbone: { ...o.backbone, ...BASIC, layers: [2, 2, 2, 2] } }, n)),
-  transformer_encoder: entry<RowTransformerOptions>('transformer', 'Post-LN Transformer encoder (Vaswani et al. 2017, BERT) reading an image row by row', (o, n) => new RowTransformer({ ...o, normFirst: o.normFirst ?? false }, n)),
-  transformer_encoder_pre_ln: entry<Omit<RowTransformerOptions, 'normFirst'>>('transformer', 'Pre-LN Transformer encoder (Xiong et al. 2020) reading an image row by row', (o, n) => new RowTransformer({ ...o, normFirst: true }, n)),
+  fpn: entry<FPNVariantOptions>(
+    'fpn',
+    'FPN on ResNet-50 with a semantic-segmentation head (Lin et al. 2017; Kirillov et al. 2019)',
+    (o, n) => new FPNSegmentation({ ...o, backbone: { ...o.backbone, ...BOTTLENECK, layers: [3, 4, 6, 3] } }, n),
+  ),
+  fpn_resnet18: entry<FPNVariantOptions>(
+    'fpn',
+    'FPN on ResNet-18 with a semantic-segmentation head',
+    (o, n) => new FPNSegmentation({ ...o, backbone: { ...o.backbone, ...BASIC, layers: [2, 2, 2, 2] } }, n),
+  ),
+  transformer_encoder: entry<RowTransformerOptions>(
+    'transformer',
+    'Post-LN Transformer encoder (Vaswani et al. 2017, BERT) reading an image row by row',
+    (o, n) => new RowTransformer({ ...o, normFirst: o.normFirst ?? false }, n),
+  ),
+  transformer_encoder_pre_ln: entry<Omit<RowTransformerOptions, 'normFirst'>>(
+    'transformer',
+    'Pre-LN Transformer encoder (Xiong et al. 2020) reading an image row by row',
+    (o, n) => new RowTransformer({ ...o, normFirst: true }, n),
+  ),
   gpt: entry<GPTOptions>('gpt', 'GPT decoder of any size (pre-LN, causal, tied embeddings; nanoGPT names)', (o, n) => new GPT(o, n)),
-  gpt2: entry<GPTVariantOptions>('gpt', 'GPT-2 small: 12 layers, 12 heads, 768 wide, vocab 50257 (nanoGPT names)', (o, n) => new GPT({ ...o, vocabSize: 50257, nLayer: 12, nHead: 12, nEmbd: 768 }, n)),
+  gpt2: entry<GPTVariantOptions>(
+    'gpt',
+    'GPT-2 small: 12 layers, 12 heads, 768 wide, vocab 50257 (nanoGPT names)',
+    (o, n) => new GPT({ ...o, vocabSize: 50257, nLayer: 12, nHead: 12, nEmbd: 768 }, n),
+  ),
   vit: entry<ViTOptions>('vit', 'Vision Transformer of any size (torchvision names)', (o, n) => new VisionTransformer(o, n)),
   vit_b_16: vit(16, 12, 12, 768, 3072, 'B'),
   vit_b_32: vit(32, 12, 12, 768, 3072, 'B'),
@@ -161,7 +221,10 @@ function unknown(name: string): Error {
   // The nearest names (edit distance ≤ 2), at most three of them.
   const scored = names.map((n) => [n, distance(n, name)] as const).filter(([, d]) => d <= 2);
   const best = Math.min(...scored.map(([, d]) => d));
-  const close = scored.filter(([, d]) => d === best).slice(0, 3).map(([n]) => n);
+  const close = scored
+    .filter(([, d]) => d === best)
+    .slice(0, 3)
+    .map(([n]) => n);
   const hint = close.length ? ` Did you mean ${close.map((n) => `'${n}'`).join(' or ')}?` : '';
   return new Error(`Unknown model '${name}'.${hint} Valid models: ${names.join(', ')}`);
 }

@@ -8,8 +8,20 @@
  * layers are registered directly on it, so the block adds no name segment.
  */
 import {
-  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, ReLU, Sequential, Skip, flatten, seq, setSkips,
-  type Branches, type Module, type Tensor,
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+  Skip,
+  flatten,
+  seq,
+  setSkips,
+  type Branches,
+  type Module,
+  type Tensor,
 } from '@skipnet/core';
 import { linearDropPath, positiveInt, zeroGamma, type CommonOptions } from './common.js';
 import { conv1x1, conv3x3 } from './layers.js';
@@ -226,15 +238,17 @@ export function makeLayer(spec: LayerSpec): Sequential {
   const downsample = stride !== 1 || inplanes !== outplanes ? spec.downsample(inplanes, outplanes, stride) : null;
   const blocks: Skip[] = [];
   for (let b = 0; b < spec.blocks; b++) {
-    blocks.push(new Block({
-      inplanes: b === 0 ? inplanes : outplanes,
-      planes,
-      stride: b === 0 ? stride : 1,
-      downsample: b === 0 ? downsample : null,
-      ...(spec.groups !== undefined ? { groups: spec.groups } : {}),
-      ...(spec.baseWidth !== undefined ? { baseWidth: spec.baseWidth } : {}),
-      dropPath: spec.dropPaths?.[b] ?? 0,
-    }));
+    blocks.push(
+      new Block({
+        inplanes: b === 0 ? inplanes : outplanes,
+        planes,
+        stride: b === 0 ? stride : 1,
+        downsample: b === 0 ? downsample : null,
+        ...(spec.groups !== undefined ? { groups: spec.groups } : {}),
+        ...(spec.baseWidth !== undefined ? { baseWidth: spec.baseWidth } : {}),
+        dropPath: spec.dropPaths?.[b] ?? 0,
+      }),
+    );
   }
   return new Sequential(...blocks);
 }
@@ -314,16 +328,22 @@ export class ResNet extends Model {
     const bottleneck = (options.block ?? 'basic') === 'bottleneck';
     const block: BlockClass = this.preact ? (bottleneck ? PreActBottleneck : PreActBasicBlock) : bottleneck ? Bottleneck : BasicBlock;
     // v2 projects the pre-activated input with a bare conv; v1 adds a BN.
-    const downsample = (i: number, o: number, stride: number): Module =>
-      new Sequential(conv1x1(i, o, stride), ...(this.preact ? [] : [new BatchNorm2d(o)]));
+    const downsample = (i: number, o: number, stride: number): Module => new Sequential(conv1x1(i, o, stride), ...(this.preact ? [] : [new BatchNorm2d(o)]));
     const dropPaths = stageDropPaths(options.dropPath ?? 0, layers);
     this.stages = [];
     this.stageChannels = [];
     let inplanes = widths[0]!;
     layers.forEach((blocks, s) => {
       const stage = makeLayer({
-        block, inplanes, planes: widths[s]!, blocks, stride: s === 0 ? 1 : 2, downsample,
-        groups: options.groups ?? 1, baseWidth: options.widthPerGroup ?? 64, dropPaths: dropPaths[s]!,
+        block,
+        inplanes,
+        planes: widths[s]!,
+        blocks,
+        stride: s === 0 ? 1 : 2,
+        downsample,
+        groups: options.groups ?? 1,
+        baseWidth: options.widthPerGroup ?? 64,
+        dropPaths: dropPaths[s]!,
       });
       this.registerModule(`layer${s + 1}`, stage);
       this.stages.push(stage);

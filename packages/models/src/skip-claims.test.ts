@@ -38,7 +38,7 @@ function gradientProfile(model: DeepMLP, x: Tensor, y: Tensor): number[] {
 }
 
 describe('skip connections keep gradients alive (30-layer tanh MLP vs its plain twin)', () => {
-  it('plain: the first layer gets < 1e-3 of the last layer\'s gradient; residual: within 10×', () => {
+  it("plain: the first layer gets < 1e-3 of the last layer's gradient; residual: within 10×", () => {
     manualSeed(0);
     const x = randn([64, 16]);
     const y = randint(0, 4, [64]);
@@ -57,7 +57,7 @@ describe('skip connections keep gradients alive (30-layer tanh MLP vs its plain 
       expect(g / r[last]!).toBeLessThan(10);
     }
     // And the residual net's first layer receives over 1000× what the plain one's does (relative to its last layer).
-    expect((r[0]! / r[last]!) / (p[0]! / p[last]!)).toBeGreaterThan(1e3);
+    expect(r[0]! / r[last]! / (p[0]! / p[last]!)).toBeGreaterThan(1e3);
     for (const t of [x, y]) t.dispose();
     plain.dispose();
     residual.dispose();
@@ -75,13 +75,15 @@ describe('skip connections make deep nets trainable (same data, seed and 40 SGD 
       const opt = new SGD(model.namedParameters(), { lr: 0.05, momentum: 0.9 });
       const losses: number[] = [];
       for (let step = 0; step < 40; step++) {
-        losses.push(tidy(() => {
-          const loss = crossEntropy(model.call(x), y);
-          loss.backward();
-          opt.step();
-          model.zeroGrad();
-          return loss.itemSync();
-        }));
+        losses.push(
+          tidy(() => {
+            const loss = crossEntropy(model.call(x), y);
+            loss.backward();
+            opt.step();
+            model.zeroGrad();
+            return loss.itemSync();
+          }),
+        );
       }
       model.dispose();
       return losses;

@@ -34,8 +34,12 @@ interface Fixture {
 const FIXTURES: Record<string, Fixture> = {
   resnet_basic: { build: () => createModel('resnet', { block: 'basic', layers: [1, 1, 1, 1], widths: [4, 8, 16, 32], numClasses: 5 }) },
   resnet_bottleneck: { build: () => createModel('resnet', { block: 'bottleneck', layers: [2, 1, 1, 1], widths: [4, 8, 8, 8], numClasses: 5 }) },
-  resnext: { build: () => createModel('resnet', { block: 'bottleneck', layers: [1, 1, 1, 1], widths: [8, 8, 8, 8], groups: 4, widthPerGroup: 32, numClasses: 5 }) },
-  wide_resnet: { build: () => createModel('resnet', { block: 'bottleneck', layers: [1, 1, 1, 1], widths: [4, 4, 4, 4], widthPerGroup: 128, inChannels: 1, numClasses: 5 }) },
+  resnext: {
+    build: () => createModel('resnet', { block: 'bottleneck', layers: [1, 1, 1, 1], widths: [8, 8, 8, 8], groups: 4, widthPerGroup: 32, numClasses: 5 }),
+  },
+  wide_resnet: {
+    build: () => createModel('resnet', { block: 'bottleneck', layers: [1, 1, 1, 1], widths: [4, 4, 4, 4], widthPerGroup: 128, inChannels: 1, numClasses: 5 }),
+  },
   densenet: { build: () => createModel('densenet', { growthRate: 4, blockConfig: [2, 2], numInitFeatures: 8, bnSize: 2, numClasses: 5 }) },
   vit: { build: () => createModel('vit', { imageSize: 16, patchSize: 4, numLayers: 2, numHeads: 2, hiddenDim: 16, mlpDim: 32, numClasses: 5 }) },
   transformer_post_ln: { build: () => new TransformerEncoderLayer(16, 2, { dimFeedforward: 32, dropout: 0, normFirst: false }) },
@@ -80,7 +84,9 @@ describe('torchvision weights load with strict: true and reproduce PyTorch outpu
   it('a checkpoint of another configuration is rejected, naming every mismatch', () => {
     const model = createModel('resnet', { block: 'basic', layers: [1, 1, 1, 1], widths: [4, 8, 16, 16], numClasses: 5 });
     const state = load('resnet_basic.safetensors');
-    expect(() => model.loadStateDict(state, { strict: true })).toThrow(/shape mismatches .*\n.*layer4\.0\.conv1\.weight: checkpoint \[32,16,3,3\], model \[16,16,3,3\]/);
+    expect(() => model.loadStateDict(state, { strict: true })).toThrow(
+      /shape mismatches .*\n.*layer4\.0\.conv1\.weight: checkpoint \[32,16,3,3\], model \[16,16,3,3\]/,
+    );
     for (const t of Object.values(state)) t.dispose();
     model.dispose();
   });

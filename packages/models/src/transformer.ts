@@ -11,8 +11,26 @@
  * {@link Skip}, registered inline (`attn_skip`, `ff_skip` appear in traces, not in names).
  */
 import {
-  Dropout, GELU, LayerNorm, Linear, Module, ModuleList, MultiheadAttention, ReLU, Skip, add, contiguous, init, mean,
-  parameter, permute, reshape, seq, type AttentionCallOptions, type Branches, type Tensor,
+  Dropout,
+  GELU,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  MultiheadAttention,
+  ReLU,
+  Skip,
+  add,
+  contiguous,
+  init,
+  mean,
+  parameter,
+  permute,
+  reshape,
+  seq,
+  type AttentionCallOptions,
+  type Branches,
+  type Tensor,
 } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { Model, type InputSpec } from './model.js';
@@ -102,7 +120,9 @@ export class TransformerEncoderLayer extends Module {
     const normFirst = options.normFirst ?? false;
     this.dModel = dModel;
     this.registerModule('attn_skip', new AttentionSkip(dModel, nhead, dropout, eps, normFirst), { inline: true });
-    this.registerModule('ff_skip', new FeedForwardSkip(dModel, options.dimFeedforward ?? 2048, dropout, options.activation ?? 'relu', eps, normFirst), { inline: true });
+    this.registerModule('ff_skip', new FeedForwardSkip(dModel, options.dimFeedforward ?? 2048, dropout, options.activation ?? 'relu', eps, normFirst), {
+      inline: true,
+    });
   }
 
   /** `src` `[N, L, dModel]`; masks as {@link MultiheadAttention} takes them. */
@@ -158,7 +178,10 @@ export class RowTransformer extends Model {
     this.layers = new ModuleList(layers);
     this.norm = options.normFirst ? new LayerNorm(d, { eps: options.layerNormEps ?? 1e-5 }) : null;
     this.head = new Linear(d, positiveInt('numClasses', options.numClasses ?? 10, name));
-    applySkip(layers.flatMap((l) => [l.attn_skip, l.ff_skip]), options.skip);
+    applySkip(
+      layers.flatMap((l) => [l.attn_skip, l.ff_skip]),
+      options.skip,
+    );
   }
 
   override forward(x: Tensor): Tensor {

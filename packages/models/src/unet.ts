@@ -13,9 +13,7 @@
  * zeros instead of the encoder features: same layers, no information across the bottleneck's
  * bypasses.
  */
-import {
-  BatchNorm2d, Conv2d, ConvTranspose2d, MaxPool2d, Module, ReLU, Sequential, Upsample, type Tensor,
-} from '@skipnet/core';
+import { BatchNorm2d, Conv2d, ConvTranspose2d, MaxPool2d, Module, ReLU, Sequential, Upsample, type Tensor } from '@skipnet/core';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { CrossScaleSkip } from './layers.js';
 import { Model, type InputSpec } from './model.js';
@@ -69,9 +67,10 @@ export class Up extends CrossScaleSkip {
   constructor(inChannels: number, outChannels: number, mode: 'transpose' | 'bilinear', batchNorm: boolean) {
     super({ merge: 'concat', axis: 1 });
     const half = Math.floor(inChannels / 2);
-    this.up = mode === 'transpose'
-      ? new ConvTranspose2d(inChannels, half, 2, { stride: 2 })
-      : new Sequential(new Upsample({ scaleFactor: 2, mode: 'bilinear' }), new Conv2d(inChannels, half, 1));
+    this.up =
+      mode === 'transpose'
+        ? new ConvTranspose2d(inChannels, half, 2, { stride: 2 })
+        : new Sequential(new Upsample({ scaleFactor: 2, mode: 'bilinear' }), new Conv2d(inChannels, half, 1));
     // [encoder (inChannels/2), upsampled (inChannels/2)] → inChannels into the double conv.
     this.conv = new DoubleConv(inChannels, outChannels, batchNorm);
     this.post = this.conv;

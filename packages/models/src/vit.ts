@@ -7,8 +7,28 @@
  * Pre-LN encoder blocks ({@link encoderBlock}); both residuals are core `residual` skips registered inline.
  */
 import {
-  Conv2d, Dropout, GELU, LayerNorm, Linear, Module, MultiheadAttention, Sequential, add, concat, expand,
-  full, init, narrow, parameter, permute, reshape, residual, setSkips, squeeze, type Shape, type Tensor,
+  Conv2d,
+  Dropout,
+  GELU,
+  LayerNorm,
+  Linear,
+  Module,
+  MultiheadAttention,
+  Sequential,
+  add,
+  concat,
+  expand,
+  full,
+  init,
+  narrow,
+  parameter,
+  permute,
+  reshape,
+  residual,
+  setSkips,
+  squeeze,
+  type Shape,
+  type Tensor,
 } from '@skipnet/core';
 import { positiveInt, type CommonOptions } from './common.js';
 import { Model, type InputSpec } from './model.js';
@@ -124,8 +144,15 @@ export class VisionTransformer extends Model {
     const fanIn = c * patch * patch;
     this.conv_proj = new Conv2d(c, hidden, patch, { stride: patch, init: { normal: Math.sqrt(1 / fanIn) } });
     const seq = (imageSize / patch) ** 2 + 1;
-    this.encoder = new Encoder(seq, positiveInt('numLayers', options.numLayers ?? 12, name), positiveInt('numHeads', options.numHeads ?? 12, name), hidden,
-      positiveInt('mlpDim', options.mlpDim ?? 3072, name), options.dropout ?? 0, options.attentionDropout ?? 0);
+    this.encoder = new Encoder(
+      seq,
+      positiveInt('numLayers', options.numLayers ?? 12, name),
+      positiveInt('numHeads', options.numHeads ?? 12, name),
+      hidden,
+      positiveInt('mlpDim', options.mlpDim ?? 3072, name),
+      options.dropout ?? 0,
+      options.attentionDropout ?? 0,
+    );
     // torchvision zero-initialises the head.
     this.heads = new Sequential({ head: new Linear(hidden, numClasses, { init: 'zeros' }) });
     if (options.skip === false) setSkips(this, false);

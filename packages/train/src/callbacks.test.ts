@@ -41,7 +41,12 @@ describe('callbacks', () => {
     }
     expect(steps[3]!.eta).toBe(0);
     const epochs = records.filter((r) => r.kind === 'epoch');
-    expect(epochs.map((r) => [r.epoch, r.split])).toEqual([[0, 'train'], [0, 'val'], [1, 'train'], [1, 'val']]);
+    expect(epochs.map((r) => [r.epoch, r.split])).toEqual([
+      [0, 'train'],
+      [0, 'val'],
+      [1, 'train'],
+      [1, 'val'],
+    ]);
     expect(formatProgress(steps[0]!)).toMatch(/^epoch 1\/2 step 3\/12 \| loss \d\.\d{4} \| accuracy .* \| lr 0\.1000 \| .* img\/s \| eta \d+s$/);
     trainer.optimizer.dispose();
     model.dispose();
@@ -74,7 +79,9 @@ describe('callbacks', () => {
     const trainer = new Trainer({ model, optimizer, callbacks: [ckpt, new NanGuard()] });
     const run = trainer.fit({ train: new DataLoader(poisoned, { batchSize: 16 }), epochs: 2 });
     await expect(run).rejects.toThrow(NonFiniteError);
-    await expect(run).rejects.toThrow(`NanGuard: the loss is NaN at step 4 (epoch 1, batch 3); training stopped. The last good checkpoint, ${root}/last (step 3), was kept.`);
+    await expect(run).rejects.toThrow(
+      `NanGuard: the loss is NaN at step 4 (epoch 1, batch 3); training stopped. The last good checkpoint, ${root}/last (step 3), was kept.`,
+    );
     expect(trainer.state.finite).toBe(false);
     expect(() => trainer.checkpoint()).toThrow(/refusing to checkpoint after a non-finite step/);
     const saved = await loadCheckpoint(join(root, 'last'));

@@ -137,8 +137,7 @@ export class ModelCheckpoint implements Callback {
     const mode = resolveMode(monitor, this.options.mode ?? 'auto');
     const value = monitored('ModelCheckpoint', info, monitor);
     const best = trainer.state.best;
-    const improved =
-      Number.isFinite(value) && (best === null || best.monitor !== monitor || (mode === 'min' ? value < best.value : value > best.value));
+    const improved = Number.isFinite(value) && (best === null || best.monitor !== monitor || (mode === 'min' ? value < best.value : value > best.value));
     // Update "best" first so both files written below record it.
     if (improved) trainer.state.best = { monitor, mode, value, epoch: info.epoch, step: info.step };
     await this.save(trainer, this.lastDir);
@@ -182,7 +181,8 @@ export class EarlyStopping implements Callback {
     this.mode = resolveMode(this.monitor, options.mode ?? 'auto');
     this.patience = options.patience ?? 5;
     this.minDelta = Math.abs(options.minDelta ?? 0);
-    if (!(Number.isInteger(this.patience) && this.patience >= 0)) throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
+    if (!(Number.isInteger(this.patience) && this.patience >= 0))
+      throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${this.patience}`);
   }
 
   onEpochEnd(trainer: TrainingContext, info: EpochInfo): void {
@@ -196,9 +196,7 @@ export class EarlyStopping implements Callback {
     }
     this.wait++;
     if (this.wait >= this.patience) {
-      trainer.stop(
-        `EarlyStopping: ${this.monitor} has not improved for ${this.wait} epoch(s) (best ${this.best} at epoch ${this.bestEpoch + 1})`,
-      );
+      trainer.stop(`EarlyStopping: ${this.monitor} has not improved for ${this.wait} epoch(s) (best ${this.best} at epoch ${this.bestEpoch + 1})`);
     }
   }
 

@@ -224,7 +224,8 @@ export function parseTrainingState(text: string, source: string): TrainingState 
   const optConfig = obj(opt, 'config', 'optimizer.config');
   if (typeof optConfig.kind !== 'string') bad('optimizer.config.kind', 'a string', optConfig.kind);
   int(opt, 'step', 'optimizer.step');
-  if (raw.schedule !== null && !(isObj(raw.schedule) && typeof raw.schedule.name === 'string')) bad('schedule', 'null or a schedule config with a name', raw.schedule);
+  if (raw.schedule !== null && !(isObj(raw.schedule) && typeof raw.schedule.name === 'string'))
+    bad('schedule', 'null or a schedule config with a name', raw.schedule);
   if (raw.best !== null) {
     const best = obj(raw, 'best');
     if (typeof best.monitor !== 'string') bad('best.monitor', 'a string', best.monitor);
@@ -260,9 +261,11 @@ export function parseTrainingState(text: string, source: string): TrainingState 
 export function checkLoaderMatches(saved: LoaderState, loader: EpochSource, source: string): void {
   const diffs: string[] = [];
   if (saved.seed !== null && typeof loader.seed === 'number' && loader.seed !== saved.seed) diffs.push(`seed ${loader.seed} (checkpoint: ${saved.seed})`);
-  if (saved.batchSize !== null && typeof loader.batchSize === 'number' && loader.batchSize !== saved.batchSize) diffs.push(`batchSize ${loader.batchSize} (checkpoint: ${saved.batchSize})`);
+  if (saved.batchSize !== null && typeof loader.batchSize === 'number' && loader.batchSize !== saved.batchSize)
+    diffs.push(`batchSize ${loader.batchSize} (checkpoint: ${saved.batchSize})`);
   if (loader.numBatches !== saved.numBatches) diffs.push(`${loader.numBatches} batches per epoch (checkpoint: ${saved.numBatches})`);
-  if (diffs.length) throw new Error(`${source}: the training loader does not match the checkpoint's: ${diffs.join(', ')}; resuming would visit different batches`);
+  if (diffs.length)
+    throw new Error(`${source}: the training loader does not match the checkpoint's: ${diffs.join(', ')}; resuming would visit different batches`);
 }
 
 /**
@@ -277,7 +280,8 @@ export function checkOptimizerBuffers(params: readonly (readonly [string, Tensor
     const dot = key.lastIndexOf('.');
     const p = dot > 0 ? byName.get(key.slice(0, dot)) : undefined;
     if (!p) problems.push(`buffer '${key}' belongs to no parameter of the optimizer`);
-    else if (formatShape(p.shape) !== formatShape(t.shape)) problems.push(`buffer '${key}' is ${formatShape(t.shape)}, its parameter is ${formatShape(p.shape)}`);
+    else if (formatShape(p.shape) !== formatShape(t.shape))
+      problems.push(`buffer '${key}' is ${formatShape(t.shape)}, its parameter is ${formatShape(p.shape)}`);
   }
   if (problems.length) throw new Error(`${source}: the optimizer state does not match the optimizer (${problems.join('; ')})`);
 }

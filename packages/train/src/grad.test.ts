@@ -46,7 +46,9 @@ describe('task loss', () => {
     const targets = tensor([1, 0], [1, 2], { dtype: 'int32' });
     const loss = taskLoss(logits, targets, 'language');
     expect(await loss.item()).toBeCloseTo((-Math.log(0.75) + Math.log(2)) / 2, 6);
-    expect(() => flattenLogits(logits, targets, 'classification')).toThrow(/classification: expected logits and targets of shapes \[N, C\] and \[N\], got \[1, 2, 2\]/);
+    expect(() => flattenLogits(logits, targets, 'classification')).toThrow(
+      /classification: expected logits and targets of shapes \[N, C\] and \[N\], got \[1, 2, 2\]/,
+    );
     for (const t of [logits, targets, loss]) t.dispose();
   });
 });

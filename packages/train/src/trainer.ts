@@ -101,7 +101,6 @@ function isOptimizer(v: Optimizer | OptimizerSpec): v is Optimizer {
   return typeof (v as Optimizer).step === 'function' && typeof (v as Optimizer).stateDict === 'function';
 }
 
-
 /**
  * Trains a model: `fit` over epochs of a `DataLoader`, `evaluate` and `predict`, with
  * metrics, callbacks, learning-rate schedules, gradient clipping, and checkpoints that
@@ -292,7 +291,8 @@ export class Trainer implements TrainingContext {
   private async runFit(options: FitOptions): Promise<FitResult> {
     const { train, val, epochs, maxSteps } = options;
     if (!(Number.isInteger(epochs) && epochs >= 0)) throw new Error(`Trainer.fit: epochs must be a non-negative integer, got ${epochs}`);
-    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new Error(`Trainer.fit: maxSteps must be a positive integer, got ${maxSteps}`);
+    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1))
+      throw new Error(`Trainer.fit: maxSteps must be a positive integer, got ${maxSteps}`);
     this.stopRequested = false;
     this.stopError = null;
     this.state.stopReason = null;
@@ -358,7 +358,13 @@ export class Trainer implements TrainingContext {
 
   private async logStep(info: StepInfo): Promise<void> {
     const p = this.progress;
-    const interval = { lossSum: p.intervalLossSum, lossSteps: p.intervalSteps, timedSteps: this.timed.steps, samples: this.timed.samples, seconds: (now() - this.timed.start) / 1000 };
+    const interval = {
+      lossSum: p.intervalLossSum,
+      lossSteps: p.intervalSteps,
+      timedSteps: this.timed.steps,
+      samples: this.timed.samples,
+      seconds: (now() - this.timed.start) / 1000,
+    };
     const record = stepRecord(info, interval, this.plan, this.trainMetricsEnabled ? computeAll(this.trainMetrics) : {});
     p.intervalLossSum = 0;
     p.intervalSteps = 0;
@@ -398,7 +404,12 @@ export class Trainer implements TrainingContext {
    */
   async evaluate(data: BatchSource, options: { metrics?: readonly MetricSpec[] } = {}): Promise<EvalResult> {
     this.model.eval();
-    return evaluateBatches(this.forward, this.lossFn, (options.metrics ?? this.metricSpecs).map((s) => createMetric(s, this.metricOptions)), data);
+    return evaluateBatches(
+      this.forward,
+      this.lossFn,
+      (options.metrics ?? this.metricSpecs).map((s) => createMetric(s, this.metricOptions)),
+      data,
+    );
   }
 
   /**
@@ -472,7 +483,8 @@ export class Trainer implements TrainingContext {
     checkOptimizerBuffers(this.optimizer.params, checkpoint.optimizer, src.optimizer);
     if (s.progress.epochSamples > 0) {
       for (const m of this.trainMetrics) {
-        if (this.trainMetricsEnabled && !(m.name in s.progress.metrics)) throw new Error(`${src.state}: no saved state for training metric '${m.name}' (saved: ${Object.keys(s.progress.metrics).join(', ') || 'none'})`);
+        if (this.trainMetricsEnabled && !(m.name in s.progress.metrics))
+          throw new Error(`${src.state}: no saved state for training metric '${m.name}' (saved: ${Object.keys(s.progress.metrics).join(', ') || 'none'})`);
       }
     }
 
@@ -504,7 +516,9 @@ export class Trainer implements TrainingContext {
 
   private async load(dir: string): Promise<Checkpoint> {
     if (!this.io) {
-      throw new Error(`Trainer.fit: resumeFrom is the path '${dir}', but the trainer has no checkpointIO (pass nodeCheckpointIO from @skipnet/train/node, or a loaded Checkpoint)`);
+      throw new Error(
+        `Trainer.fit: resumeFrom is the path '${dir}', but the trainer has no checkpointIO (pass nodeCheckpointIO from @skipnet/train/node, or a loaded Checkpoint)`,
+      );
     }
     return this.io.load(dir);
   }

@@ -37,14 +37,23 @@ interface Result {
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_(package|lifecycle)_|npm_(command|execpath|node_execpath|config_user_agent|config_verify_deps_before_run)$|pnpm_|PNPM_|VITEST|TURBO_|INIT_CWD$|NODE_ENV$|NODE_OPTIONS$)/.test(k)) continue;
+    if (
+      /^(npm_(package|lifecycle)_|npm_(command|execpath|node_execpath|config_user_agent|config_verify_deps_before_run)$|pnpm_|PNPM_|VITEST|TURBO_|INIT_CWD$|NODE_ENV$|NODE_OPTIONS$)/.test(
+        k,
+      )
+    )
+      continue;
     env[k] = v;
   }
   return { ...env, ...extra };
 }
 
 /** Runs a command; rejects with its output when it exits non-zero (unless `allowFail`). */
-function run(cmd: string, args: readonly string[], opts: { cwd: string; env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number }): Promise<Result> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd: string; env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number },
+): Promise<Result> {
   const t0 = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: cleanEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,7 +78,8 @@ function run(cmd: string, args: readonly string[], opts: { cwd: string; env?: Re
   });
 }
 
-const installedVersion = (name: string): string => (JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const installedVersion = (name: string): string =>
+  (JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The first ```ts block of a README's "## Example" section. */
 function readmeExample(readme: string): string | null {
@@ -101,10 +111,16 @@ beforeAll(async () => {
   browserApp = join(work, 'browser-app');
   for (const dir of [nodeApp, browserApp]) {
     mkdirSync(join(dir, 'src'), { recursive: true });
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `skipnet-${dir === nodeApp ? 'node' : 'browser'}-consumer`, private: true, type: 'module' }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: `skipnet-${dir === nodeApp ? 'node' : 'browser'}-consumer`, private: true, type: 'module' }, null, 2)}\n`,
+    );
   }
   const npmInstall = (dir: string, specs: readonly string[]): Promise<Result> =>
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error', '--cache', npmCache, ...specs], { cwd: dir, timeoutMs: 280_000 });
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error', '--cache', npmCache, ...specs], {
+      cwd: dir,
+      timeoutMs: 280_000,
+    });
   const ts = `typescript@${installedVersion('typescript')}`;
   const libraries = tarballs.filter((t) => t.name !== '@skipnet/cli').map((t) => t.path);
   const [nodeInstall, browserInstall, n24] = await Promise.all([
@@ -124,7 +140,10 @@ beforeAll(async () => {
     const node = !code.includes("'@skipnet/backend-webgl'");
     const browser = !/from '(node:[^']*|@skipnet\/[^']*\/node)'/.test(code);
     examples.push({ pkg, code, node, browser });
-    for (const [dir, use] of [[nodeApp, node], [browserApp, browser]] as const) {
+    for (const [dir, use] of [
+      [nodeApp, node],
+      [browserApp, browser],
+    ] as const) {
       if (!use) continue;
       mkdirSync(join(dir, 'src/examples'), { recursive: true });
       writeFileSync(join(dir, 'src/examples', `${pkg}.ts`), code);
@@ -132,35 +151,61 @@ beforeAll(async () => {
   }
 
   const strict = { target: 'ES2022', strict: true, skipLibCheck: false, noEmitOnError: true, forceConsistentCasingInFileNames: true };
-  writeFileSync(join(nodeApp, 'tsconfig.json'), `${JSON.stringify({
-    compilerOptions: { ...strict, module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: ['node'], rootDir: 'src', outDir: 'out' },
-    include: ['src'],
-  }, null, 2)}\n`);
+  writeFileSync(
+    join(nodeApp, 'tsconfig.json'),
+    `${JSON.stringify(
+      {
+        compilerOptions: { ...strict, module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: ['node'], rootDir: 'src', outDir: 'out' },
+        include: ['src'],
+      },
+      null,
+      2,
+    )}\n`,
+  );
   // No "types": TypeScript's default (every @types package visible), as in a fresh browser
   // project; @types/node is not installed there, so Node's globals are absent.
-  writeFileSync(join(browserApp, 'tsconfig.json'), `${JSON.stringify({
-    compilerOptions: { ...strict, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], noEmit: true },
-    include: ['src'],
-  }, null, 2)}\n`);
+  writeFileSync(
+    join(browserApp, 'tsconfig.json'),
+    `${JSON.stringify(
+      {
+        compilerOptions: { ...strict, module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022', 'DOM'], noEmit: true },
+        include: ['src'],
+      },
+      null,
+      2,
+    )}\n`,
+  );
 });
 
 afterAll(() => {
   const total = (performance.now() - started) / 1000;
-  const parts = Object.entries(timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ');
+  const parts = Object.entries(timings)
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(', ');
   console.log(`consumer test: ${total.toFixed(1)} s (${parts})${work ? `; folder ${work}` : ''}`);
-  for (const t of tarballs) console.log(`  ${relative(work, t.path).padEnd(42)} ${(t.bytes / 1024).toFixed(1).padStart(7)} kB  ${String(t.files).padStart(4)} files`);
+  for (const t of tarballs)
+    console.log(`  ${relative(work, t.path).padEnd(42)} ${(t.bytes / 1024).toFixed(1).padStart(7)} kB  ${String(t.files).padStart(4)} files`);
   if (work && !process.env.SKIPNET_KEEP_CONSUMER) rmSync(work, { recursive: true, force: true });
 });
 
 describe('skipnet installed from its tarballs, outside the workspace', () => {
   it('packs every library package and the CLI, without tests and with README and types', () => {
     expect(tarballs.map((t) => t.name).sort()).toEqual([
-      '@skipnet/backend-cpu', '@skipnet/backend-wasm', '@skipnet/backend-webgl', '@skipnet/cli',
-      '@skipnet/core', '@skipnet/data', '@skipnet/models', '@skipnet/train',
+      '@skipnet/backend-cpu',
+      '@skipnet/backend-wasm',
+      '@skipnet/backend-webgl',
+      '@skipnet/cli',
+      '@skipnet/core',
+      '@skipnet/data',
+      '@skipnet/models',
+      '@skipnet/train',
     ]);
     for (const t of tarballs) {
       const dir = join(nodeApp, 'node_modules', t.name);
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { engines?: { node?: string }; exports?: Record<string, Record<string, string>> };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        engines?: { node?: string };
+        exports?: Record<string, Record<string, string>>;
+      };
       expect(pkg.engines?.node, t.name).toBe('>=20');
       expect(existsSync(join(dir, 'README.md')), `${t.name} README`).toBe(true);
       for (const [sub, conds] of Object.entries(pkg.exports ?? {})) {
@@ -222,9 +267,14 @@ describe('skipnet installed from its tarballs, outside the workspace', () => {
   });
 
   it('runs the installed skipnet bin from the project folder and writes the run there', async () => {
-    const r = await run('npx', ['--no', 'skipnet', 'train', '--model', 'resnet20', '--dataset', 'mnist', '--epochs', '1', '--train-size', '500', '--test-size', '200', '--out', 'run1'], {
-      cwd: nodeApp, allowFail: true,
-    });
+    const r = await run(
+      'npx',
+      ['--no', 'skipnet', 'train', '--model', 'resnet20', '--dataset', 'mnist', '--epochs', '1', '--train-size', '500', '--test-size', '200', '--out', 'run1'],
+      {
+        cwd: nodeApp,
+        allowFail: true,
+      },
+    );
     timings.cli = r.seconds;
     expect(r.code, `skipnet train:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`).toBe(0);
     expect(existsSync(join(nodeApp, 'run1/config.json')), 'run1/config.json in the project folder').toBe(true);

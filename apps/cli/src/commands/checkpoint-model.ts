@@ -68,7 +68,9 @@ function stateDictMismatch(file: Record<string, { shape: readonly number[] }>, o
   const unexpected = Object.keys(file).filter((k) => !(k in own));
   const reshaped = Object.keys(own).filter((k) => k in file && file[k]!.shape.join('x') !== own[k]!.shape.join('x'));
   const part = (n: number, what: string, keys: string[]) => (n ? `${n} ${what} (e.g. ${keys.slice(0, 2).join(', ')})` : '');
-  return [part(missing.length, 'missing', missing), part(unexpected.length, 'unexpected', unexpected), part(reshaped.length, 'of another shape', reshaped)].filter(Boolean).join('; ');
+  return [part(missing.length, 'missing', missing), part(unexpected.length, 'unexpected', unexpected), part(reshaped.length, 'of another shape', reshaped)]
+    .filter(Boolean)
+    .join('; ');
 }
 
 /** Loads the checkpoint, rebuilds its model for the (possibly overridden) dataset and loads the weights strictly. */
@@ -91,12 +93,19 @@ export async function restoreModel(path: string, datasetOverride?: string): Prom
     const mismatch = stateDictMismatch(ckpt.model, model.stateDict());
     if (mismatch) {
       model.dispose();
-      throw new CliError(`--checkpoint: ${join(dir, 'model.safetensors')} does not hold the weights of ${describeTraining(config)}, as its state.json says: ${mismatch} tensors. The checkpoint is damaged or was assembled from two runs.`);
+      throw new CliError(
+        `--checkpoint: ${join(dir, 'model.safetensors')} does not hold the weights of ${describeTraining(config)}, as its state.json says: ${mismatch} tensors. The checkpoint is damaged or was assembled from two runs.`,
+      );
     }
     model.loadStateDict(ckpt.model, { strict: true });
-    if (dataset !== trained && (dataset.task !== trained.task || JSON.stringify(dataset.inputShape) !== JSON.stringify(trained.inputShape) || dataset.numClasses !== trained.numClasses)) {
+    if (
+      dataset !== trained &&
+      (dataset.task !== trained.task || JSON.stringify(dataset.inputShape) !== JSON.stringify(trained.inputShape) || dataset.numClasses !== trained.numClasses)
+    ) {
       model.dispose();
-      throw new CliError(`--dataset: '${dataset.name}' (${dataset.task}, input ${JSON.stringify(dataset.inputShape)}, ${dataset.numClasses} classes) does not match what '${config.model}' was trained on ('${trained.name}': ${trained.task}, input ${JSON.stringify(trained.inputShape)}, ${trained.numClasses} classes)`);
+      throw new CliError(
+        `--dataset: '${dataset.name}' (${dataset.task}, input ${JSON.stringify(dataset.inputShape)}, ${dataset.numClasses} classes) does not match what '${config.model}' was trained on ('${trained.name}': ${trained.task}, input ${JSON.stringify(trained.inputShape)}, ${trained.numClasses} classes)`,
+      );
     }
     model.eval();
     return { model, config, dataset, dir };

@@ -23,7 +23,10 @@ export const compareCommand: Command = {
   },
   async run(values) {
     if (typeof values.models !== 'string') throw new CliError('compare: --models A,B is required', 2);
-    const models = values.models.split(',').map((m) => m.trim()).filter(Boolean);
+    const models = values.models
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
     if (models.length < 2) throw new CliError(`compare: --models needs at least two names, got '${values.models}'`, 2);
     const repeated = models.filter((m, i) => models.indexOf(m) !== i);
     if (repeated.length) throw new CliError(`compare: --models names ${repeated.join(', ')} more than once`, 2);
@@ -44,8 +47,17 @@ export const compareCommand: Command = {
     const progress = new Progress(quiet);
     const folder = prepareFolder(dir, 'compare', overwrite);
     const writeComparison = (status: string, outcomes: readonly RunOutcome[]) => {
-      const runs = outcomes.map((o) => ({ model: o.config.model, params: o.params, finalTrainLoss: lastTrainLoss(o), testLoss: o.test?.loss ?? null, ...o.test?.metrics }));
-      writeFileSync(join(dir, 'comparison.json'), JSON.stringify({ [MARKER_KEY]: 'compare', status, models, dataset: base.dataset, epochs: base.epochs, seed: base.seed, runs }, null, 2) + '\n');
+      const runs = outcomes.map((o) => ({
+        model: o.config.model,
+        params: o.params,
+        finalTrainLoss: lastTrainLoss(o),
+        testLoss: o.test?.loss ?? null,
+        ...o.test?.metrics,
+      }));
+      writeFileSync(
+        join(dir, 'comparison.json'),
+        JSON.stringify({ [MARKER_KEY]: 'compare', status, models, dataset: base.dataset, epochs: base.epochs, seed: base.seed, runs }, null, 2) + '\n',
+      );
       return runs;
     };
     writeComparison('running', []);
@@ -65,7 +77,13 @@ export const compareCommand: Command = {
       if (!outcomes.length && !existsSync(join(dir, configs[0]!.model, 'checkpoints'))) abandonFolder(dir, 'compare', folder.created);
       throw e;
     }
-    writeFileSync(join(dir, 'report.html'), renderReport(`${models.join(' vs ')} on ${base.dataset}`, outcomes.map((o) => runForReport(o))));
+    writeFileSync(
+      join(dir, 'report.html'),
+      renderReport(
+        `${models.join(' vs ')} on ${base.dataset}`,
+        outcomes.map((o) => runForReport(o)),
+      ),
+    );
     const rows = writeComparison('done', outcomes);
     progress.line('');
     for (const r of rows) progress.result(`${r.model.padEnd(14)} final train loss ${r.finalTrainLoss.toFixed(4)}  test loss ${(r.testLoss ?? NaN).toFixed(4)}`);

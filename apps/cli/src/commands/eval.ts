@@ -25,8 +25,14 @@ export const evalCommand: Command = {
     const loader = new DataLoader(dataset, { batchSize, shuffle: false });
     const trainer = new Trainer({ model, optimizer: { kind: 'sgd', lr: 0 }, task: dataset.task as Task });
     const r = await trainer.evaluate(loader);
-    if (values.json) console.log(JSON.stringify({ checkpoint: dir, model: config.model, dataset: dataset.name, samples: r.samples, loss: r.loss, metrics: r.metrics }));
-    else console.log(`${config.model} on ${dataset.name} (${r.samples} test samples): loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
+    if (values.json)
+      console.log(JSON.stringify({ checkpoint: dir, model: config.model, dataset: dataset.name, samples: r.samples, loss: r.loss, metrics: r.metrics }));
+    else
+      console.log(
+        `${config.model} on ${dataset.name} (${r.samples} test samples): loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join('  ')}`,
+      );
     model.dispose();
     trainer.optimizer.dispose();
   },

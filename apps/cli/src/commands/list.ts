@@ -22,7 +22,10 @@ export const listCommand: Command = {
       rows = listDatasets().map((d) => ({ name: d.name, description: `${d.task} — ${d.description}` }));
     } else {
       await registerBackends();
-      rows = listBackends().map((n) => ({ name: n, description: n === 'wasm' ? 'WebAssembly SIMD, threaded (fastest in Node)' : n === 'cpu' ? 'plain TypeScript (reference)' : '' }));
+      rows = listBackends().map((n) => ({
+        name: n,
+        description: n === 'wasm' ? 'WebAssembly SIMD, threaded (fastest in Node)' : n === 'cpu' ? 'plain TypeScript (reference)' : '',
+      }));
     }
     if (values.json) console.log(JSON.stringify(rows));
     else for (const r of rows) console.log(`${r.name.padEnd(20)} ${r.description}`);

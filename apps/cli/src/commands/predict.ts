@@ -18,7 +18,12 @@ export const predictCommand: Command = {
     checkpoint: { type: 'string', help: 'run directory or checkpoint directory', value: 'PATH' },
     input: { type: 'string', help: 'PNG/JPEG image, or a text file with a name prefix for language models', value: 'FILE' },
     top: { type: 'string', help: 'classes to show', value: 'K', default: '5' },
-    out: { type: 'string', help: 'segmentation: where to write the predicted mask PNG (never over an existing file)', value: 'FILE', default: '<input>.mask.png' },
+    out: {
+      type: 'string',
+      help: 'segmentation: where to write the predicted mask PNG (never over an existing file)',
+      value: 'FILE',
+      default: '<input>.mask.png',
+    },
     invert: { type: 'boolean', help: 'invert the image (1 − value) before predicting, e.g. dark-on-light drawings for MNIST' },
     backend: { type: 'string', help: 'backend', value: 'NAME' },
     json: { type: 'boolean', help: 'print one JSON object' },
@@ -82,12 +87,27 @@ export const predictCommand: Command = {
         writeFileSync(out, PNG.sync.write(png));
         const names = dataset.classNames ?? counts.map((_, i) => String(i));
         const fractions = Object.fromEntries(counts.map((n, i) => [names[i]!, n / (h * w)]));
-        console.log(values.json ? JSON.stringify({ model: config.model, mask: out, classFractions: fractions, ...(polarity ? { warning: polarity } : {}) }) : `mask written to ${out}\n${Object.entries(fractions).map(([n, f]) => `${n.padEnd(12)} ${(100 * f).toFixed(1)}%`).join('\n')}`);
+        console.log(
+          values.json
+            ? JSON.stringify({ model: config.model, mask: out, classFractions: fractions, ...(polarity ? { warning: polarity } : {}) })
+            : `mask written to ${out}\n${Object.entries(fractions)
+                .map(([n, f]) => `${n.padEnd(12)} ${(100 * f).toFixed(1)}%`)
+                .join('\n')}`,
+        );
         return;
       }
-      const ranked = Array.from(p, (v, i) => [i, v] as const).sort((a, b) => b[1] - a[1]).slice(0, top);
+      const ranked = Array.from(p, (v, i) => [i, v] as const)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top);
       const names = dataset.classNames;
-      if (values.json) console.log(JSON.stringify({ model: config.model, top: ranked.map(([i, v]) => ({ class: i, name: names?.[i] ?? String(i), probability: v })), ...(polarity ? { warning: polarity } : {}) }));
+      if (values.json)
+        console.log(
+          JSON.stringify({
+            model: config.model,
+            top: ranked.map(([i, v]) => ({ class: i, name: names?.[i] ?? String(i), probability: v })),
+            ...(polarity ? { warning: polarity } : {}),
+          }),
+        );
       else console.log(ranked.map(([i, v]) => `${(names?.[i] ?? String(i)).padEnd(10)} ${(100 * v).toFixed(2)}%`).join('\n'));
     } finally {
       model.dispose();

@@ -30,11 +30,16 @@ function rowsWithSkips(s: ModelSummary, model: Module, inputShape: number[], dty
 /** The `summary` command. */
 export const summaryCommand: Command = {
   name: 'summary',
-  summary: 'Print a model\'s layers, output shapes, parameters, multiply-adds and skip connections.',
+  summary: "Print a model's layers, output shapes, parameters, multiply-adds and skip connections.",
   usage: 'skipnet summary --model NAME [--input CxHxW | T] [--classes N] [--plain] [--json]',
   options: {
     model: { type: 'string', help: 'model (skipnet list models)', value: 'NAME' },
-    input: { type: 'string', help: 'input shape without the batch: CxHxW for images, T for token models', value: 'SHAPE', default: "the model's own (e.g. 3x32x32 for resnet20)" },
+    input: {
+      type: 'string',
+      help: 'input shape without the batch: CxHxW for images, T for token models',
+      value: 'SHAPE',
+      default: "the model's own (e.g. 3x32x32 for resnet20)",
+    },
     classes: { type: 'string', help: 'output classes', value: 'N' },
     plain: { type: 'boolean', help: 'the plain twin (skips switched off)' },
     json: { type: 'boolean', help: 'print one JSON object: every layer (name, type, output shape, parameters, multiply-adds, skip edges) and the totals' },
@@ -66,11 +71,18 @@ export const summaryCommand: Command = {
         throw new CliError(`${values.model} cannot take input ${JSON.stringify(inputShape.slice(1))}: ${(e as Error).message}`);
       }
       if (values.json) {
-        console.log(JSON.stringify({
-          model: values.model, input: inputShape, outputShape: s.outputShape,
-          params: s.totalParams, trainableParams: s.trainableParams, multiplyAdds: s.totalMultiplyAdds, skipConnections: s.skips,
-          layers: rowsWithSkips(s, model, inputShape, dtype),
-        }));
+        console.log(
+          JSON.stringify({
+            model: values.model,
+            input: inputShape,
+            outputShape: s.outputShape,
+            params: s.totalParams,
+            trainableParams: s.trainableParams,
+            multiplyAdds: s.totalMultiplyAdds,
+            skipConnections: s.skips,
+            layers: rowsWithSkips(s, model, inputShape, dtype),
+          }),
+        );
       } else {
         console.log(formatSummary(s));
       }

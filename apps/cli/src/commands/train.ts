@@ -4,7 +4,16 @@ import { join, resolve } from 'node:path';
 import { manualSeed, type ScheduleConfig } from '@skipnet/core';
 import { DataLoader, listDatasets, subset, type DescribedDataset } from '@skipnet/data';
 import {
-  GradientFlowProbe, ModelCheckpoint, NanGuard, Trainer, type Callback, type EvalResult, type FitOptions, type FitResult, type LogRecord, type StepInfo,
+  GradientFlowProbe,
+  ModelCheckpoint,
+  NanGuard,
+  Trainer,
+  type Callback,
+  type EvalResult,
+  type FitOptions,
+  type FitResult,
+  type LogRecord,
+  type StepInfo,
   type TrainingContext,
 } from '@skipnet/train';
 import { MetricsJsonlWriter, nodeCheckpointIO } from '@skipnet/train/node';
@@ -50,7 +59,7 @@ export const TRAIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'clip-grad': { type: 'string', help: 'clip the global gradient norm (0 = off)', value: 'X', default: perDatasetDefault('clipGrad') },
   'log-every': { type: 'string', help: 'log a metrics line every N steps', value: 'N', default: perDatasetDefault('logEvery') },
   'model-options': { type: 'string', help: 'JSON options for the model builder, e.g. \'{"baseWidth":32}\' or \'{"skip":false}\'', value: 'JSON' },
-  config: { type: 'string', help: 'JSON file with any of these settings (flags override it); a run\'s config.json works', value: 'FILE' },
+  config: { type: 'string', help: "JSON file with any of these settings (flags override it); a run's config.json works", value: 'FILE' },
   quiet: { type: 'boolean', help: 'print only errors and the final result' },
 };
 
@@ -136,21 +145,31 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
   const test = new DataLoader(testSet, { batchSize: Math.max(config.batchSize, 64), shuffle: false });
   const totalSteps = train.numBatches * config.epochs;
   const label = opts.label ?? config.model;
-  progress.line(`skipnet: training ${config.model} (${params.toLocaleString('en-US')} parameters) on ${config.dataset} ` +
-    `(${trainSet.length} train / ${testSet.length} test) with the ${backend} backend → ${dir}`);
+  progress.line(
+    `skipnet: training ${config.model} (${params.toLocaleString('en-US')} parameters) on ${config.dataset} ` +
+      `(${trainSet.length} train / ${testSet.length} test) with the ${backend} backend → ${dir}`,
+  );
 
   const records: ReportRecord[] = [];
   const gradFlow: GradFlowRecord[] = [];
   const gradFile = join(dir, 'gradflow.jsonl');
   if (!opts.resume) writeFileSync(gradFile, '');
-  const probe = new GradientFlowProbe({ every: Math.max(1, Math.floor(totalSteps / 40)), sink: (r) => { gradFlow.push(r); appendFileSync(gradFile, JSON.stringify(r) + '\n'); } });
+  const probe = new GradientFlowProbe({
+    every: Math.max(1, Math.floor(totalSteps / 40)),
+    sink: (r) => {
+      gradFlow.push(r);
+      appendFileSync(gradFile, JSON.stringify(r) + '\n');
+    },
+  });
   const trainer = createTrainer(run, dir, train.numBatches, totalSteps, [
     progressCallback(label, config.epochs, totalSteps, progress, records),
     probe,
     new MetricsJsonlWriter(join(dir, 'metrics.jsonl')),
   ]);
   const { result, interrupted } = await fitUntilDoneOrCtrlC(trainer, progress, {
-    train, val: test, epochs: config.epochs,
+    train,
+    val: test,
+    epochs: config.epochs,
     ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
     ...(opts.resume ? { resumeFrom: join(dir, 'checkpoints', 'last') } : {}),
   });
@@ -160,12 +179,37 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
   const testResult = interrupted ? undefined : await trainer.evaluate(test);
   trainer.optimizer.dispose();
   const summary = testResult && { split: 'test', loss: testResult.loss, metrics: testResult.metrics, samples: testResult.samples };
-  writeFileSync(join(dir, 'results.json'), JSON.stringify({ model: config.model, dataset: config.dataset, params, epochs: result.epochs, steps: result.globalStep, stopReason: interrupted ? 'interrupted' : result.stopReason, ...(summary ? { test: summary } : {}) }, null, 2) + '\n');
+  writeFileSync(
+    join(dir, 'results.json'),
+    JSON.stringify(
+      {
+        model: config.model,
+        dataset: config.dataset,
+        params,
+        epochs: result.epochs,
+        steps: result.globalStep,
+        stopReason: interrupted ? 'interrupted' : result.stopReason,
+        ...(summary ? { test: summary } : {}),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   // The files hold the whole run (a resumed one too); the in-memory records only this process's part.
-  const outcome: RunOutcome = { config, dir, ...(testResult ? { test: testResult } : {}), records: readJsonl<ReportRecord>(join(dir, 'metrics.jsonl'), records), gradFlow: readJsonl<GradFlowRecord>(gradFile, gradFlow), params, interrupted };
+  const outcome: RunOutcome = {
+    config,
+    dir,
+    ...(testResult ? { test: testResult } : {}),
+    records: readJsonl<ReportRecord>(join(dir, 'metrics.jsonl'), records),
+    gradFlow: readJsonl<GradFlowRecord>(gradFile, gradFlow),
+    params,
+    interrupted,
+  };
   writeFileSync(join(dir, 'report.html'), renderReport(`${config.model} on ${config.dataset}`, [runForReport(outcome)]));
   if (!testResult) {
-    progress.result(`skipnet: interrupted at step ${result.globalStep}; checkpoint saved in ${join(dir, 'checkpoints', 'last')}; continue with: skipnet train --resume ${dir}`);
+    progress.result(
+      `skipnet: interrupted at step ${result.globalStep}; checkpoint saved in ${join(dir, 'checkpoints', 'last')}; continue with: skipnet train --resume ${dir}`,
+    );
     return outcome;
   }
   progress.result(`skipnet: ${label} test ${formatMetrics(testResult.metrics)}  loss ${testResult.loss.toFixed(4)}`);
@@ -184,9 +228,10 @@ function createTrainer(run: PreparedRun, dir: string, batchesPerEpoch: number, t
   const monitor = task === 'classification' ? 'val_accuracy' : task === 'segmentation' ? 'val_meanIoU' : 'val_loss';
   return new Trainer({
     model,
-    optimizer: config.optimizer === 'sgd'
-      ? { kind: 'sgd', lr: config.lr, momentum: 0.9, nesterov: true, weightDecay: config.weightDecay }
-      : { kind: config.optimizer, lr: config.lr, weightDecay: config.weightDecay },
+    optimizer:
+      config.optimizer === 'sgd'
+        ? { kind: 'sgd', lr: config.lr, momentum: 0.9, nesterov: true, weightDecay: config.weightDecay }
+        : { kind: config.optimizer, lr: config.lr, weightDecay: config.weightDecay },
     task,
     loss: { labelSmoothing: config.labelSmoothing },
     schedule: scheduleConfig(config, totalSteps),
@@ -194,7 +239,13 @@ function createTrainer(run: PreparedRun, dir: string, batchesPerEpoch: number, t
     callbacks: [
       ...callbacks,
       new NanGuard({ action: 'stop' }),
-      new ModelCheckpoint({ dir: join(dir, 'checkpoints'), io: nodeCheckpointIO, monitor, mode: 'auto', everySteps: Math.max(50, Math.floor(batchesPerEpoch / 2)) }),
+      new ModelCheckpoint({
+        dir: join(dir, 'checkpoints'),
+        io: nodeCheckpointIO,
+        monitor,
+        mode: 'auto',
+        everySteps: Math.max(50, Math.floor(batchesPerEpoch / 2)),
+      }),
     ],
     seed: config.seed,
     // Short runs log more often so the curves have points.
@@ -221,14 +272,34 @@ function progressCallback(label: string, epochs: number, totalSteps: number, pro
     onStepEnd(_context: TrainingContext, info: StepInfo) {
       const ips = rate(info);
       const eta = ips > 0 ? ((totalSteps - info.step) * info.batchSize) / ips : null;
-      progress.update({ label: `${label} epoch ${info.epoch + 1}/${epochs}`, done: info.step, total: totalSteps, loss: info.loss, metrics: {}, imagesPerSec: ips, eta });
+      progress.update({
+        label: `${label} epoch ${info.epoch + 1}/${epochs}`,
+        done: info.step,
+        total: totalSteps,
+        loss: info.loss,
+        metrics: {},
+        imagesPerSec: ips,
+        eta,
+      });
     },
     onLog(_context: TrainingContext, r: LogRecord) {
       records.push({ kind: r.kind, split: r.split, epoch: r.epoch, step: r.step, loss: r.loss, metrics: r.metrics, lr: r.lr });
       if (r.kind === 'step') {
-        progress.update({ label: `${label} epoch ${r.epoch + 1}/${epochs}`, done: r.step, total: r.totalSteps, loss: r.loss, metrics: r.metrics, imagesPerSec: r.imagesPerSec, eta: r.eta });
+        progress.update({
+          label: `${label} epoch ${r.epoch + 1}/${epochs}`,
+          done: r.step,
+          total: r.totalSteps,
+          loss: r.loss,
+          metrics: r.metrics,
+          imagesPerSec: r.imagesPerSec,
+          eta: r.eta,
+        });
       } else {
-        progress.line(`${label} epoch ${r.epoch + 1}/${epochs} ${r.split.padEnd(5)} loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}  ${r.imagesPerSec.toFixed(0)} img/s`);
+        progress.line(
+          `${label} epoch ${r.epoch + 1}/${epochs} ${r.split.padEnd(5)} loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join('  ')}  ${r.imagesPerSec.toFixed(0)} img/s`,
+        );
       }
     },
   };
@@ -256,18 +327,26 @@ async function fitUntilDoneOrCtrlC(trainer: Trainer, progress: Progress, options
 
 /** `accuracy 98.25%  meanIoU 93.30%  …` */
 function formatMetrics(metrics: Readonly<Record<string, number>>): string {
-  return Object.entries(metrics).map(([k, v]) => `${k} ${(k.includes('ccuracy') || k.includes('IoU') ? (100 * v).toFixed(2) + '%' : v.toFixed(4))}`).join('  ');
+  return Object.entries(metrics)
+    .map(([k, v]) => `${k} ${k.includes('ccuracy') || k.includes('IoU') ? (100 * v).toFixed(2) + '%' : v.toFixed(4)}`)
+    .join('  ');
 }
 
 function subsetOf(ds: DescribedDataset, n: number): { length: number; get: DescribedDataset['get'] } {
-  const s = subset(ds, Array.from({ length: n }, (_, i) => i));
+  const s = subset(
+    ds,
+    Array.from({ length: n }, (_, i) => i),
+  );
   return { length: s.length, get: (i: number) => s.get(i) };
 }
 
 /** The records of a JSON-lines file (the whole run after a resume), or those seen in this process. */
 function readJsonl<T>(file: string, fallback: T[]): T[] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as T);
   } catch {
     return fallback;
   }
@@ -276,8 +355,13 @@ function readJsonl<T>(file: string, fallback: T[]): T[] {
 /** A run as the report shows it. */
 export function runForReport(o: RunOutcome, name = o.config.model): ReportRun {
   const facts: Record<string, string | number> = {
-    model: o.config.model, dataset: o.config.dataset, parameters: o.params.toLocaleString('en-US'), epochs: o.config.epochs,
-    'batch size': o.config.batchSize, optimizer: `${o.config.optimizer}, lr ${o.config.lr}, ${o.config.schedule}`, seed: o.config.seed,
+    model: o.config.model,
+    dataset: o.config.dataset,
+    parameters: o.params.toLocaleString('en-US'),
+    epochs: o.config.epochs,
+    'batch size': o.config.batchSize,
+    optimizer: `${o.config.optimizer}, lr ${o.config.lr}, ${o.config.schedule}`,
+    seed: o.config.seed,
     'test loss': o.test ? o.test.loss.toFixed(4) : 'not run (interrupted)',
   };
   for (const [k, v] of Object.entries(o.test?.metrics ?? {})) facts[`test ${k}`] = v.toFixed(4);
@@ -295,7 +379,14 @@ function scheduleConfig(config: RunConfig, totalSteps: number): ScheduleConfig {
     case 'constant':
       return { name: 'constantLR', lr: config.lr, factor: 1, totalIters: 0 };
     default:
-      return { name: 'cosineWithWarmup', lr: config.lr, warmupSteps: Math.min(Math.floor(totalSteps / 10), 200), totalSteps: Math.max(totalSteps, 1), minLr: config.lr / 100, warmupStartLr: 0 };
+      return {
+        name: 'cosineWithWarmup',
+        lr: config.lr,
+        warmupSteps: Math.min(Math.floor(totalSteps / 10), 200),
+        totalSteps: Math.max(totalSteps, 1),
+        minLr: config.lr / 100,
+        warmupStartLr: 0,
+      };
   }
 }
 
@@ -320,7 +411,11 @@ export const trainCommand: Command = {
       // The run continues with its saved settings: a different budget would change the schedule
       // and break the promise that a resumed run matches an uninterrupted one.
       const ignored = Object.keys(values).filter((k) => values[k] !== undefined && !['resume', 'max-steps', 'quiet', 'backend'].includes(k));
-      if (ignored.length) throw new CliError(`--resume continues a run with its saved settings (${join(dir, 'config.json')}); drop ${ignored.map((k) => '--' + k).join(', ')}`, 2);
+      if (ignored.length)
+        throw new CliError(
+          `--resume continues a run with its saved settings (${join(dir, 'config.json')}); drop ${ignored.map((k) => '--' + k).join(', ')}`,
+          2,
+        );
       let config = readResumableRun(dir);
       if (typeof values.backend === 'string') config = { ...config, backend: values.backend };
       const outcome = await trainRun(await prepareRun(config), dir, { resume: true, overwrite: false, quiet, ...(maxSteps ? { maxSteps } : {}) });
@@ -346,16 +441,22 @@ function readResumableRun(dir: string): RunConfig {
   try {
     config = parseRunConfigJson(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CliError(`--resume: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (is this a run directory?)' : (e as Error).message}`);
+    throw new CliError(
+      `--resume: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (is this a run directory?)' : (e as Error).message}`,
+    );
   }
-  if (typeof config.model !== 'string' || typeof config.dataset !== 'string') throw new CliError(`--resume: ${file} is not a skipnet run configuration (no model or dataset)`);
+  if (typeof config.model !== 'string' || typeof config.dataset !== 'string')
+    throw new CliError(`--resume: ${file} is not a skipnet run configuration (no model or dataset)`);
   const last = join(dir, 'checkpoints', 'last');
   const saved = readCheckpointConfig(last, '--resume');
-  const differs = (['model', 'dataset', 'modelOptions', 'batchSize', 'seed', 'trainSize', 'optimizer'] as const)
-    .filter((k) => JSON.stringify(saved[k] ?? null) !== JSON.stringify(config[k] ?? null));
+  const differs = (['model', 'dataset', 'modelOptions', 'batchSize', 'seed', 'trainSize', 'optimizer'] as const).filter(
+    (k) => JSON.stringify(saved[k] ?? null) !== JSON.stringify(config[k] ?? null),
+  );
   if (differs.length) {
-    throw new CliError(`--resume: ${last} holds ${describeTraining(saved)}, but ${file} is ${describeTraining(config)} (they differ in ${differs.join(', ')}); ` +
-      'this checkpoint cannot continue this run. Nothing was changed.');
+    throw new CliError(
+      `--resume: ${last} holds ${describeTraining(saved)}, but ${file} is ${describeTraining(config)} (they differ in ${differs.join(', ')}); ` +
+        'this checkpoint cannot continue this run. Nothing was changed.',
+    );
   }
   return config;
 }

@@ -35,7 +35,10 @@ export function startCli(cwd: string, ...args: string[]): ChildProcessWithoutNul
 
 /** The lines of a JSON-lines file, parsed. */
 export function jsonl(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** Every file under `dir` as a path relative to it, sorted (to prove nothing was added or lost). */

@@ -12,7 +12,8 @@ function preActBlock(channels: number): Skip {
   const relu = new ReLU();
   return new Skip({
     main: {
-      bn1: new BatchNorm2d(channels), relu,
+      bn1: new BatchNorm2d(channels),
+      relu,
       conv1: new Conv2d(channels, channels, 3, { padding: 1, bias: false }),
       bn2: new BatchNorm2d(channels),
       // the same ReLU module again: a second call, no second registration

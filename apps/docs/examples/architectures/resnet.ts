@@ -27,9 +27,7 @@ function basicBlock(inplanes: number, planes: number, stride = 1): Skip {
       conv2: new Conv2d(planes, planes, 3, { padding: 1, bias: false }),
       bn2: new BatchNorm2d(planes),
     },
-    shortcut: projection
-      ? { downsample: new Sequential(new Conv2d(inplanes, planes, 1, { stride, bias: false }), new BatchNorm2d(planes)) }
-      : null,
+    shortcut: projection ? { downsample: new Sequential(new Conv2d(inplanes, planes, 1, { stride, bias: false }), new BatchNorm2d(planes)) } : null,
     post: relu,
   });
 }

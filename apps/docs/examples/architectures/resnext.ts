@@ -12,9 +12,14 @@ function resnextBlock(channels: number, width: number, groups: number): Skip {
   const relu = new ReLU();
   return new Skip({
     main: {
-      conv1: new Conv2d(channels, width, 1, { bias: false }), bn1: new BatchNorm2d(width), relu,
-      conv2: new Conv2d(width, width, 3, { padding: 1, groups, bias: false }), bn2: new BatchNorm2d(width), relu2: relu,
-      conv3: new Conv2d(width, channels, 1, { bias: false }), bn3: new BatchNorm2d(channels),
+      conv1: new Conv2d(channels, width, 1, { bias: false }),
+      bn1: new BatchNorm2d(width),
+      relu,
+      conv2: new Conv2d(width, width, 3, { padding: 1, groups, bias: false }),
+      bn2: new BatchNorm2d(width),
+      relu2: relu,
+      conv3: new Conv2d(width, channels, 1, { bias: false }),
+      bn3: new BatchNorm2d(channels),
     },
     post: relu,
   });

@@ -12,8 +12,8 @@ const plain = createModel('unet', { inChannels: 3, numClasses: 4, baseWidth: 8, 
 const loss = tidy(() => {
   const x = randn([2, 3, 32, 32], { seed: 0 });
   const mask = randint(0, 4, [2, 32, 32], { seed: 1 });
-  const logits = small.call(x);           // [2, 4, 32, 32]: a score per class per pixel
-  const l = crossEntropy(logits, mask);   // per-pixel cross-entropy
+  const logits = small.call(x); // [2, 4, 32, 32]: a score per class per pixel
+  const l = crossEntropy(logits, mask); // per-pixel cross-entropy
   l.backward();
   return l;
 });

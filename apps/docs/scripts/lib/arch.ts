@@ -77,6 +77,8 @@ export async function generateArchitectures(repoRoot: string, outDir: string, lo
     const data: ArchData = { ...traceArchitecture(a), hash };
     writeFileSync(path.join(outDir, `${a.id}.json`), JSON.stringify(data));
     writeFileSync(path.join(outDir, `${a.id}.svg`), data.svg);
-    log(`architectures: ${a.id} — ${data.graph.nodes.length} nodes, ${data.graph.skipEdges.length} skip edges, ${data.summary.totalParams.toLocaleString('en-US')} params (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    log(
+      `architectures: ${a.id} — ${data.graph.nodes.length} nodes, ${data.graph.skipEdges.length} skip edges, ${data.summary.totalParams.toLocaleString('en-US')} params (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+    );
   }
 }

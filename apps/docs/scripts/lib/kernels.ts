@@ -52,16 +52,24 @@ const code = (s: string): string => (s && s !== 'Record<string, never>' ? `<code
 /** Markdown for the backends page: required and optional kernel tables. */
 export function kernelTablesMarkdown(typesFile: string): string {
   const signature = (r: KernelRow): string =>
-    [`inputs ${code(r.inputs)}`, r.attrs && r.attrs !== 'Record<string, never>' ? `attrs ${code(r.attrs)}` : '', `→ ${code(r.output)}`].filter(Boolean).join('<br>');
+    [`inputs ${code(r.inputs)}`, r.attrs && r.attrs !== 'Record<string, never>' ? `attrs ${code(r.attrs)}` : '', `→ ${code(r.output)}`]
+      .filter(Boolean)
+      .join('<br>');
   const table = (rows: KernelRow[]): string =>
     ['| kernel | signature | contract |', '|---|---|---|', ...rows.map((r) => `| \`${r.name}\` | ${signature(r)} | ${cell(r.doc)} |`)].join('\n');
   const req = kernelRows(typesFile, 'RequiredKernelSpecs');
   const opt = kernelRows(typesFile, 'OptionalKernelSpecs');
   return [
     `<!-- generated from packages/core/src/backend/types.ts by apps/docs/scripts/lib/kernels.ts -->`,
-    `### Required kernels (${req.length})`, '', table(req), '',
-    `### Optional kernels (${opt.length})`, '',
-    'Each has a composite default in core; a backend that supplies one is used instead, with no change to core.', '',
-    table(opt), '',
+    `### Required kernels (${req.length})`,
+    '',
+    table(req),
+    '',
+    `### Optional kernels (${opt.length})`,
+    '',
+    'Each has a composite default in core; a backend that supplies one is used instead, with no change to core.',
+    '',
+    table(opt),
+    '',
   ].join('\n');
 }

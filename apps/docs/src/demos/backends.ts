@@ -22,8 +22,7 @@ let probed: Promise<BackendChoice[]> | undefined;
 
 function factoryOf(name: string, mod: Record<string, unknown>): BackendFactory {
   const create = Object.entries(mod).find(([k, v]) => /^create\w*Backend$/.test(k) && typeof v === 'function' && !/meta/i.test(k))?.[1] as
-    | ((options?: Record<string, unknown>) => ReturnType<BackendFactory>)
-    | undefined;
+    ((options?: Record<string, unknown>) => ReturnType<BackendFactory>) | undefined;
   if (!create) throw new Error(`no create…Backend export in the ${name} package`);
   const threads = typeof navigator !== 'undefined' ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   return () => (name === 'wasm' ? create({ threads }) : create());

@@ -38,7 +38,11 @@ export function linePath(values: readonly number[], w: number, h: number, y: Ran
 /** Viridis-like colour for t in [0, 1]. */
 export function heatColour(t: number): string {
   const stops: [number, number, number][] = [
-    [68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37],
+    [68, 1, 84],
+    [59, 82, 139],
+    [33, 145, 140],
+    [94, 201, 98],
+    [253, 231, 37],
   ];
   const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (stops.length - 1);
   const i = Math.min(stops.length - 2, Math.floor(x));
@@ -58,7 +62,13 @@ export function logScale(v: number, lo = -5, hi = 0): number {
  * Draws a heatmap: `rows[step][layer]` values, one column per step (the last `maxCols`),
  * one row per layer, first layer at the top.
  */
-export function drawHeatmap(ctx: CanvasRenderingContext2D, history: readonly (readonly number[])[], layers: number, maxCols: number, colour: (v: number) => string): void {
+export function drawHeatmap(
+  ctx: CanvasRenderingContext2D,
+  history: readonly (readonly number[])[],
+  layers: number,
+  maxCols: number,
+  colour: (v: number) => string,
+): void {
   const { width, height } = ctx.canvas;
   ctx.fillStyle = '#1b1b1f';
   ctx.fillRect(0, 0, width, height);

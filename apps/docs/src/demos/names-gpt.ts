@@ -58,7 +58,11 @@ export class NamesGpt {
     this.#rand = mulberry32(options.seed ?? 1);
     manualSeed(options.seed ?? 0);
     this.model = createModel('gpt', {
-      vocabSize: VOCAB.length, blockSize: this.blockSize, nLayer: options.nLayer ?? 4, nHead: options.nHead ?? 4, nEmbd: options.nEmbd ?? 64,
+      vocabSize: VOCAB.length,
+      blockSize: this.blockSize,
+      nLayer: options.nLayer ?? 4,
+      nHead: options.nHead ?? 4,
+      nEmbd: options.nEmbd ?? 64,
       skip: options.skip ?? true,
     });
     this.model.train();
@@ -131,7 +135,10 @@ export class NamesGpt {
     }
     return seqs.map((s) => {
       const end = s.indexOf(0, 1);
-      return s.slice(1, end < 0 ? undefined : end).map((id) => VOCAB[id]).join('');
+      return s
+        .slice(1, end < 0 ? undefined : end)
+        .map((id) => VOCAB[id])
+        .join('');
     });
   }
 

@@ -34,7 +34,10 @@ export function layerLabels(depth: number): string[] {
 }
 
 function weightsOf(model: Module): Tensor[] {
-  return model.namedParameters().filter(([n]) => n.endsWith('weight')).map(([, p]) => p);
+  return model
+    .namedParameters()
+    .filter(([n]) => n.endsWith('weight'))
+    .map(([, p]) => p);
 }
 
 export class PlainVsResidual {
@@ -45,7 +48,10 @@ export class PlainVsResidual {
   step = 0;
   #disposed = false;
 
-  constructor(private readonly data: Digits, options: SessionOptions) {
+  constructor(
+    private readonly data: Digits,
+    options: SessionOptions,
+  ) {
     this.depth = options.depth;
     this.batchSize = options.batchSize ?? 32;
     const make = (skip: boolean): Twin => {

@@ -7,7 +7,10 @@ export class ChunkedLoop {
   #stopped = false;
   #busy: Promise<void> | null = null;
 
-  constructor(private readonly step: () => Promise<void>, private readonly onError: (e: unknown) => void = console.error) {}
+  constructor(
+    private readonly step: () => Promise<void>,
+    private readonly onError: (e: unknown) => void = console.error,
+  ) {}
 
   get running(): boolean {
     return this.#running;

@@ -3,9 +3,7 @@
  * classification on MNIST digits or segmentation on `shapes` scenes. Each step runs inside
  * `tidy`; losses and batch accuracies are read back once per step.
  */
-import {
-  Adam, argmax, cast, crossEntropy, eq, manualSeed, mean, noGrad, stack, tensor, tidy, type Module, type Tensor,
-} from '@skipnet/core';
+import { Adam, argmax, cast, crossEntropy, eq, manualSeed, mean, noGrad, stack, tensor, tidy, type Module, type Tensor } from '@skipnet/core';
 import type { Digits } from './data.js';
 import { digitBatch, shapesBatch } from './data.js';
 import { buildDemoModel, DIGIT_SIDE, SHAPES_SIDE, type DemoModelSpec } from './models.js';

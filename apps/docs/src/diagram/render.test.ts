@@ -47,10 +47,22 @@ describe('diagram renderer', () => {
         { id: 3, name: 'b.x', type: 'Linear', outputShape: [1, 4], params: 20 },
         { id: 4, name: 'b', type: 'Skip(add)', outputShape: [1, 4], params: 0 },
       ],
-      edges: [{ from: 0, to: 1 }, { from: 1, to: 2 }, { from: 2, to: 3 }, { from: 3, to: 4 }],
-      skipEdges: [{ from: 0, to: 2, merge: 'add' }, { from: 2, to: 4, merge: 'add' }],
+      edges: [
+        { from: 0, to: 1 },
+        { from: 1, to: 2 },
+        { from: 2, to: 3 },
+        { from: 3, to: 4 },
+      ],
+      skipEdges: [
+        { from: 0, to: 2, merge: 'add' },
+        { from: 2, to: 4, merge: 'add' },
+      ],
     };
-    expect(groupsOf(g).map((x) => [x.key, x.nodes.length, x.merges])).toEqual([['input', 1, 0], ['a', 2, 1], ['b', 2, 1]]);
+    expect(groupsOf(g).map((x) => [x.key, x.nodes.length, x.merges])).toEqual([
+      ['input', 1, 0],
+      ['a', 2, 1],
+      ['b', 2, 1],
+    ]);
     expect(count(renderDiagram(g), 'data-skip-edge=')).toBe(2);
     expect(count(renderDiagram(g, { collapsed: new Set(['a']) }), 'data-skip-edge=')).toBe(2); // both cross a's border
     const both = renderDiagram(g, { collapsed: new Set(['a', 'b']) });
@@ -59,7 +71,14 @@ describe('diagram renderer', () => {
   });
 
   it('escapes names', () => {
-    const g: DiagramGraph = { nodes: [{ id: 0, name: 'input', type: 'Input', outputShape: [1], params: 0 }, { id: 1, name: '<x>', type: 'A&B', outputShape: [1, 2], params: 1 }], edges: [{ from: 0, to: 1 }], skipEdges: [] };
+    const g: DiagramGraph = {
+      nodes: [
+        { id: 0, name: 'input', type: 'Input', outputShape: [1], params: 0 },
+        { id: 1, name: '<x>', type: 'A&B', outputShape: [1, 2], params: 1 },
+      ],
+      edges: [{ from: 0, to: 1 }],
+      skipEdges: [],
+    };
     const svg = renderDiagram(g);
     expect(svg).toContain('&lt;x&gt;');
     expect(svg).toContain('A&amp;B');

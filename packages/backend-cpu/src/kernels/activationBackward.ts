@@ -10,12 +10,19 @@ export function activationBackward(
   st: CpuStorage,
 ): KernelOutput<'activationBackward', CpuHandle> {
   const n = sizeOf(y.shape);
-  const G = dy.handle, Y = y.handle;
+  const G = dy.handle,
+    Y = y.handle;
   const dx = st.alloc('float32', n);
   switch (activation) {
-    case 'relu': for (let i = 0; i < n; i++) dx[i] = Y[i]! > 0 ? G[i]! : 0; break;
-    case 'sigmoid': for (let i = 0; i < n; i++) dx[i] = G[i]! * Y[i]! * (1 - Y[i]!); break;
-    case 'tanh': for (let i = 0; i < n; i++) dx[i] = G[i]! * (1 - Y[i]! * Y[i]!); break;
+    case 'relu':
+      for (let i = 0; i < n; i++) dx[i] = Y[i]! > 0 ? G[i]! : 0;
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) dx[i] = G[i]! * Y[i]! * (1 - Y[i]!);
+      break;
+    case 'tanh':
+      for (let i = 0; i < n; i++) dx[i] = G[i]! * (1 - Y[i]! * Y[i]!);
+      break;
   }
   return dx;
 }

@@ -16,9 +16,15 @@ const f: Record<Activation, (v: number) => number> = {
 describe('addAct', () => {
   for (const act of Object.keys(f) as Activation[]) {
     it(`act(a + b) with ${act}`, () => {
-      const a = randomArray(105, -3, 3), b = randomArray(105, -3, 3);
+      const a = randomArray(105, -3, 3),
+        b = randomArray(105, -3, 3);
       const y = k.addAct({ a: dense(a, [3, 5, 7]), b: dense(b, [3, 5, 7]) }, { activation: act });
-      assertClose(read(y), Array.from(a, (v, i) => f[act](v + b[i]!)), { atol: 1e-6, rtol: 1e-6 }, act);
+      assertClose(
+        read(y),
+        Array.from(a, (v, i) => f[act](v + b[i]!)),
+        { atol: 1e-6, rtol: 1e-6 },
+        act,
+      );
     });
   }
 

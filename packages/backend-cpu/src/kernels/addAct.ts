@@ -9,7 +9,8 @@ export function addAct(inputs: KernelInputs<'addAct', CpuHandle>, attrs: KernelA
   const { a, b } = inputs;
   const n = sizeOf(a.shape);
   const y = st.alloc(a.dtype, n);
-  const A = a.handle, B = b.handle;
+  const A = a.handle,
+    B = b.handle;
   if (attrs.activation === 'relu') {
     for (let i = 0; i < n; i++) {
       const s = A[i]! + B[i]!;

@@ -28,10 +28,12 @@ export function avgPool2d(inputs: KernelInputs<'avgPool2d', CpuHandle>, attrs: K
     let o = p * OH * OW;
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sh - ph;
-      const hs = Math.max(h0, 0), he = Math.min(h0 + kh, H);
+      const hs = Math.max(h0, 0),
+        he = Math.min(h0 + kh, H);
       for (let ow = 0; ow < OW; ow++, o++) {
         const w0 = ow * sw - pw;
-        const ws = Math.max(w0, 0), we = Math.min(w0 + kw, W);
+        const ws = Math.max(w0, 0),
+          we = Math.min(w0 + kw, W);
         let s = 0;
         for (let h = hs; h < he; h++) {
           const row = xo + h * W;

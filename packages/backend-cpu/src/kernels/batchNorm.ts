@@ -8,7 +8,8 @@ import type { CpuHandle, CpuStorage } from '../storage.js';
 
 /** `[N, C, S]`: batch, channels and the product of the trailing (spatial) dims. */
 function planes(shape: readonly number[]): { n: number; c: number; s: number } {
-  const n = shape[0]!, c = shape[1]!;
+  const n = shape[0]!,
+    c = shape[1]!;
   return { n, c, s: n * c === 0 ? 0 : sizeOf(shape) / (n * c) };
 }
 
@@ -47,7 +48,9 @@ export function batchNorm(
   st: CpuStorage,
 ): KernelOutput<'batchNorm', CpuHandle> {
   const { n, c, s } = planes(x.shape);
-  const X = x.handle, M = mean.handle, I = invstd.handle;
+  const X = x.handle,
+    M = mean.handle,
+    I = invstd.handle;
   const y = st.alloc('float32', sizeOf(x.shape));
   for (let ch = 0; ch < c; ch++) {
     const mu = M[ch]!;
@@ -65,14 +68,19 @@ export function batchNormBackward(
   st: CpuStorage,
 ): KernelOutput<'batchNormBackward', CpuHandle> {
   const { n, c, s } = planes(x.shape);
-  const G = dy.handle, X = x.handle, Mn = mean.handle, I = invstd.handle;
+  const G = dy.handle,
+    X = x.handle,
+    Mn = mean.handle,
+    I = invstd.handle;
   const dx = st.alloc('float32', sizeOf(x.shape));
   const dweight = st.alloc('float32', c) as Float32Array;
   const dbias = st.alloc('float32', c) as Float32Array;
   const m = n * s;
   for (let ch = 0; ch < c; ch++) {
-    const mu = Mn[ch]!, is = I[ch]!;
-    let sg = 0, sgx = 0;
+    const mu = Mn[ch]!,
+      is = I[ch]!;
+    let sg = 0,
+      sgx = 0;
     for (let i = 0; i < n; i++) {
       for (let o = (i * c + ch) * s, e = o + s; o < e; o++) {
         const g = G[o]!;

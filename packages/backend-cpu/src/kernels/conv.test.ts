@@ -5,9 +5,17 @@ import { dense, dot, k, read } from '../test/helpers.js';
 
 interface Case {
   name: string;
-  N: number; C: number; H: number; W: number; OC: number;
-  kh: number; kw: number;
-  stride: [number, number]; padding: [number, number]; dilation: [number, number]; groups: number;
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  OC: number;
+  kh: number;
+  kw: number;
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  groups: number;
 }
 
 const outSize = (n: number, kk: number, s: number, p: number, d: number): number => Math.floor((n + 2 * p - d * (kk - 1) - 1) / s) + 1;
@@ -15,9 +23,13 @@ const outSize = (n: number, kk: number, s: number, p: number, d: number): number
 /** Float64 direct convolution plus its two gradients, written as plain loops over output positions. */
 function reference(c: Case, x: Float32Array, w: Float32Array, dy: Float32Array) {
   const { N, C, H, W, OC, kh, kw, groups } = c;
-  const [sh, sw] = c.stride, [ph, pw] = c.padding, [dh, dw] = c.dilation;
-  const OH = outSize(H, kh, sh, ph, dh), OW = outSize(W, kw, sw, pw, dw);
-  const Cg = C / groups, OCg = OC / groups;
+  const [sh, sw] = c.stride,
+    [ph, pw] = c.padding,
+    [dh, dw] = c.dilation;
+  const OH = outSize(H, kh, sh, ph, dh),
+    OW = outSize(W, kw, sw, pw, dw);
+  const Cg = C / groups,
+    OCg = OC / groups;
   const y = new Float64Array(N * OC * OH * OW);
   const dx = new Float64Array(N * C * H * W);
   const dwt = new Float64Array(OC * Cg * kh * kw);
@@ -57,14 +69,66 @@ const CASES: Case[] = [
   { name: 'stride 2, no pad, odd sizes, batch 1', N: 1, C: 4, H: 9, W: 8, OC: 5, kh: 3, kw: 3, stride: [2, 2], padding: [0, 0], dilation: [1, 1], groups: 1 },
   { name: 'dilation 2 with pad 2', N: 2, C: 2, H: 8, W: 9, OC: 3, kh: 3, kw: 3, stride: [1, 1], padding: [2, 2], dilation: [2, 2], groups: 1 },
   { name: 'groups 2', N: 2, C: 4, H: 6, W: 5, OC: 6, kh: 3, kw: 3, stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 2 },
-  { name: 'depthwise (groups = channels), stride 2', N: 2, C: 5, H: 7, W: 7, OC: 5, kh: 3, kw: 3, stride: [2, 2], padding: [1, 1], dilation: [1, 1], groups: 5 },
+  {
+    name: 'depthwise (groups = channels), stride 2',
+    N: 2,
+    C: 5,
+    H: 7,
+    W: 7,
+    OC: 5,
+    kh: 3,
+    kw: 3,
+    stride: [2, 2],
+    padding: [1, 1],
+    dilation: [1, 1],
+    groups: 5,
+  },
   { name: 'depthwise multiplier 2', N: 1, C: 3, H: 5, W: 6, OC: 6, kh: 3, kw: 3, stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 3 },
   { name: '1×1 pointwise, small images batched', N: 3, C: 6, H: 4, W: 4, OC: 3, kh: 1, kw: 1, stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 },
   { name: '1×1 pointwise, large image, groups 2', N: 2, C: 4, H: 17, W: 17, OC: 6, kh: 1, kw: 1, stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 2 },
   { name: '1×1 stride 2 (downsample shortcut)', N: 2, C: 4, H: 7, W: 7, OC: 8, kh: 1, kw: 1, stride: [2, 2], padding: [0, 0], dilation: [1, 1], groups: 1 },
-  { name: 'asymmetric 2×3 kernel, stride (2,1), pad (1,0), dilation (1,2)', N: 2, C: 3, H: 8, W: 9, OC: 4, kh: 2, kw: 3, stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 1 },
-  { name: '7×7 stride 2 pad 3 (stem), image larger than the batching threshold', N: 2, C: 3, H: 33, W: 35, OC: 4, kh: 7, kw: 7, stride: [2, 2], padding: [3, 3], dilation: [1, 1], groups: 1 },
-  { name: 'kernel larger than the padded input on one axis edge', N: 1, C: 2, H: 3, W: 3, OC: 2, kh: 3, kw: 3, stride: [3, 3], padding: [1, 1], dilation: [1, 1], groups: 1 },
+  {
+    name: 'asymmetric 2×3 kernel, stride (2,1), pad (1,0), dilation (1,2)',
+    N: 2,
+    C: 3,
+    H: 8,
+    W: 9,
+    OC: 4,
+    kh: 2,
+    kw: 3,
+    stride: [2, 1],
+    padding: [1, 0],
+    dilation: [1, 2],
+    groups: 1,
+  },
+  {
+    name: '7×7 stride 2 pad 3 (stem), image larger than the batching threshold',
+    N: 2,
+    C: 3,
+    H: 33,
+    W: 35,
+    OC: 4,
+    kh: 7,
+    kw: 7,
+    stride: [2, 2],
+    padding: [3, 3],
+    dilation: [1, 1],
+    groups: 1,
+  },
+  {
+    name: 'kernel larger than the padded input on one axis edge',
+    N: 1,
+    C: 2,
+    H: 3,
+    W: 3,
+    OC: 2,
+    kh: 3,
+    kw: 3,
+    stride: [3, 3],
+    padding: [1, 1],
+    dilation: [1, 1],
+    groups: 1,
+  },
 ];
 
 function run(c: Case) {
@@ -102,7 +166,9 @@ describe('conv2d and its gradients against a float64 direct convolution', () => 
     const c: Case = { name: 'banded', N: 1, C: 64, H: 91, W: 91, OC: 2, kh: 3, kw: 3, stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
     const { x, w, dy, ref } = run(c);
     const geo = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
-    const xs = dense(x, [1, 64, 91, 91]), ws = dense(w, [2, 64, 3, 3]), dys = dense(dy, ref.outShape);
+    const xs = dense(x, [1, 64, 91, 91]),
+      ws = dense(w, [2, 64, 3, 3]),
+      dys = dense(dy, ref.outShape);
     assertClose(read(k.conv2d({ x: xs, w: ws }, { ...geo, outShape: ref.outShape })), ref.y, { atol: 1e-4, rtol: 1e-5 }, 'banded forward');
     assertClose(read(k.conv2dBackwardInput({ dy: dys, w: ws }, { ...geo, inShape: xs.shape })), ref.dx, { atol: 1e-4, rtol: 1e-5 }, 'banded input gradient');
     assertClose(read(k.conv2dBackwardWeight({ x: xs, dy: dys }, { ...geo, wShape: ws.shape })), ref.dw, { atol: 1e-3, rtol: 1e-5 }, 'banded weight gradient');
@@ -118,7 +184,8 @@ describe('conv2d and its gradients against a float64 direct convolution', () => 
     const dx = k.conv2dBackwardInput({ dy: dense(dy, outShape), w: ws }, { ...geo, inShape: [c.N, c.C, c.H, c.W] });
     const eps = 1e-2;
     for (const i of [0, 17, 63, 100, 239]) {
-      const xp = x.slice(), xm = x.slice();
+      const xp = x.slice(),
+        xm = x.slice();
       xp[i]! += eps;
       xm[i]! -= eps;
       const fd = (loss(xp) - loss(xm)) / (xp[i]! - xm[i]!);
@@ -185,7 +252,8 @@ describe('conv2dBiasAct', () => {
   };
   function erfRef(v: number): number {
     const a = Math.abs(v);
-    let term = a, sum = a;
+    let term = a,
+      sum = a;
     for (let n = 1; n < 300 && term > 1e-18 * sum; n++) {
       term *= (2 * a * a) / (2 * n + 1);
       sum += term;

@@ -12,6 +12,11 @@ export function conv2dBackwardWeight(
 ): KernelOutput<'conv2dBackwardWeight', CpuHandle> {
   const { x, dy } = inputs;
   const dw = st.float32(sizeOf(attrs.wShape));
-  convBackwardFilter(asFloat(x.handle, 'conv2dBackwardWeight'), asFloat(dy.handle, 'conv2dBackwardWeight'), dw, geometry(x.shape, attrs.wShape, dy.shape, attrs));
+  convBackwardFilter(
+    asFloat(x.handle, 'conv2dBackwardWeight'),
+    asFloat(dy.handle, 'conv2dBackwardWeight'),
+    dw,
+    geometry(x.shape, attrs.wShape, dy.shape, attrs),
+  );
   return dw;
 }

@@ -14,7 +14,8 @@ function refUnary(op: UnaryOp, x: number, alpha: number): number {
     // Independent reference: the positive series 2/√π·e^{-v²}·Σ (2v²)^n v / (1·3·…·(2n+1)), no cancellation.
     const a = Math.abs(v);
     if (a > 6) return Math.sign(v);
-    let term = a, sum = a;
+    let term = a,
+      sum = a;
     for (let n = 1; n < 200; n++) {
       term *= (2 * a * a) / (2 * n + 1);
       sum += term;
@@ -23,27 +24,48 @@ function refUnary(op: UnaryOp, x: number, alpha: number): number {
     return Math.sign(v) * (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum;
   };
   switch (op) {
-    case 'neg': return -x;
-    case 'abs': return Math.abs(x);
-    case 'sign': return x > 0 ? 1 : x < 0 ? -1 : 0;
-    case 'exp': return Math.exp(x);
-    case 'log': return Math.log(x);
-    case 'sqrt': return Math.sqrt(x);
-    case 'rsqrt': return 1 / Math.sqrt(x);
-    case 'square': return x * x;
-    case 'reciprocal': return 1 / x;
-    case 'sin': return Math.sin(x);
-    case 'cos': return Math.cos(x);
-    case 'tanh': return Math.tanh(x);
-    case 'sigmoid': return 1 / (1 + Math.exp(-x));
-    case 'relu': return Math.max(0, x);
-    case 'leakyRelu': return x > 0 ? x : alpha * x;
-    case 'gelu': return 0.5 * x * (1 + erf(x / Math.SQRT2));
-    case 'geluTanh': return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
-    case 'silu': return x / (1 + Math.exp(-x));
-    case 'erf': return erf(x);
-    case 'floor': return Math.floor(x);
-    case 'ceil': return Math.ceil(x);
+    case 'neg':
+      return -x;
+    case 'abs':
+      return Math.abs(x);
+    case 'sign':
+      return x > 0 ? 1 : x < 0 ? -1 : 0;
+    case 'exp':
+      return Math.exp(x);
+    case 'log':
+      return Math.log(x);
+    case 'sqrt':
+      return Math.sqrt(x);
+    case 'rsqrt':
+      return 1 / Math.sqrt(x);
+    case 'square':
+      return x * x;
+    case 'reciprocal':
+      return 1 / x;
+    case 'sin':
+      return Math.sin(x);
+    case 'cos':
+      return Math.cos(x);
+    case 'tanh':
+      return Math.tanh(x);
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-x));
+    case 'relu':
+      return Math.max(0, x);
+    case 'leakyRelu':
+      return x > 0 ? x : alpha * x;
+    case 'gelu':
+      return 0.5 * x * (1 + erf(x / Math.SQRT2));
+    case 'geluTanh':
+      return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+    case 'silu':
+      return x / (1 + Math.exp(-x));
+    case 'erf':
+      return erf(x);
+    case 'floor':
+      return Math.floor(x);
+    case 'ceil':
+      return Math.ceil(x);
     case 'round': {
       const f = Math.floor(x);
       const d = x - f;
@@ -52,7 +74,30 @@ function refUnary(op: UnaryOp, x: number, alpha: number): number {
   }
 }
 
-const UNARY: UnaryOp[] = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'leakyRelu', 'gelu', 'geluTanh', 'silu', 'erf', 'floor', 'ceil', 'round'];
+const UNARY: UnaryOp[] = [
+  'neg',
+  'abs',
+  'sign',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'square',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'leakyRelu',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'erf',
+  'floor',
+  'ceil',
+  'round',
+];
 const POSITIVE = new Set<UnaryOp>(['log', 'sqrt', 'rsqrt', 'reciprocal']);
 
 describe('unary', () => {
@@ -100,19 +145,32 @@ describe('unary', () => {
 
 function refBinary(op: BinaryOp, a: number, b: number): number {
   switch (op) {
-    case 'add': return a + b;
-    case 'sub': return a - b;
-    case 'mul': return a * b;
-    case 'div': return a / b;
-    case 'pow': return Math.pow(a, b);
-    case 'maximum': return Math.max(a, b);
-    case 'minimum': return Math.min(a, b);
-    case 'eq': return a === b ? 1 : 0;
-    case 'ne': return a !== b ? 1 : 0;
-    case 'lt': return a < b ? 1 : 0;
-    case 'le': return a <= b ? 1 : 0;
-    case 'gt': return a > b ? 1 : 0;
-    case 'ge': return a >= b ? 1 : 0;
+    case 'add':
+      return a + b;
+    case 'sub':
+      return a - b;
+    case 'mul':
+      return a * b;
+    case 'div':
+      return a / b;
+    case 'pow':
+      return Math.pow(a, b);
+    case 'maximum':
+      return Math.max(a, b);
+    case 'minimum':
+      return Math.min(a, b);
+    case 'eq':
+      return a === b ? 1 : 0;
+    case 'ne':
+      return a !== b ? 1 : 0;
+    case 'lt':
+      return a < b ? 1 : 0;
+    case 'le':
+      return a <= b ? 1 : 0;
+    case 'gt':
+      return a > b ? 1 : 0;
+    case 'ge':
+      return a >= b ? 1 : 0;
   }
 }
 
@@ -141,9 +199,19 @@ describe('binary', () => {
     const a = randomArray(1000);
     const b = randomArray(1000);
     const y = k.binary({ a: view(a, [10, 100], [100, 1]), b: view(b, [10, 100], [100, 1]) }, { op: 'mul', outShape: [10, 100] });
-    assertClose(read(y), Array.from(a, (v, i) => Math.fround(v * b[i]!)), { atol: 0, rtol: 0 }, 'dense');
+    assertClose(
+      read(y),
+      Array.from(a, (v, i) => Math.fround(v * b[i]!)),
+      { atol: 0, rtol: 0 },
+      'dense',
+    );
     const s = k.binary({ a: view(a, [10, 100], [100, 1]), b: view(Float32Array.of(2), [10, 100], [0, 0]) }, { op: 'sub', outShape: [10, 100] });
-    assertClose(read(s), Array.from(a, (v) => Math.fround(v - 2)), { atol: 0, rtol: 0 }, 'scalar');
+    assertClose(
+      read(s),
+      Array.from(a, (v) => Math.fround(v - 2)),
+      { atol: 0, rtol: 0 },
+      'scalar',
+    );
   });
 
   it('accepts lower-rank views and rank-0 outputs', () => {
@@ -185,7 +253,10 @@ describe('where', () => {
   });
 
   it('keeps int32 values', () => {
-    const y = k.where({ cond: view(Int32Array.of(0, 1), [2], [1]), a: view(Int32Array.of(5, 6), [2], [1]), b: view(Int32Array.of(-1, -2), [2], [1]) }, { outShape: [2] });
+    const y = k.where(
+      { cond: view(Int32Array.of(0, 1), [2], [1]), a: view(Int32Array.of(5, 6), [2], [1]), b: view(Int32Array.of(-1, -2), [2], [1]) },
+      { outShape: [2] },
+    );
     expect(y).toBeInstanceOf(Int32Array);
     expect(Array.from(y)).toEqual([-1, 6]);
   });

@@ -6,11 +6,14 @@ import { dense, k, read } from '../test/helpers.js';
 function refMatmul(a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], tA: boolean, tB: boolean): number[] {
   const [Ba, a1, a2] = aShape as [number, number, number];
   const [Bb, b1, b2] = bShape as [number, number, number];
-  const M = tA ? a2 : a1, K = tA ? a1 : a2, N = tB ? b1 : b2;
+  const M = tA ? a2 : a1,
+    K = tA ? a1 : a2,
+    N = tB ? b1 : b2;
   const B = Math.max(Ba, Bb);
   const out: number[] = [];
   for (let bt = 0; bt < B; bt++) {
-    const ao = (Ba === 1 ? 0 : bt) * M * K, bo = (Bb === 1 ? 0 : bt) * K * N;
+    const ao = (Ba === 1 ? 0 : bt) * M * K,
+      bo = (Bb === 1 ? 0 : bt) * K * N;
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
         let s = 0;
@@ -32,7 +35,16 @@ function check(B1: number, B2: number, M: number, K: number, N: number, tA: bool
 }
 
 describe('matmul', () => {
-  const shapes: [number, number, number][] = [[1, 1, 1], [1, 7, 3], [5, 1, 9], [3, 5, 7], [9, 2, 4], [13, 17, 11], [33, 65, 29], [70, 300, 37]];
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [1, 7, 3],
+    [5, 1, 9],
+    [3, 5, 7],
+    [9, 2, 4],
+    [13, 17, 11],
+    [33, 65, 29],
+    [70, 300, 37],
+  ];
   for (const tA of [false, true]) {
     for (const tB of [false, true]) {
       it(`odd sizes, transposeA=${tA} transposeB=${tB}`, () => {
@@ -59,13 +71,19 @@ describe('matmul', () => {
   });
 
   it('multiplies int32 operands into an int32 result', () => {
-    const y = k.matmul({ a: dense(Int32Array.of(1, 2, 3, 4), [1, 2, 2]), b: dense(Int32Array.of(5, 6, 7, 8), [1, 2, 2]) }, { transposeA: false, transposeB: false });
+    const y = k.matmul(
+      { a: dense(Int32Array.of(1, 2, 3, 4), [1, 2, 2]), b: dense(Int32Array.of(5, 6, 7, 8), [1, 2, 2]) },
+      { transposeA: false, transposeB: false },
+    );
     expect(y).toBeInstanceOf(Int32Array);
     expect(Array.from(y)).toEqual([19, 22, 43, 50]);
   });
 
   it('propagates NaN and Infinity', () => {
-    const y = k.matmul({ a: dense(Float32Array.of(0, 1), [1, 1, 2]), b: dense(Float32Array.of(NaN, 1, 2, 3), [1, 2, 2]) }, { transposeA: false, transposeB: false });
+    const y = k.matmul(
+      { a: dense(Float32Array.of(0, 1), [1, 1, 2]), b: dense(Float32Array.of(NaN, 1, 2, 3), [1, 2, 2]) },
+      { transposeA: false, transposeB: false },
+    );
     expect(y[0]).toBeNaN();
     expect(y[1]).toBe(3);
   });

@@ -19,7 +19,8 @@ export function matmul(inputs: KernelInputs<'matmul', CpuHandle>, attrs: KernelA
   if (a.shape.length !== 3 || b.shape.length !== 3) {
     throw new Error(`cpu matmul: 3-D operands expected, got [${a.shape.join(',')}] and [${b.shape.join(',')}]`);
   }
-  const Ba = a.shape[0]!, Bb = b.shape[0]!;
+  const Ba = a.shape[0]!,
+    Bb = b.shape[0]!;
   const M = transposeA ? a.shape[2]! : a.shape[1]!;
   const K = transposeA ? a.shape[1]! : a.shape[2]!;
   const N = transposeB ? b.shape[1]! : b.shape[2]!;
@@ -30,9 +31,12 @@ export function matmul(inputs: KernelInputs<'matmul', CpuHandle>, attrs: KernelA
   const B = Math.max(Ba, Bb);
   const isInt = a.dtype === 'int32';
   const out = isInt ? new Float32Array(B * M * N) : st.float32(B * M * N);
-  const A = asF32(a.handle), Bm = asF32(b.handle);
-  const aRs = transposeA ? 1 : K, aCs = transposeA ? M : 1;
-  const bRs = transposeB ? 1 : N, bCs = transposeB ? K : 1;
+  const A = asF32(a.handle),
+    Bm = asF32(b.handle);
+  const aRs = transposeA ? 1 : K,
+    aCs = transposeA ? M : 1;
+  const bRs = transposeB ? 1 : N,
+    bCs = transposeB ? K : 1;
   if (Bb === 1 && Ba > 1 && !transposeA) {
     gemm(Ba * M, N, K, A, 0, aRs, aCs, Bm, 0, bRs, bCs, out, 0, N, false);
   } else {

@@ -25,10 +25,12 @@ export function maxPool2d(inputs: KernelInputs<'maxPool2d', CpuHandle>, attrs: K
     let o = p * OH * OW;
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sh - ph;
-      const hs = Math.max(h0, 0), he = Math.min(h0 + kh, H);
+      const hs = Math.max(h0, 0),
+        he = Math.min(h0 + kh, H);
       for (let ow = 0; ow < OW; ow++, o++) {
         const w0 = ow * sw - pw;
-        const ws = Math.max(w0, 0), we = Math.min(w0 + kw, W);
+        const ws = Math.max(w0, 0),
+          we = Math.min(w0 + kw, W);
         let best = -Infinity;
         // An all-padding window (impossible under torch's padding ≤ kernel/2 rule) still
         // records an in-plane index so the backward pass cannot write outside the plane.

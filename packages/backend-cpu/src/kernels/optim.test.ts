@@ -22,10 +22,7 @@ describe('sgdStep', () => {
       const v = new Float64Array(n);
       for (let step = 0; step < 4; step++) {
         const g = randomArray(n);
-        k.sgdStep(
-          { param, grad: dense(g, [n]), ...(cfg.momentum > 0 ? { velocity } : {}) },
-          { lr, ...cfg, firstStep: step === 0 },
-        );
+        k.sgdStep({ param, grad: dense(g, [n]), ...(cfg.momentum > 0 ? { velocity } : {}) }, { lr, ...cfg, firstStep: step === 0 });
         for (let i = 0; i < n; i++) {
           let d = g[i]! + cfg.weightDecay * p[i]!;
           if (cfg.momentum > 0) {
@@ -45,12 +42,17 @@ describe('adamStep', () => {
   for (const decoupled of [false, true]) {
     for (const weightDecay of [0, 0.05]) {
       it(`matches torch.optim.${decoupled ? 'AdamW' : 'Adam'} over 5 steps (weightDecay ${weightDecay})`, () => {
-        const lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        const lr = 0.01,
+          beta1 = 0.9,
+          beta2 = 0.999,
+          eps = 1e-8;
         const p0 = randomArray(n);
         const param = dense(p0.slice(), [n]);
         const m = dense(new Float32Array(n), [n]);
         const v = dense(new Float32Array(n), [n]);
-        const p = Float64Array.from(p0), mr = new Float64Array(n), vr = new Float64Array(n);
+        const p = Float64Array.from(p0),
+          mr = new Float64Array(n),
+          vr = new Float64Array(n);
         for (let step = 1; step <= 5; step++) {
           const g = randomArray(n);
           k.adamStep({ param, grad: dense(g, [n]), m, v }, { lr, beta1, beta2, eps, weightDecay, decoupled, step });

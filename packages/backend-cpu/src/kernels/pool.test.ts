@@ -63,7 +63,8 @@ describe('maxPool2d', () => {
       const refV: number[] = [];
       const refI: number[] = [];
       windows(c, (_o, plane, cells) => {
-        let best = -Infinity, bi = -1;
+        let best = -Infinity,
+          bi = -1;
         for (const cell of cells) {
           const v = x[plane * H * W + cell]!;
           if (v > best) {
@@ -86,12 +87,18 @@ describe('maxPool2d', () => {
   }
 
   it('keeps the first of tied maxima', () => {
-    const r = k.maxPool2d({ x: dense(new Float32Array(16).fill(2), [1, 1, 4, 4]) }, { kernel: [2, 2], stride: [2, 2], padding: [0, 0], outShape: [1, 1, 2, 2] });
+    const r = k.maxPool2d(
+      { x: dense(new Float32Array(16).fill(2), [1, 1, 4, 4]) },
+      { kernel: [2, 2], stride: [2, 2], padding: [0, 0], outShape: [1, 1, 2, 2] },
+    );
     expect(Array.from(r.indices)).toEqual([0, 2, 8, 10]);
   });
 
   it('treats padding as -∞ (all-negative input never yields 0)', () => {
-    const r = k.maxPool2d({ x: dense(new Float32Array(9).fill(-5), [1, 1, 3, 3]) }, { kernel: [3, 3], stride: [1, 1], padding: [1, 1], outShape: [1, 1, 3, 3] });
+    const r = k.maxPool2d(
+      { x: dense(new Float32Array(9).fill(-5), [1, 1, 3, 3]) },
+      { kernel: [3, 3], stride: [1, 1], padding: [1, 1], outShape: [1, 1, 3, 3] },
+    );
     expect(Array.from(r.out)).toEqual(new Array(9).fill(-5));
   });
 });
@@ -143,16 +150,26 @@ function taps(mode: 'nearest' | 'bilinear', align: boolean, inSize: number, outS
 }
 
 describe('resize', () => {
-  const sizes: [number, number, number, number][] = [[4, 5, 8, 10], [7, 6, 3, 4], [5, 5, 5, 5], [3, 4, 7, 9], [6, 9, 4, 3], [1, 1, 3, 2], [4, 4, 1, 1]];
+  const sizes: [number, number, number, number][] = [
+    [4, 5, 8, 10],
+    [7, 6, 3, 4],
+    [5, 5, 5, 5],
+    [3, 4, 7, 9],
+    [6, 9, 4, 3],
+    [1, 1, 3, 2],
+    [4, 4, 1, 1],
+  ];
   for (const mode of ['nearest', 'bilinear'] as const) {
     for (const align of mode === 'nearest' ? [false] : [false, true]) {
       it(`${mode}${mode === 'bilinear' ? ` alignCorners=${align}` : ''}: up/down-sampling and the adjoint backward`, () => {
         for (const [H, W, OH, OW] of sizes) {
-          const N = 2, C = 2;
+          const N = 2,
+            C = 2;
           const x = randomArray(N * C * H * W);
           const attrs = { mode, alignCorners: align };
           const y = k.resize({ x: dense(x, [N, C, H, W]) }, { ...attrs, outShape: [N, C, OH, OW] });
-          const th = taps(mode, align, H, OH), tw = taps(mode, align, W, OW);
+          const th = taps(mode, align, H, OH),
+            tw = taps(mode, align, W, OW);
           const ref = new Float64Array(N * C * OH * OW);
           const dy = randomArray(ref.length);
           const refDx = new Float64Array(N * C * H * W);
@@ -160,10 +177,17 @@ describe('resize', () => {
           for (let p = 0; p < N * C; p++) {
             for (let oh = 0; oh < OH; oh++) {
               for (let ow = 0; ow < OW; ow++, o++) {
-                const [h0, h1, lh] = th[oh]!, [w0, w1, lw] = tw[ow]!;
-                const terms: [number, number][] = mode === 'nearest'
-                  ? [[h0 * W + w0, 1]]
-                  : [[h0 * W + w0, (1 - lh) * (1 - lw)], [h0 * W + w1, (1 - lh) * lw], [h1 * W + w0, lh * (1 - lw)], [h1 * W + w1, lh * lw]];
+                const [h0, h1, lh] = th[oh]!,
+                  [w0, w1, lw] = tw[ow]!;
+                const terms: [number, number][] =
+                  mode === 'nearest'
+                    ? [[h0 * W + w0, 1]]
+                    : [
+                        [h0 * W + w0, (1 - lh) * (1 - lw)],
+                        [h0 * W + w1, (1 - lh) * lw],
+                        [h1 * W + w0, lh * (1 - lw)],
+                        [h1 * W + w1, lh * lw],
+                      ];
                 for (const [cell, wt] of terms) {
                   ref[o]! += wt * x[p * H * W + cell]!;
                   refDx[p * H * W + cell]! += wt * dy[o]!;

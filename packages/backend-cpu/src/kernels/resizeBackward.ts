@@ -28,9 +28,13 @@ export function resizeBackward(
         continue;
       }
       const r1 = xo + th.i1[oh]! * W;
-      const a0 = th.w0[oh]!, a1 = th.w1[oh]!;
+      const a0 = th.w0[oh]!,
+        a1 = th.w1[oh]!;
       for (let ow = 0; ow < OW; ow++, o++) {
-        const c0 = tw.i0[ow]!, c1 = tw.i1[ow]!, b0 = tw.w0[ow]!, b1 = tw.w1[ow]!;
+        const c0 = tw.i0[ow]!,
+          c1 = tw.i1[ow]!,
+          b0 = tw.w0[ow]!,
+          b1 = tw.w1[ow]!;
         const v = g[o]!;
         dx[r0 + c0]! += a0 * b0 * v;
         dx[r0 + c1]! += a0 * b1 * v;

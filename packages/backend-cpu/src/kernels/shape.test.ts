@@ -41,7 +41,11 @@ describe('concat', () => {
 describe('pad', () => {
   it('pads every axis with a constant', () => {
     const shape = [2, 3, 4];
-    const pads: [number, number][] = [[1, 0], [0, 2], [3, 1]];
+    const pads: [number, number][] = [
+      [1, 0],
+      [0, 2],
+      [3, 1],
+    ];
     const x = randomArray(sizeOf(shape));
     const y = k.pad({ x: dense(x, shape) }, { pads, value: -1.5 });
     const outShape = shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
@@ -56,7 +60,20 @@ describe('pad', () => {
 
   it('handles zero padding, int32, rank 1 and rank 0', () => {
     expect(Array.from(k.pad({ x: dense(Int32Array.of(1, 2), [2]) }, { pads: [[2, 1]], value: 7 }))).toEqual([7, 7, 1, 2, 7]);
-    expect(Array.from(k.pad({ x: dense(Float32Array.of(1, 2, 3, 4), [2, 2]) }, { pads: [[0, 0], [0, 0]], value: 0 }))).toEqual([1, 2, 3, 4]);
+    expect(
+      Array.from(
+        k.pad(
+          { x: dense(Float32Array.of(1, 2, 3, 4), [2, 2]) },
+          {
+            pads: [
+              [0, 0],
+              [0, 0],
+            ],
+            value: 0,
+          },
+        ),
+      ),
+    ).toEqual([1, 2, 3, 4]);
     expect(Array.from(k.pad({ x: dense(Float32Array.of(9), []) }, { pads: [], value: 0 }))).toEqual([9]);
   });
 });

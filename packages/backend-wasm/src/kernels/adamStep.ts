@@ -18,9 +18,21 @@ export function adamStep(
   const { lr, beta1, beta2, eps, weightDecay, decoupled, step } = attrs;
   const n = numel(param.shape);
   writeParams(rt, EW_PARAMS, {
-    a: param.handle, b: grad.handle, c: m.handle, d: v.handle, y: 0, n, op: 0, flag: 0,
-    s0: lr / (1 - Math.pow(beta1, step)), s1: beta1, s2: beta2, s3: eps,
-    s4: decoupled ? 0 : weightDecay, s5: decoupled ? 1 - lr * weightDecay : 1, s6: Math.sqrt(1 - Math.pow(beta2, step)),
+    a: param.handle,
+    b: grad.handle,
+    c: m.handle,
+    d: v.handle,
+    y: 0,
+    n,
+    op: 0,
+    flag: 0,
+    s0: lr / (1 - Math.pow(beta1, step)),
+    s1: beta1,
+    s2: beta2,
+    s3: eps,
+    s4: decoupled ? 0 : weightDecay,
+    s5: decoupled ? 1 - lr * weightDecay : 1,
+    s6: Math.sqrt(1 - Math.pow(beta2, step)),
   });
   rt.call('adamStep', n * 16);
 }

@@ -16,7 +16,9 @@ export function addAct({ a, b }: KernelInputs<'addAct', WasmHandle>, { activatio
   if (n === 0) return y;
   if (a.dtype === 'int32') {
     const I = rt.heap.i32;
-    const ab = a.handle >>> 2, bb = b.handle >>> 2, yb = y >>> 2;
+    const ab = a.handle >>> 2,
+      bb = b.handle >>> 2,
+      yb = y >>> 2;
     for (let i = 0; i < n; i++) {
       const s = (I[ab + i]! + I[bb + i]!) | 0;
       I[yb + i] = activation === 'relu' && s < 0 ? 0 : s;

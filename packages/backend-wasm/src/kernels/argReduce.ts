@@ -21,7 +21,8 @@ export function argReduce(
   if (L === 0 || outer * inner === 0) return y;
   const X = x.dtype === 'int32' ? rt.heap.i32 : rt.heap.f32;
   const Y = rt.heap.i32;
-  const xb = x.handle >>> 2, yb = y >>> 2;
+  const xb = x.handle >>> 2,
+    yb = y >>> 2;
   const max = op === 'argmax';
   const best = new Float64Array(inner);
   const done = new Uint8Array(inner);

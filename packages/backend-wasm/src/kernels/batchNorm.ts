@@ -7,16 +7,43 @@ import { BN_PARAMS, writeParams } from './params.js';
 
 /** `[N, C, S]` of a `[N, C, ...]` shape. */
 function planes(shape: readonly number[]): [number, number, number] {
-  const n = shape[0]!, c = shape[1]!;
+  const n = shape[0]!,
+    c = shape[1]!;
   return [n, c, n * c === 0 ? 0 : numel(shape) / (n * c)];
 }
 
 /** Writes the batch-norm parameter block (see `BnParams` in assembly/norm.ts). */
-function params(rt: Runtime, p: { x: number; dy?: number; mean?: number; invstd?: number; weight?: number; bias?: number; y: number; dweight?: number; dbias?: number; batchStats?: boolean }, shape: readonly number[]): void {
+function params(
+  rt: Runtime,
+  p: {
+    x: number;
+    dy?: number;
+    mean?: number;
+    invstd?: number;
+    weight?: number;
+    bias?: number;
+    y: number;
+    dweight?: number;
+    dbias?: number;
+    batchStats?: boolean;
+  },
+  shape: readonly number[],
+): void {
   const [N, C, S] = planes(shape);
   writeParams(rt, BN_PARAMS, {
-    x: p.x, dy: p.dy ?? 0, mean: p.mean ?? 0, invstd: p.invstd ?? 0, weight: p.weight ?? 0, bias: p.bias ?? 0,
-    y: p.y, dweight: p.dweight ?? 0, dbias: p.dbias ?? 0, N, C, S, batchStats: p.batchStats ? 1 : 0,
+    x: p.x,
+    dy: p.dy ?? 0,
+    mean: p.mean ?? 0,
+    invstd: p.invstd ?? 0,
+    weight: p.weight ?? 0,
+    bias: p.bias ?? 0,
+    y: p.y,
+    dweight: p.dweight ?? 0,
+    dbias: p.dbias ?? 0,
+    N,
+    C,
+    S,
+    batchStats: p.batchStats ? 1 : 0,
   });
 }
 

@@ -10,7 +10,18 @@ const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const DENSE_OPS: Partial<Record<BinaryOp, number>> = { add: 2, mul: 3, sub: 4, div: 5 };
 /** Ops the WebAssembly `binaryRows` kernel implements (any strides, broadcasting), by op code. */
 const ROW_OPS: Partial<Record<BinaryOp, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+  eq: 6,
+  ne: 7,
+  lt: 8,
+  le: 9,
+  gt: 10,
+  ge: 11,
 };
 /** Below this many elements the TypeScript loop is as fast as a call into wasm. */
 const SIMD_MIN = 256;
@@ -27,23 +38,48 @@ function powC(a: number, b: number): number {
 function row(op: BinaryOp, A: Arr, ia: number, sa: number, B: Arr, ib: number, sb: number, y: Arr, o: number, n: number): void {
   const end = o + n;
   switch (op) {
-    case 'add': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! + B[ib]!; return;
-    case 'sub': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! - B[ib]!; return;
+    case 'add':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! + B[ib]!;
+      return;
+    case 'sub':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! - B[ib]!;
+      return;
     case 'mul':
       if (y instanceof Int32Array) for (; o < end; o++, ia += sa, ib += sb) y[o] = Math.imul(A[ia]!, B[ib]!);
       else for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! * B[ib]!;
       return;
-    case 'div': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! / B[ib]!; return;
-    case 'pow': for (; o < end; o++, ia += sa, ib += sb) y[o] = powC(A[ia]!, B[ib]!); return;
-    case 'maximum': for (; o < end; o++, ia += sa, ib += sb) y[o] = Math.max(A[ia]!, B[ib]!); return;
-    case 'minimum': for (; o < end; o++, ia += sa, ib += sb) y[o] = Math.min(A[ia]!, B[ib]!); return;
-    case 'eq': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! === B[ib]! ? 1 : 0; return;
-    case 'ne': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! !== B[ib]! ? 1 : 0; return;
-    case 'lt': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! < B[ib]! ? 1 : 0; return;
-    case 'le': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! <= B[ib]! ? 1 : 0; return;
-    case 'gt': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! > B[ib]! ? 1 : 0; return;
-    case 'ge': for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! >= B[ib]! ? 1 : 0; return;
-    default: throw new Error(`wasm binary: unknown op '${String(op)}'`);
+    case 'div':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! / B[ib]!;
+      return;
+    case 'pow':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = powC(A[ia]!, B[ib]!);
+      return;
+    case 'maximum':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = Math.max(A[ia]!, B[ib]!);
+      return;
+    case 'minimum':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = Math.min(A[ia]!, B[ib]!);
+      return;
+    case 'eq':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! === B[ib]! ? 1 : 0;
+      return;
+    case 'ne':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! !== B[ib]! ? 1 : 0;
+      return;
+    case 'lt':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! < B[ib]! ? 1 : 0;
+      return;
+    case 'le':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! <= B[ib]! ? 1 : 0;
+      return;
+    case 'gt':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! > B[ib]! ? 1 : 0;
+      return;
+    case 'ge':
+      for (; o < end; o++, ia += sa, ib += sb) y[o] = A[ia]! >= B[ib]! ? 1 : 0;
+      return;
+    default:
+      throw new Error(`wasm binary: unknown op '${String(op)}'`);
   }
 }
 
@@ -80,7 +116,8 @@ export function binary({ a, b }: KernelInputs<'binary', WasmHandle>, { op, outSh
   const src = a.dtype === 'int32' ? h.i32 : h.f32;
   const dst = COMPARE.has(op) || a.dtype === 'int32' ? h.i32 : h.f32;
   const w = plan(outShape, [sa, sb], [baseOf(a), baseOf(b)]);
-  const ra = w.starts[0]!, rb = w.starts[1]!;
+  const ra = w.starts[0]!,
+    rb = w.starts[1]!;
   for (let r = 0, o = y >>> 2; r < w.rows; r++, o += w.len) row(op, src, ra[r]!, w.step[0]!, src, rb[r]!, w.step[1]!, dst, o, w.len);
   return y;
 }

@@ -25,8 +25,16 @@ function runsDirect(xShape: readonly number[], wShape: readonly number[], geo: C
 
 /** `y = act(conv2d(x, w) + bias)` into the allocated `y` (bias 0: none; act 1: relu). */
 export function convolve(
-  rt: Runtime, x: number, w: number, y: number,
-  xShape: readonly number[], wShape: readonly number[], outShape: readonly number[], geo: Conv2dGeometry, bias = 0, act = 0,
+  rt: Runtime,
+  x: number,
+  w: number,
+  y: number,
+  xShape: readonly number[],
+  wShape: readonly number[],
+  outShape: readonly number[],
+  geo: Conv2dGeometry,
+  bias = 0,
+  act = 0,
 ): void {
   if (!runsDirect(xShape, wShape, geo)) {
     const flops = convParams(rt, x, w, y, xShape, wShape, outShape, geo, bias, act);
@@ -45,7 +53,8 @@ export function convolve(
 /** A zero-padded copy of NCHW `x` (raw heap block, with readable slack; free with `freeRaw`). */
 function padInput(rt: Runtime, x: number, xShape: readonly number[], [ph, pw]: readonly [number, number]): { handle: number; shape: number[] } {
   const [N, C, H, W] = xShape as [number, number, number, number];
-  const Hp = H + 2 * ph, Wp = W + 2 * pw;
+  const Hp = H + 2 * ph,
+    Wp = W + 2 * pw;
   const planes = N * C;
   const handle = rt.heap.allocRaw((planes * Hp * Wp + SLACK) * 4);
   writeParams(rt, PAD_PARAMS, { src: x, dst: handle, planes, H, W, top: ph, left: pw, Hp, Wp });
@@ -59,8 +68,14 @@ function padInput(rt: Runtime, x: number, xShape: readonly number[], [ph, pw]: r
  * register tile summing over pixels with no im2col. Depthwise: transposed-im2col GEMM.
  */
 export function convolveBackwardWeight(
-  rt: Runtime, x: number, dy: number, dw: number,
-  xShape: readonly number[], wShape: readonly number[], dyShape: readonly number[], geo: Conv2dGeometry,
+  rt: Runtime,
+  x: number,
+  dy: number,
+  dw: number,
+  xShape: readonly number[],
+  wShape: readonly number[],
+  dyShape: readonly number[],
+  geo: Conv2dGeometry,
 ): void {
   if (isDepthwise(xShape, wShape, geo.groups)) {
     const flops = convParams(rt, x, dy, dw, xShape, wShape, dyShape, geo);
@@ -88,12 +103,19 @@ export function convolveBackwardWeight(
  * `w` (`wShape`): direct for stride 1, else `Wᵀ·dy` per unit into staging and col2im.
  */
 export function convolveBackwardInput(
-  rt: Runtime, dy: number, w: number, dx: number,
-  inShape: readonly number[], wShape: readonly number[], dyShape: readonly number[], geo: Conv2dGeometry,
+  rt: Runtime,
+  dy: number,
+  w: number,
+  dx: number,
+  inShape: readonly number[],
+  wShape: readonly number[],
+  dyShape: readonly number[],
+  geo: Conv2dGeometry,
 ): void {
   const [OC, Cg, kh, kw] = wShape as [number, number, number, number];
   const [dh, dw] = geo.dilation;
-  const qh = (kh - 1) * dh - geo.padding[0], qw = (kw - 1) * dw - geo.padding[1];
+  const qh = (kh - 1) * dh - geo.padding[0],
+    qw = (kw - 1) * dw - geo.padding[1];
   const fits = dyShape[2]! + 2 * qh - (kh - 1) * dh === inShape[2] && dyShape[3]! + 2 * qw - (kw - 1) * dw === inShape[3];
   if (geo.stride[0] !== 1 || qh < 0 || qw < 0 || !fits || !runsDirect(inShape, wShape, geo)) {
     const flops = convParams(rt, dy, w, dx, inShape, wShape, dyShape, geo);
@@ -101,12 +123,15 @@ export function convolveBackwardInput(
     return;
   }
   // Flipped weights with in/out channels swapped per group: [C, OC/groups, kh, kw].
-  const G = geo.groups, OCg = OC / G, khw = kh * kw;
+  const G = geo.groups,
+    OCg = OC / G,
+    khw = kh * kw;
   const n = OC * Cg * khw;
   const flipped = rt.heap.allocRaw(n * 4);
   try {
     const f32 = rt.heap.f32;
-    const src = w >>> 2, dst = flipped >>> 2;
+    const src = w >>> 2,
+      dst = flipped >>> 2;
     for (let g = 0; g < G; g++) {
       for (let o = 0; o < OCg; o++) {
         for (let c = 0; c < Cg; c++) {

@@ -17,7 +17,8 @@ export function gather(
   const inner = span(x.shape, axis + 1, x.shape.length);
   const V = x.dtype === 'int32' ? rt.heap.i32 : rt.heap.f32;
   const I = rt.heap.i32;
-  const xb = x.handle >>> 2, ib = indices.handle >>> 2;
+  const xb = x.handle >>> 2,
+    ib = indices.handle >>> 2;
   let o = y >>> 2;
   for (let q = 0; q < outer; q++) {
     for (let l = 0; l < L; l++, o += inner) {

@@ -18,7 +18,8 @@ export function matmul(
   if (a.shape.length !== 3 || b.shape.length !== 3) {
     throw new Error(`wasm matmul: 3-D operands expected, got [${a.shape.join(',')}] and [${b.shape.join(',')}]`);
   }
-  const Ba = a.shape[0]!, Bb = b.shape[0]!;
+  const Ba = a.shape[0]!,
+    Bb = b.shape[0]!;
   const M = transposeA ? a.shape[2]! : a.shape[1]!;
   const K = transposeA ? a.shape[1]! : a.shape[2]!;
   const N = transposeB ? b.shape[1]! : b.shape[2]!;
@@ -30,14 +31,17 @@ export function matmul(
   const h = rt.heap;
   const y = h.allocUninit(batch * M * N);
   const isInt = a.dtype === 'int32';
-  let pa = a.handle, pb = b.handle, pc = y;
+  let pa = a.handle,
+    pb = b.handle,
+    pc = y;
   const temps: number[] = [];
   if (isInt) {
     const toFloat = (src: number, n: number): number => {
       const t = h.allocRaw(n * 4);
       temps.push(t);
       h.refresh();
-      const f = h.f32, i = h.i32;
+      const f = h.f32,
+        i = h.i32;
       for (let k = 0; k < n; k++) f[(t >>> 2) + k] = i[(src >>> 2) + k]!;
       return t;
     };
@@ -51,15 +55,26 @@ export function matmul(
     const m = fold ? Ba * M : M;
     const nb = fold ? 1 : batch;
     writeParams(rt, MATMUL_PARAMS, {
-      a: pa, b: pb, c: pc, M: m, N, K,
-      ars: transposeA ? 1 : K, acs: transposeA ? M : 1,
-      brs: transposeB ? 1 : N, bcs: transposeB ? K : 1,
-      batch: nb, aBatch: Ba === 1 ? 0 : M * K, bBatch: Bb === 1 ? 0 : K * N,
-      scratch: rt.scratch, scratchStride: rt.scratchStride,
+      a: pa,
+      b: pb,
+      c: pc,
+      M: m,
+      N,
+      K,
+      ars: transposeA ? 1 : K,
+      acs: transposeA ? M : 1,
+      brs: transposeB ? 1 : N,
+      bcs: transposeB ? K : 1,
+      batch: nb,
+      aBatch: Ba === 1 ? 0 : M * K,
+      bBatch: Bb === 1 ? 0 : K * N,
+      scratch: rt.scratch,
+      scratchStride: rt.scratchStride,
     });
     rt.call('matmul', 2 * batch * M * N * K);
     if (isInt) {
-      const f = h.f32, i = h.i32;
+      const f = h.f32,
+        i = h.i32;
       for (let k = 0, n = batch * M * N; k < n; k++) i[(y >>> 2) + k] = f[(pc >>> 2) + k]!;
     }
   } finally {

@@ -26,8 +26,16 @@ function walkOf(xh: number, shape: readonly number[], red: ReadonlySet<number>, 
 
 /** float32 sum/mean/max/min in WebAssembly SIMD with float64 accumulators in scratch memory. */
 function simdReduce(
-  xh: number, shape: readonly number[], red: ReadonlySet<number>, outShape: readonly number[],
-  m: number, count: number, op: ReduceOp, code: number, y: number, rt: Runtime,
+  xh: number,
+  shape: readonly number[],
+  red: ReadonlySet<number>,
+  outShape: readonly number[],
+  m: number,
+  count: number,
+  op: ReduceOp,
+  code: number,
+  y: number,
+  rt: Runtime,
 ): number {
   const w = walkOf(xh, shape, red, outShape);
   const h = rt.heap;
@@ -74,7 +82,8 @@ export function reduce({ x }: KernelInputs<'reduce', WasmHandle>, { op, axes }: 
   const X: Arr = isInt ? rt.heap.i32 : rt.heap.f32;
   if (numel(shape) > 0) {
     const w = walkOf(x.handle, shape, red, outShape);
-    const xs = w.starts[0]!, as = w.starts[1]!;
+    const xs = w.starts[0]!,
+      as = w.starts[1]!;
     const sa = w.step[1]!;
     const len = w.len;
     for (let r = 0; r < w.rows; r++) {
@@ -84,25 +93,53 @@ export function reduce({ x }: KernelInputs<'reduce', WasmHandle>, { op, axes }: 
       if (sa === 0) {
         let v = acc[ai]!;
         switch (op) {
-          case 'sum': case 'mean': for (; xi < end; xi++) v += X[xi]!; break;
+          case 'sum':
+          case 'mean':
+            for (; xi < end; xi++) v += X[xi]!;
+            break;
           case 'prod':
             if (isInt) for (; xi < end; xi++) v = Math.imul(v, X[xi]!);
             else for (; xi < end; xi++) v *= X[xi]!;
             break;
-          case 'max': for (; xi < end; xi++) { const e = X[xi]!; if (e > v || e !== e) v = e; } break;
-          case 'min': for (; xi < end; xi++) { const e = X[xi]!; if (e < v || e !== e) v = e; } break;
+          case 'max':
+            for (; xi < end; xi++) {
+              const e = X[xi]!;
+              if (e > v || e !== e) v = e;
+            }
+            break;
+          case 'min':
+            for (; xi < end; xi++) {
+              const e = X[xi]!;
+              if (e < v || e !== e) v = e;
+            }
+            break;
         }
         acc[ai] = v;
         continue;
       }
       switch (op) {
-        case 'sum': case 'mean': for (; xi < end; xi++, ai += sa) acc[ai]! += X[xi]!; break;
+        case 'sum':
+        case 'mean':
+          for (; xi < end; xi++, ai += sa) acc[ai]! += X[xi]!;
+          break;
         case 'prod':
           if (isInt) for (; xi < end; xi++, ai += sa) acc[ai] = Math.imul(acc[ai]!, X[xi]!);
           else for (; xi < end; xi++, ai += sa) acc[ai]! *= X[xi]!;
           break;
-        case 'max': for (; xi < end; xi++, ai += sa) { const e = X[xi]!, v = acc[ai]!; if (e > v || e !== e) acc[ai] = e; } break;
-        case 'min': for (; xi < end; xi++, ai += sa) { const e = X[xi]!, v = acc[ai]!; if (e < v || e !== e) acc[ai] = e; } break;
+        case 'max':
+          for (; xi < end; xi++, ai += sa) {
+            const e = X[xi]!,
+              v = acc[ai]!;
+            if (e > v || e !== e) acc[ai] = e;
+          }
+          break;
+        case 'min':
+          for (; xi < end; xi++, ai += sa) {
+            const e = X[xi]!,
+              v = acc[ai]!;
+            if (e < v || e !== e) acc[ai] = e;
+          }
+          break;
       }
     }
   }

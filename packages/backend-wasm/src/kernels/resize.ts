@@ -21,8 +21,14 @@ export function writeTaps(rt: Runtime, t: ResizeTaps): number {
 
 /** Runs the WebAssembly resize kernel (forward or adjoint) over every plane, threads splitting planes. */
 export function runResize(
-  kernel: 'resizeForward' | 'resizeBackward', rt: Runtime, x: number, y: number,
-  inShape: readonly number[], outShape: readonly number[], mode: ResizeMode, alignCorners: boolean,
+  kernel: 'resizeForward' | 'resizeBackward',
+  rt: Runtime,
+  x: number,
+  y: number,
+  inShape: readonly number[],
+  outShape: readonly number[],
+  mode: ResizeMode,
+  alignCorners: boolean,
 ): void {
   const [N, C, H, W] = inShape as [number, number, number, number];
   const [, , OH, OW] = outShape as [number, number, number, number];

@@ -17,7 +17,9 @@ export function scatterAdd(
   const inner = span(outShape, axis + 1, outShape.length);
   const V = updates.dtype === 'int32' ? rt.heap.i32 : rt.heap.f32;
   const I = rt.heap.i32;
-  const ub = updates.handle >>> 2, ib = indices.handle >>> 2, yb = y >>> 2;
+  const ub = updates.handle >>> 2,
+    ib = indices.handle >>> 2,
+    yb = y >>> 2;
   for (let q = 0; q < outer; q++) {
     for (let l = 0; l < L; l++) {
       const d = yb + (q * A + I[ib + l]!) * inner;

@@ -18,8 +18,17 @@ export function sgdStep(
   if (attrs.momentum !== 0 && !velocity) throw new Error('wasm sgdStep: momentum > 0 needs a velocity buffer');
   const v = attrs.momentum !== 0 ? velocity!.handle : 0;
   writeParams(rt, EW_PARAMS, {
-    a: param.handle, b: grad.handle, c: v, d: 0, y: 0, n, op: 0, flag: (attrs.nesterov ? 1 : 0) | (attrs.firstStep ? 2 : 0),
-    s0: attrs.lr, s1: attrs.momentum, s2: attrs.weightDecay,
+    a: param.handle,
+    b: grad.handle,
+    c: v,
+    d: 0,
+    y: 0,
+    n,
+    op: 0,
+    flag: (attrs.nesterov ? 1 : 0) | (attrs.firstStep ? 2 : 0),
+    s0: attrs.lr,
+    s1: attrs.momentum,
+    s2: attrs.weightDecay,
   });
   rt.call('sgdStep', n * 8);
 }

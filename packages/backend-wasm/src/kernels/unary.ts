@@ -8,8 +8,25 @@ import { EW_PARAMS, writeParams } from './params.js';
 
 /** float32 ops the WebAssembly `unaryDense` kernel implements, by op code. */
 const SIMD_OPS: Partial<Record<UnaryOp, number>> = {
-  relu: 0, neg: 1, abs: 2, square: 3, sqrt: 4, rsqrt: 5, reciprocal: 6, floor: 7, ceil: 8, round: 9, leakyRelu: 10,
-  exp: 12, log: 13, tanh: 14, sigmoid: 15, gelu: 16, geluTanh: 17, silu: 18, erf: 19,
+  relu: 0,
+  neg: 1,
+  abs: 2,
+  square: 3,
+  sqrt: 4,
+  rsqrt: 5,
+  reciprocal: 6,
+  floor: 7,
+  ceil: 8,
+  round: 9,
+  leakyRelu: 10,
+  exp: 12,
+  log: 13,
+  tanh: 14,
+  sigmoid: 15,
+  gelu: 16,
+  geluTanh: 17,
+  silu: 18,
+  erf: 19,
 };
 /** Below this many elements the TypeScript loop is as fast as a call into wasm. */
 const SIMD_MIN = 256;

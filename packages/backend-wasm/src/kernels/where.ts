@@ -17,7 +17,9 @@ export function where({ cond, a, b }: KernelInputs<'where', WasmHandle>, { outSh
   const [sc, sa, sb] = w.step as [number, number, number];
   let o = y >>> 2;
   for (let r = 0; r < w.rows; r++) {
-    let ic = rc[r]!, ia = ra[r]!, ib = rb[r]!;
+    let ic = rc[r]!,
+      ia = ra[r]!,
+      ib = rb[r]!;
     for (let k = 0; k < w.len; k++, ic += sc, ia += sa, ib += sb) V[o++] = C[ic]! !== 0 ? V[ia]! : V[ib]!;
   }
   return y;

@@ -13,11 +13,15 @@ export function activationBackward(
 ): KernelOutput<'activationBackward', WebglHandle> {
   const { dy, y } = inputs;
   return produce(st, 'float32', () => {
-    const g = dense(dy), v = dense(y);
+    const g = dense(dy),
+      v = dense(y);
     switch (activation) {
-      case 'relu': return tf.where(tf.greater(v, 0), g, tf.zerosLike(g));
-      case 'sigmoid': return tf.mul(g, tf.mul(v, tf.sub(1, v)));
-      case 'tanh': return tf.mul(g, tf.sub(1, tf.square(v)));
+      case 'relu':
+        return tf.where(tf.greater(v, 0), g, tf.zerosLike(g));
+      case 'sigmoid':
+        return tf.mul(g, tf.mul(v, tf.sub(1, v)));
+      case 'tanh':
+        return tf.mul(g, tf.sub(1, tf.square(v)));
     }
   });
 }

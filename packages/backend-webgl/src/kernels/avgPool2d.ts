@@ -13,6 +13,5 @@ export function avgPool2d(
   st: WebglStorage,
 ): KernelOutput<'avgPool2d', WebglHandle> {
   const { x } = inputs;
-  return produce(st, 'float32', () =>
-    runProgram(new AvgPoolProgram(x.shape, attrs.outShape, attrs, attrs.countIncludePad), [dense(x)], 'float32'));
+  return produce(st, 'float32', () => runProgram(new AvgPoolProgram(x.shape, attrs.outShape, attrs, attrs.countIncludePad), [dense(x)], 'float32'));
 }

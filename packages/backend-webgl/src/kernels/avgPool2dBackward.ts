@@ -13,6 +13,5 @@ export function avgPool2dBackward(
   st: WebglStorage,
 ): KernelOutput<'avgPool2dBackward', WebglHandle> {
   const { dy } = inputs;
-  return produce(st, 'float32', () =>
-    runProgram(new AvgPoolBackwardProgram(dy.shape, attrs.inShape, attrs, attrs.countIncludePad), [dense(dy)], 'float32'));
+  return produce(st, 'float32', () => runProgram(new AvgPoolBackwardProgram(dy.shape, attrs.inShape, attrs, attrs.countIncludePad), [dense(dy)], 'float32'));
 }

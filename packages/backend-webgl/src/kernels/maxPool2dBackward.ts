@@ -18,5 +18,6 @@ export function maxPool2dBackward(
 ): KernelOutput<'maxPool2dBackward', WebglHandle> {
   const { dy, indices } = inputs;
   return produce(st, 'float32', () =>
-    runProgram(new MaxPoolBackwardProgram(dy.shape, attrs.inShape, indices.handle.pool), [dense(dy), dense(indices)], 'float32'));
+    runProgram(new MaxPoolBackwardProgram(dy.shape, attrs.inShape, indices.handle.pool), [dense(dy), dense(indices)], 'float32'),
+  );
 }

@@ -13,6 +13,10 @@ export function pad(inputs: KernelInputs<'pad', WebglHandle>, attrs: KernelAttrs
   return produce(st, x.dtype, () => {
     const t = dense(x);
     if (x.shape.length === 0) return tf.clone(t);
-    return tf.pad(t, pads.map(([a, b]) => [a, b] as [number, number]), value);
+    return tf.pad(
+      t,
+      pads.map(([a, b]) => [a, b] as [number, number]),
+      value,
+    );
   });
 }

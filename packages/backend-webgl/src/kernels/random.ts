@@ -19,7 +19,8 @@ export function random(_inputs: KernelInputs<'random', WebglHandle>, attrs: Kern
   const n = sizeOf(shape);
   const asInt = attrs.dtype === 'int32' && distribution === 'uniform';
   const span = high - low;
-  const mode: RandomMode = distribution === 'normal' ? 'normal' : !asInt ? 'uniform' : isInt32(low) && isInt32(span) && isInt32(low + span) && span > 0 ? 'randint' : 'uniformFloor';
+  const mode: RandomMode =
+    distribution === 'normal' ? 'normal' : !asInt ? 'uniform' : isInt32(low) && isInt32(span) && isInt32(low + span) && span > 0 ? 'randint' : 'uniformFloor';
   const dtype = asInt ? 'int32' : 'float32';
   return produce(st, dtype, () => {
     if (n === 0) return tf.zeros([...shape], dtype);

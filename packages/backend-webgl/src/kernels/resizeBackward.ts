@@ -13,6 +13,5 @@ export function resizeBackward(
   st: WebglStorage,
 ): KernelOutput<'resizeBackward', WebglHandle> {
   const { dy } = inputs;
-  return produce(st, 'float32', () =>
-    runProgram(new ResizeBackwardProgram(dy.shape, attrs.inShape, attrs.mode, attrs.alignCorners), [dense(dy)], 'float32'));
+  return produce(st, 'float32', () => runProgram(new ResizeBackwardProgram(dy.shape, attrs.inShape, attrs.mode, attrs.alignCorners), [dense(dy)], 'float32'));
 }

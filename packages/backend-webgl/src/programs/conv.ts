@@ -14,13 +14,22 @@ export class GroupedConv2DProgram implements GPGPUProgram {
   readonly outputShape: number[];
   readonly userCode: string;
 
-  constructor(xShape: readonly number[], wShape: readonly number[], outShape: readonly number[], geo: Conv2dGeometry, hasBias: boolean, activation: Activation) {
+  constructor(
+    xShape: readonly number[],
+    wShape: readonly number[],
+    outShape: readonly number[],
+    geo: Conv2dGeometry,
+    hasBias: boolean,
+    activation: Activation,
+  ) {
     const [, , H, W] = xShape as [number, number, number, number];
     const [OC, ICG, KH, KW] = wShape as [number, number, number, number];
     const OCG = OC / geo.groups;
     this.variableNames = hasBias ? ['X', 'W', 'B'] : ['X', 'W'];
     this.outputShape = [...outShape];
-    const [sh, sw] = geo.stride, [ph, pw] = geo.padding, [dh, dw] = geo.dilation;
+    const [sh, sw] = geo.stride,
+      [ph, pw] = geo.padding,
+      [dh, dw] = geo.dilation;
     this.userCode = `
       ${ACTIVATION_GLSL}
       void main() {
@@ -64,7 +73,9 @@ export class GroupedConv2DBackpropInputProgram implements GPGPUProgram {
     const [OC, ICG, KH, KW] = wShape as [number, number, number, number];
     const OCG = OC / geo.groups;
     this.outputShape = [...inShape];
-    const [sh, sw] = geo.stride, [ph, pw] = geo.padding, [dh, dw] = geo.dilation;
+    const [sh, sw] = geo.stride,
+      [ph, pw] = geo.padding,
+      [dh, dw] = geo.dilation;
     this.userCode = `
       void main() {
         ivec4 c = getOutputCoords();
@@ -109,7 +120,9 @@ export class GroupedConv2DBackpropFilterProgram implements GPGPUProgram {
     const [OC, ICG] = wShape as [number, number, number, number];
     const OCG = OC / geo.groups;
     this.outputShape = [...wShape];
-    const [sh, sw] = geo.stride, [ph, pw] = geo.padding, [dh, dw] = geo.dilation;
+    const [sh, sw] = geo.stride,
+      [ph, pw] = geo.padding,
+      [dh, dw] = geo.dilation;
     this.userCode = `
       void main() {
         ivec4 c = getOutputCoords();

@@ -62,7 +62,9 @@ export class Col2ImProgram implements GPGPUProgram {
   constructor(s: ColGeometry, geo: Conv2dGeometry) {
     const { N, C, H, W, KH, KW, OH, OW } = s;
     const ICG = C / geo.groups;
-    const [sh, sw] = geo.stride, [ph, pw] = geo.padding, [dh, dw] = geo.dilation;
+    const [sh, sw] = geo.stride,
+      [ph, pw] = geo.padding,
+      [dh, dw] = geo.dilation;
     this.outputShape = [N, C, H, W];
     this.userCode = `
       void main() {

@@ -23,7 +23,9 @@ export class MaxPoolProgram implements GPGPUProgram {
 
   constructor(xShape: readonly number[], outShape: readonly number[], geo: PoolGeo, index: boolean) {
     const [, , H, W] = xShape as [number, number, number, number];
-    const [kh, kw] = geo.kernel, [sh, sw] = geo.stride, [ph, pw] = geo.padding;
+    const [kh, kw] = geo.kernel,
+      [sh, sw] = geo.stride,
+      [ph, pw] = geo.padding;
     this.outputShape = [...outShape];
     this.userCode = `
       void main() {
@@ -105,7 +107,8 @@ export class MaxPoolBackwardProgram implements GPGPUProgram {
 
 /** GLSL for PyTorch's average-pool divisor of the window starting at `(h0, w0)`. */
 function divisorGlsl(H: number, W: number, geo: PoolGeo, countIncludePad: boolean): string {
-  const [kh, kw] = geo.kernel, [ph, pw] = geo.padding;
+  const [kh, kw] = geo.kernel,
+    [ph, pw] = geo.padding;
   return countIncludePad
     ? `float((min(h0 + ${kh}, ${H + ph}) - h0) * (min(w0 + ${kw}, ${W + pw}) - w0))`
     : `float((min(h0 + ${kh}, ${H}) - max(h0, 0)) * (min(w0 + ${kw}, ${W}) - max(w0, 0)))`;
@@ -119,7 +122,9 @@ export class AvgPoolProgram implements GPGPUProgram {
 
   constructor(xShape: readonly number[], outShape: readonly number[], geo: PoolGeo, countIncludePad: boolean) {
     const [, , H, W] = xShape as [number, number, number, number];
-    const [kh, kw] = geo.kernel, [sh, sw] = geo.stride, [ph, pw] = geo.padding;
+    const [kh, kw] = geo.kernel,
+      [sh, sw] = geo.stride,
+      [ph, pw] = geo.padding;
     this.outputShape = [...outShape];
     this.userCode = `
       void main() {
@@ -151,7 +156,9 @@ export class AvgPoolBackwardProgram implements GPGPUProgram {
   constructor(dyShape: readonly number[], inShape: readonly number[], geo: PoolGeo, countIncludePad: boolean) {
     const [, , OH, OW] = dyShape as [number, number, number, number];
     const [, , H, W] = inShape as [number, number, number, number];
-    const [kh, kw] = geo.kernel, [sh, sw] = geo.stride, [ph, pw] = geo.padding;
+    const [kh, kw] = geo.kernel,
+      [sh, sw] = geo.stride,
+      [ph, pw] = geo.padding;
     this.outputShape = [...inShape];
     this.userCode = `
       void main() {

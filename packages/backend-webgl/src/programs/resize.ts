@@ -52,10 +52,12 @@ export class ResizeProgram implements GPGPUProgram {
         float a0, a1, b0, b1;
         tapsH(c.z, r0, r1, a0, a1);
         tapsW(c.w, c0, c1, b0, b1);
-        ${mode === 'nearest'
-          ? 'setOutput(getX(c.x, c.y, r0, c0));'
-          : `setOutput(a0 * (b0 * getX(c.x, c.y, r0, c0) + b1 * getX(c.x, c.y, r0, c1)) +
-                    a1 * (b0 * getX(c.x, c.y, r1, c0) + b1 * getX(c.x, c.y, r1, c1)));`}
+        ${
+          mode === 'nearest'
+            ? 'setOutput(getX(c.x, c.y, r0, c0));'
+            : `setOutput(a0 * (b0 * getX(c.x, c.y, r0, c0) + b1 * getX(c.x, c.y, r0, c1)) +
+                    a1 * (b0 * getX(c.x, c.y, r1, c0) + b1 * getX(c.x, c.y, r1, c1)));`
+        }
       }
     `;
   }

@@ -4,7 +4,9 @@ import { bindKernels, type KernelAttrs, type KernelImpls, type KernelInputs, typ
 import type { Backend, Dense, View } from './types.js';
 
 type H = Float32Array;
-interface Ctx { readonly id: number }
+interface Ctx {
+  readonly id: number;
+}
 declare const ctx: Ctx;
 declare function unary(inputs: KernelInputs<'unary', H>, attrs: KernelAttrs<'unary'>, ctx: Ctx): KernelOutput<'unary', H>;
 declare function addAct(inputs: KernelInputs<'addAct', H>, attrs: KernelAttrs<'addAct'>, ctx: Ctx): KernelOutput<'addAct', H>;

@@ -6,17 +6,36 @@ describe('bindKernels', () => {
     const calls: unknown[][] = [];
     const ctx = { id: 'ctx' };
     // Stand-ins that record their arguments: `(...args: unknown[]) => never` fits every kernel.
-    const stub = (name: string) => (...args: unknown[]): never => {
-      calls.push([name, ...args]);
-      return 7 as never;
-    };
+    const stub =
+      (name: string) =>
+      (...args: unknown[]): never => {
+        calls.push([name, ...args]);
+        return 7 as never;
+      };
     const impls = {
-      unary: stub('unary'), binary: stub('binary'), where: stub('where'), cast: stub('cast'), contiguous: stub('contiguous'),
-      reduce: stub('reduce'), argReduce: stub('argReduce'), matmul: stub('matmul'), conv2d: stub('conv2d'),
-      convTranspose2d: stub('convTranspose2d'), maxPool2d: stub('maxPool2d'), maxPool2dBackward: stub('maxPool2dBackward'),
-      avgPool2d: stub('avgPool2d'), avgPool2dBackward: stub('avgPool2dBackward'), resize: stub('resize'),
-      resizeBackward: stub('resizeBackward'), concat: stub('concat'), pad: stub('pad'), gather: stub('gather'),
-      scatterAdd: stub('scatterAdd'), random: stub('random'), assign: stub('assign'), addAct: stub('addAct'),
+      unary: stub('unary'),
+      binary: stub('binary'),
+      where: stub('where'),
+      cast: stub('cast'),
+      contiguous: stub('contiguous'),
+      reduce: stub('reduce'),
+      argReduce: stub('argReduce'),
+      matmul: stub('matmul'),
+      conv2d: stub('conv2d'),
+      convTranspose2d: stub('convTranspose2d'),
+      maxPool2d: stub('maxPool2d'),
+      maxPool2dBackward: stub('maxPool2dBackward'),
+      avgPool2d: stub('avgPool2d'),
+      avgPool2dBackward: stub('avgPool2dBackward'),
+      resize: stub('resize'),
+      resizeBackward: stub('resizeBackward'),
+      concat: stub('concat'),
+      pad: stub('pad'),
+      gather: stub('gather'),
+      scatterAdd: stub('scatterAdd'),
+      random: stub('random'),
+      assign: stub('assign'),
+      addAct: stub('addAct'),
     };
     const kernels = bindKernels<number, typeof ctx, typeof impls>(impls, ctx);
     expect(Object.keys(kernels)).toEqual(Object.keys(impls));

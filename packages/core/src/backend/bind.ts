@@ -4,13 +4,7 @@
  * {@link KernelOutput}, and turns the set into the table `Backend` wants with
  * {@link bindKernels}.
  */
-import type {
-  KernelName,
-  OptionalKernels,
-  OptionalKernelSpecs,
-  RequiredKernels,
-  RequiredKernelSpecs,
-} from './types.js';
+import type { KernelName, OptionalKernels, OptionalKernelSpecs, RequiredKernels, RequiredKernelSpecs } from './types.js';
 
 /** Names of the kernels every backend must supply. */
 export type RequiredKernelName = keyof RequiredKernelSpecs<unknown>;

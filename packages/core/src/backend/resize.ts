@@ -23,8 +23,10 @@ export interface ResizeTaps {
  *   `λ = src − i0`.
  */
 export function resizeTaps(mode: ResizeMode, alignCorners: boolean, inSize: number, outSize: number): ResizeTaps {
-  const i0 = new Int32Array(outSize), i1 = new Int32Array(outSize);
-  const w0 = new Float64Array(outSize), w1 = new Float64Array(outSize);
+  const i0 = new Int32Array(outSize),
+    i1 = new Int32Array(outSize);
+  const w0 = new Float64Array(outSize),
+    w1 = new Float64Array(outSize);
   if (mode === 'nearest') {
     const scale = Math.fround(inSize / outSize);
     for (let o = 0; o < outSize; o++) {

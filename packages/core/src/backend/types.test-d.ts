@@ -14,7 +14,7 @@ test('optional kernels may be absent', () => {
   expectTypeOf<Record<string, never>>().toMatchTypeOf<OptionalKernels<Float32Array>>();
 });
 
-test("a backend over its own handle type is usable where core expects Backend<unknown>", () => {
+test('a backend over its own handle type is usable where core expects Backend<unknown>', () => {
   expectTypeOf<Backend<Float32Array>>().toMatchTypeOf<Backend<unknown>>();
 });
 

@@ -38,9 +38,28 @@ export interface Dense<H> {
 
 /** Elementwise unary operations. Float-only ops receive float32 input (core casts). */
 export type UnaryOp =
-  | 'neg' | 'abs' | 'sign' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'square' | 'reciprocal'
-  | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'relu' | 'leakyRelu' | 'gelu' | 'geluTanh' | 'silu'
-  | 'erf' | 'floor' | 'ceil' | 'round';
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'square'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'leakyRelu'
+  | 'gelu'
+  | 'geluTanh'
+  | 'silu'
+  | 'erf'
+  | 'floor'
+  | 'ceil'
+  | 'round';
 
 /** Elementwise binary arithmetic (output has the inputs' dtype). */
 export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
@@ -172,7 +191,17 @@ export interface RequiredKernelSpecs<H> {
    */
   random: {
     inputs: Record<string, never>;
-    attrs: { shape: readonly number[]; distribution: 'uniform' | 'normal'; seed: number; key: number; low: number; high: number; mean: number; std: number; dtype: DType };
+    attrs: {
+      shape: readonly number[];
+      distribution: 'uniform' | 'normal';
+      seed: number;
+      key: number;
+      low: number;
+      high: number;
+      mean: number;
+      std: number;
+      dtype: DType;
+    };
     output: H;
   };
   /** In-place: writes `source` (broadcast to the target shape) into the dense `target` storage. */
@@ -259,9 +288,7 @@ export type KernelName = keyof RequiredKernelSpecs<unknown> | keyof OptionalKern
 // Declared through a method signature so that `Backend<MyHandle>` is assignable to
 // `Backend<unknown>` (method parameters are bivariant); core only ever passes a backend's
 // own handles back to it.
-type KernelFn<S> = S extends { inputs: infer I; attrs: infer A; output: infer O }
-  ? { kernel(inputs: I, attrs: A): O }['kernel']
-  : never;
+type KernelFn<S> = S extends { inputs: infer I; attrs: infer A; output: infer O } ? { kernel(inputs: I, attrs: A): O }['kernel'] : never;
 
 /** The required kernel table: a backend missing one fails to compile. */
 export type RequiredKernels<H> = { readonly [K in keyof RequiredKernelSpecs<H>]: KernelFn<RequiredKernelSpecs<H>[K]> };

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  bfloat16BitsToNumber,
-  float16BitsToNumber,
-  parseSafetensors,
-  SAFETENSORS_MAX_HEADER_BYTES,
-  serializeSafetensors,
-} from './safetensors.js';
+import { bfloat16BitsToNumber, float16BitsToNumber, parseSafetensors, SAFETENSORS_MAX_HEADER_BYTES, serializeSafetensors } from './safetensors.js';
 
 /** Builds a raw file: u64 LE header length, header text (unpadded), then `buffer`. */
 function rawFile(header: unknown, buffer: Uint8Array = new Uint8Array(0), headerLenOverride?: bigint): Uint8Array {
@@ -60,7 +54,9 @@ describe('serializeSafetensors / parseSafetensors round trip', () => {
       expect(Array.from(g.data)).toEqual(Array.from(t.data));
     }
     expect(Object.is(got.get('special')!.data[2], -0)).toBe(true);
-    expect(Number.isNaN(parseSafetensors(serializeSafetensors({ n: { dtype: 'float32', shape: [1], data: Float32Array.of(NaN) } })).tensors.get('n')!.data[0])).toBe(true);
+    expect(
+      Number.isNaN(parseSafetensors(serializeSafetensors({ n: { dtype: 'float32', shape: [1], data: Float32Array.of(NaN) } })).tensors.get('n')!.data[0]),
+    ).toBe(true);
   });
 
   it('writes the exact layout: padded header, sorted keys, contiguous offsets', () => {
@@ -105,10 +101,7 @@ describe('serializeSafetensors / parseSafetensors round trip', () => {
 
   it('reads tensors whose offsets are not in key order, and tolerates header padding', () => {
     const buf = new Uint8Array([...f32le([7]), ...f32le([8, 9])]);
-    const file = rawFile(
-      '{"z":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}    ',
-      buf,
-    );
+    const file = rawFile('{"z":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}    ', buf);
     const { tensors } = parseSafetensors(file);
     expect([...tensors.keys()]).toEqual(['z', 'a']);
     expect(Array.from(tensors.get('a')!.data)).toEqual([8, 9]);
@@ -150,7 +143,9 @@ describe('parseSafetensors validation', () => {
   });
 
   it('rejects an absurdly large header length', () => {
-    expect(() => parseSafetensors(rawFile(ok, buf8, BigInt(SAFETENSORS_MAX_HEADER_BYTES) + 1n))).toThrow(/header length 100000001 bytes exceeds the 100000000-byte limit/);
+    expect(() => parseSafetensors(rawFile(ok, buf8, BigInt(SAFETENSORS_MAX_HEADER_BYTES) + 1n))).toThrow(
+      /header length 100000001 bytes exceeds the 100000000-byte limit/,
+    );
     expect(() => parseSafetensors(rawFile(ok, buf8, 0xffffffffffffffffn))).toThrow(/exceeds the 100000000-byte limit/);
   });
 
@@ -224,7 +219,9 @@ describe('parseSafetensors validation', () => {
       b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
     };
     expect(() => parseSafetensors(rawFile(gap, f32le([1, 2, 3])))).toThrow('data buffer has a hole at bytes [4, 8) before tensor "b"');
-    expect(() => parseSafetensors(rawFile(ok, f32le([1, 2, 3])))).toThrow('tensors cover 8 bytes of the 12-byte data buffer (4 trailing bytes belong to no tensor)');
+    expect(() => parseSafetensors(rawFile(ok, f32le([1, 2, 3])))).toThrow(
+      'tensors cover 8 bytes of the 12-byte data buffer (4 trailing bytes belong to no tensor)',
+    );
   });
 
   it('rejects a truncated file, naming the tensor', () => {
@@ -235,7 +232,9 @@ describe('parseSafetensors validation', () => {
     expect(() => parseSafetensors(bytes.subarray(0, bytes.length - 5), 'cut.safetensors')).toThrow(
       /\(cut\.safetensors\): tensor "b" data_offsets \[16, 32\] are out of range of the 27-byte data buffer \(file truncated/,
     );
-    expect(() => parseSafetensors(bytes.subarray(0, 20), 'cut.safetensors')).toThrow(/header length \d+ bytes runs past the end of the 20-byte file \(file truncated/);
+    expect(() => parseSafetensors(bytes.subarray(0, 20), 'cut.safetensors')).toThrow(
+      /header length \d+ bytes runs past the end of the 20-byte file \(file truncated/,
+    );
   });
 });
 
@@ -260,7 +259,10 @@ describe('dtype conversions', () => {
     expect(Object.is(float16BitsToNumber(0x8000), -0)).toBe(true);
     expect(float16BitsToNumber(0x7e00)).toBeNaN();
 
-    const file = rawFile({ h: { dtype: 'F16', shape: [cases.length + 2], data_offsets: [0, (cases.length + 2) * 2] } }, u16le([...cases.map((c) => c[0]), 0x8000, 0x7e00]));
+    const file = rawFile(
+      { h: { dtype: 'F16', shape: [cases.length + 2], data_offsets: [0, (cases.length + 2) * 2] } },
+      u16le([...cases.map((c) => c[0]), 0x8000, 0x7e00]),
+    );
     const h = parseSafetensors(file).tensors.get('h')!;
     expect(h.dtype).toBe('float32');
     expect(h.storedDtype).toBe('F16');

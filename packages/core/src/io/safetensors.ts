@@ -124,20 +124,10 @@ function copyBytes(bytes: Uint8Array, offset: number, length: number): ArrayBuff
   return out.buffer;
 }
 
-function decode(
-  bytes: Uint8Array,
-  begin: number,
-  count: number,
-  stored: string,
-  name: string,
-  source: string | undefined,
-): Float32Array | Int32Array {
+function decode(bytes: Uint8Array, begin: number, count: number, stored: string, name: string, source: string | undefined): Float32Array | Int32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset + begin, count * SAFETENSORS_READ_DTYPES[stored]!.bytes);
   const tooBig = (i: number, value: bigint | number): Error =>
-    new Error(
-      `${where(source)}: tensor "${name}" (${stored}) element ${i} = ${value} does not fit in int32 ` +
-        `(range ${-(2 ** 31)}..${2 ** 31 - 1})`,
-    );
+    new Error(`${where(source)}: tensor "${name}" (${stored}) element ${i} = ${value} does not fit in int32 ` + `(range ${-(2 ** 31)}..${2 ** 31 - 1})`);
   switch (stored) {
     case 'F32':
       if (LITTLE_ENDIAN_HOST) return new Float32Array(copyBytes(bytes, begin, count * 4));
@@ -252,16 +242,12 @@ export function parseSafetensors(bytes: Uint8Array, source?: string): ParsedSafe
   const headerLen = dv.getBigUint64(0, true);
   if (headerLen > BigInt(SAFETENSORS_MAX_HEADER_BYTES)) {
     throw new Error(
-      `${at}: header length ${headerLen} bytes exceeds the ${SAFETENSORS_MAX_HEADER_BYTES}-byte limit ` +
-        `(not a safetensors file, or a corrupt one)`,
+      `${at}: header length ${headerLen} bytes exceeds the ${SAFETENSORS_MAX_HEADER_BYTES}-byte limit ` + `(not a safetensors file, or a corrupt one)`,
     );
   }
   const n = Number(headerLen);
   if (8 + n > bytes.length) {
-    throw new Error(
-      `${at}: header length ${n} bytes runs past the end of the ${bytes.length}-byte file ` +
-        `(file truncated, or not a safetensors file)`,
-    );
+    throw new Error(`${at}: header length ${n} bytes runs past the end of the ${bytes.length}-byte file ` + `(file truncated, or not a safetensors file)`);
   }
 
   let text: string;
@@ -309,16 +295,8 @@ export function parseSafetensors(bytes: Uint8Array, source?: string): ParsedSafe
       throw new Error(`${at}: tensor "${name}" shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
     }
     const offsets = info['data_offsets'];
-    if (
-      !Array.isArray(offsets) ||
-      offsets.length !== 2 ||
-      !isNonNegativeInteger(offsets[0]) ||
-      !isNonNegativeInteger(offsets[1]) ||
-      offsets[0] > offsets[1]
-    ) {
-      throw new Error(
-        `${at}: tensor "${name}" data_offsets must be [begin, end] with integers 0 ≤ begin ≤ end, got ${JSON.stringify(offsets)}`,
-      );
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !isNonNegativeInteger(offsets[0]) || !isNonNegativeInteger(offsets[1]) || offsets[0] > offsets[1]) {
+      throw new Error(`${at}: tensor "${name}" data_offsets must be [begin, end] with integers 0 ≤ begin ≤ end, got ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     if (end > bufferSize) {
@@ -344,23 +322,17 @@ export function parseSafetensors(bytes: Uint8Array, source?: string): ParsedSafe
   let prev: Entry | undefined;
   for (const e of entries) {
     if (e.begin < cursor) {
-      throw new Error(
-        `${at}: tensors "${prev!.name}" [${prev!.begin}, ${prev!.end}] and "${e.name}" [${e.begin}, ${e.end}] overlap`,
-      );
+      throw new Error(`${at}: tensors "${prev!.name}" [${prev!.begin}, ${prev!.end}] and "${e.name}" [${e.begin}, ${e.end}] overlap`);
     }
     if (e.begin > cursor) {
-      throw new Error(
-        `${at}: data buffer has a hole at bytes [${cursor}, ${e.begin}) before tensor "${e.name}" ` +
-          `(tensors must be contiguous)`,
-      );
+      throw new Error(`${at}: data buffer has a hole at bytes [${cursor}, ${e.begin}) before tensor "${e.name}" ` + `(tensors must be contiguous)`);
     }
     cursor = e.end;
     prev = e;
   }
   if (cursor !== bufferSize) {
     throw new Error(
-      `${at}: tensors cover ${cursor} bytes of the ${bufferSize}-byte data buffer ` +
-        `(${bufferSize - cursor} trailing bytes belong to no tensor)`,
+      `${at}: tensors cover ${cursor} bytes of the ${bufferSize}-byte data buffer ` + `(${bufferSize - cursor} trailing bytes belong to no tensor)`,
     );
   }
 
@@ -399,10 +371,7 @@ function codePointCompare(a: string, b: string): number {
  *   the typed array does not match the dtype, `data.length` does not match the shape, or a
  *   metadata value is not a string.
  */
-export function serializeSafetensors(
-  tensors: Record<string, SafetensorsInput>,
-  metadata?: Record<string, string>,
-): Uint8Array {
+export function serializeSafetensors(tensors: Record<string, SafetensorsInput>, metadata?: Record<string, string>): Uint8Array {
   const names = Object.keys(tensors).sort(codePointCompare);
   // Null prototype: a tensor named "__proto__" must become a key, not a prototype.
   const header = Object.create(null) as Record<string, unknown>;
@@ -433,9 +402,7 @@ export function serializeSafetensors(
     let count = 1;
     for (const d of t.shape) count *= d;
     if (t.data.length !== count) {
-      throw new Error(
-        `serializeSafetensors: tensor "${name}" shape [${t.shape.join(',')}] has ${count} elements but data has ${t.data.length}`,
-      );
+      throw new Error(`serializeSafetensors: tensor "${name}" shape [${t.shape.join(',')}] has ${count} elements but data has ${t.data.length}`);
     }
     const bytes = count * 4;
     header[name] = { dtype: t.dtype === 'float32' ? 'F32' : 'I32', shape: [...t.shape], data_offsets: [offset, offset + bytes] };

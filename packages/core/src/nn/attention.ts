@@ -1,9 +1,7 @@
 /** Multi-head attention with PyTorch's packed parameter names. */
 import { fmt } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import {
-  add, cast, contiguous, full, linear, narrow, permute, reshape, scaledDotProductAttention, split, transpose, where,
-} from '../ops/index.js';
+import { add, cast, contiguous, full, linear, narrow, permute, reshape, scaledDotProductAttention, split, transpose, where } from '../ops/index.js';
 import { Module, parameter } from './module.js';
 import { Linear } from './layers.js';
 import { xavierUniform } from './init.js';
@@ -65,7 +63,8 @@ export class MultiheadAttention extends Module {
   /** Self-attention when `key`/`value` are omitted. */
   override forward(query: Tensor, key: Tensor = query, value: Tensor = key, options: AttentionCallOptions = {}): Tensor {
     const e = this.embedDim;
-    if (query.rank !== 3 || query.shape[2] !== e) throw new Error(`MultiheadAttention: query must be [${this.batchFirst ? 'N, L' : 'L, N'}, ${e}], got ${fmt(query.shape)}`);
+    if (query.rank !== 3 || query.shape[2] !== e)
+      throw new Error(`MultiheadAttention: query must be [${this.batchFirst ? 'N, L' : 'L, N'}, ${e}], got ${fmt(query.shape)}`);
     // Work batch-first: [N, L, E].
     const toBF = (t: Tensor): Tensor => (this.batchFirst ? t : transpose(t, 0, 1));
     const q0 = toBF(query);

@@ -82,7 +82,8 @@ export class Sequential extends Module {
   }
 
   [Symbol.iterator](): Iterator<Module> {
-    return ownModules(this).map(([, m]) => m)[Symbol.iterator]();
+    const modules = ownModules(this).map(([, m]) => m);
+    return modules[Symbol.iterator]();
   }
 
   override forward(x: Tensor): Tensor {
@@ -128,7 +129,8 @@ export class ModuleList extends Module {
   }
 
   [Symbol.iterator](): Iterator<Module> {
-    return ownModules(this).map(([, m]) => m)[Symbol.iterator]();
+    const modules = ownModules(this).map(([, m]) => m);
+    return modules[Symbol.iterator]();
   }
 }
 

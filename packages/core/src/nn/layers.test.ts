@@ -2,10 +2,37 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import {
-  registerBackend, setBackend, tidy, tensor, randn, ones, linear, narrow, reshape, permute, matmul, softmax, mul, add, transpose,
-  conv2d, contiguous,
-  Conv2d, ConvTranspose2d, BatchNorm2d, BatchNorm1d, Dropout, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Upsample, Flatten, LeakyReLU,
-  MultiheadAttention, GroupNorm, type Tensor,
+  registerBackend,
+  setBackend,
+  tidy,
+  tensor,
+  randn,
+  ones,
+  linear,
+  narrow,
+  reshape,
+  permute,
+  matmul,
+  softmax,
+  mul,
+  add,
+  transpose,
+  conv2d,
+  contiguous,
+  Conv2d,
+  ConvTranspose2d,
+  BatchNorm2d,
+  BatchNorm1d,
+  Dropout,
+  MaxPool2d,
+  AvgPool2d,
+  AdaptiveAvgPool2d,
+  Upsample,
+  Flatten,
+  LeakyReLU,
+  MultiheadAttention,
+  GroupNorm,
+  type Tensor,
 } from '../index.js';
 import { assertTensorsClose } from '../testing/index.js';
 
@@ -45,7 +72,11 @@ describe('MultiheadAttention', () => {
       const q = randn([3, 2, 8]);
       const kv = randn([3, 2, 8]);
       const bf = (t: Tensor): Tensor => transpose(t, 0, 1);
-      const causal = tensor([[0, -Infinity, -Infinity], [0, 0, -Infinity], [0, 0, 0]]);
+      const causal = tensor([
+        [0, -Infinity, -Infinity],
+        [0, 0, -Infinity],
+        [0, 0, 0],
+      ]);
       assertTensorsClose(m.call(q, kv, kv), bf(manualAttention(m, bf(q), bf(kv), bf(kv))));
       assertTensorsClose(m.call(q, kv, kv, { isCausal: true }), bf(manualAttention(m, bf(q), bf(kv), bf(kv), causal)));
       const blocked = tensor(new Int32Array([0, 1, 1, 0, 0, 1, 0, 0, 0]), [3, 3]);

@@ -7,8 +7,29 @@ import { fmt, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { ResizeMode } from '../backend/types.js';
 import {
-  add, adaptiveAvgPool2d, assign, avgPool2d, batchNorm, conv2d, convTranspose2d, dropout, embedding, flatten,
-  full, gelu, groupNorm, layerNorm, leakyRelu, linear, maxPool2d, relu, sigmoid, silu, tanh, upsample, zeros,
+  add,
+  adaptiveAvgPool2d,
+  assign,
+  avgPool2d,
+  batchNorm,
+  conv2d,
+  convTranspose2d,
+  dropout,
+  embedding,
+  flatten,
+  full,
+  gelu,
+  groupNorm,
+  layerNorm,
+  leakyRelu,
+  linear,
+  maxPool2d,
+  relu,
+  sigmoid,
+  silu,
+  tanh,
+  upsample,
+  zeros,
   type Conv2dOptions,
 } from '../ops/index.js';
 import { Module, parameter } from './module.js';
@@ -151,7 +172,11 @@ export class ConvTranspose2d extends Module {
 
   override forward(x: Tensor): Tensor {
     return convTranspose2d(x, this.weight, this.bias, {
-      stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups,
+      stride: this.stride,
+      padding: this.padding,
+      outputPadding: this.outputPadding,
+      dilation: this.dilation,
+      groups: this.groups,
     });
   }
 
@@ -507,7 +532,10 @@ export class Identity extends Module {
 
 /** Flattens dims `startDim..endDim` (default 1..-1: `[N, C, H, W]` → `[N, C·H·W]`). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
   }
   override forward(x: Tensor): Tensor {
@@ -518,10 +546,15 @@ export class Flatten extends Module {
 /** Creates a module for an activation name (used by {@link Skip}'s `post`). @internal */
 export function activationModule(name: 'relu' | 'gelu' | 'silu' | 'tanh' | 'sigmoid'): Module {
   switch (name) {
-    case 'relu': return new ReLU();
-    case 'gelu': return new GELU();
-    case 'silu': return new SiLU();
-    case 'tanh': return new Tanh();
-    case 'sigmoid': return new Sigmoid();
+    case 'relu':
+      return new ReLU();
+    case 'gelu':
+      return new GELU();
+    case 'silu':
+      return new SiLU();
+    case 'tanh':
+      return new Tanh();
+    case 'sigmoid':
+      return new Sigmoid();
   }
 }

@@ -45,7 +45,9 @@ export interface SkipMerge {
 
 function requireSameShape(main: Tensor, shortcut: Tensor, kind: string, owner: string): void {
   if (!sameShape(main.shape, shortcut.shape)) {
-    throw new Error(`${owner}(${kind}): main branch ${fmt(main.shape)} and shortcut ${fmt(shortcut.shape)} differ; give the shortcut a projection (e.g. a strided 1×1 conv + BN as torchvision's downsample)`);
+    throw new Error(
+      `${owner}(${kind}): main branch ${fmt(main.shape)} and shortcut ${fmt(shortcut.shape)} differ; give the shortcut a projection (e.g. a strided 1×1 conv + BN as torchvision's downsample)`,
+    );
   }
 }
 
@@ -151,6 +153,9 @@ export class ScaledMerge implements SkipMerge {
     const axis = this.channelAxis ?? (m.rank === 4 ? 1 : m.rank - 1);
     const ax = axis < 0 ? axis + m.rank : axis;
     if (m.shape[ax] !== a.size) throw new Error(`${owner}(scaled): α has ${a.size} channels, the main branch ${fmt(m.shape)} has ${m.shape[ax]} on axis ${ax}`);
-    return reshape(a, m.shape.map((d, i) => (i === ax ? d : 1)));
+    return reshape(
+      a,
+      m.shape.map((d, i) => (i === ax ? d : 1)),
+    );
   }
 }

@@ -2,9 +2,35 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import {
-  manualSeed, memory, registerBackend, setBackend, tidy, tensor, zeros, randn, sum, mean, variance,
-  Module, Skip, Sequential, ModuleList, ModuleDict, Conv2d, BatchNorm2d, BatchNorm1d, Linear, ReLU, Embedding, LayerNorm, GroupNorm,
-  MultiheadAttention, init, seq, type Branches, type Tensor,
+  manualSeed,
+  memory,
+  registerBackend,
+  setBackend,
+  tidy,
+  tensor,
+  zeros,
+  randn,
+  sum,
+  mean,
+  variance,
+  Module,
+  Skip,
+  Sequential,
+  ModuleList,
+  ModuleDict,
+  Conv2d,
+  BatchNorm2d,
+  BatchNorm1d,
+  Linear,
+  ReLU,
+  Embedding,
+  LayerNorm,
+  GroupNorm,
+  MultiheadAttention,
+  init,
+  seq,
+  type Branches,
+  type Tensor,
 } from '../index.js';
 
 beforeAll(async () => {
@@ -74,13 +100,19 @@ class TinyResNet extends Module {
 const bn = (p: string): string[] => ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'].map((k) => `${p}.${k}`);
 /** torchvision's keys for one BasicBlock, written by hand. */
 const blockKeys = (p: string, down: boolean): string[] => [
-  `${p}.conv1.weight`, ...bn(`${p}.bn1`), `${p}.conv2.weight`, ...bn(`${p}.bn2`),
+  `${p}.conv1.weight`,
+  ...bn(`${p}.bn1`),
+  `${p}.conv2.weight`,
+  ...bn(`${p}.bn2`),
   ...(down ? [`${p}.downsample.0.weight`, ...bn(`${p}.downsample.1`)] : []),
 ];
 const resnetKeys = [
-  'conv1.weight', ...bn('bn1'),
-  ...blockKeys('layer1.0', false), ...blockKeys('layer1.1', false),
-  ...blockKeys('layer2.0', true), ...blockKeys('layer2.1', false),
+  'conv1.weight',
+  ...bn('bn1'),
+  ...blockKeys('layer1.0', false),
+  ...blockKeys('layer1.1', false),
+  ...blockKeys('layer2.0', true),
+  ...blockKeys('layer2.1', false),
 ];
 
 describe('names are torchvision keys', () => {
@@ -95,7 +127,15 @@ describe('names are torchvision keys', () => {
     expect(sd['bn1.num_batches_tracked']!.shape).toEqual([]);
     expect(sd['bn1.num_batches_tracked']!.dtype).toBe('int32');
     expect(block.namedParameters().map(([n]) => n)).toEqual([
-      'conv1.weight', 'bn1.weight', 'bn1.bias', 'conv2.weight', 'bn2.weight', 'bn2.bias', 'downsample.0.weight', 'downsample.1.weight', 'downsample.1.bias',
+      'conv1.weight',
+      'bn1.weight',
+      'bn1.bias',
+      'conv2.weight',
+      'bn2.weight',
+      'bn2.bias',
+      'downsample.0.weight',
+      'downsample.1.weight',
+      'downsample.1.bias',
     ]);
     expect(block.namedChildren().map(([n]) => n)).toEqual(['conv1', 'bn1', 'relu', 'conv2', 'bn2', 'downsample']);
     block.dispose();
@@ -119,8 +159,15 @@ describe('names are torchvision keys', () => {
     m.registerModule('extra', new ModuleDict({ proj: new Linear(1, 2) }));
     m.registerModule('named', new Sequential({ fc1: new Linear(1, 1), act: new ReLU() }));
     expect(Object.keys(m.stateDict())).toEqual([
-      'features.0.weight', 'features.0.bias', 'features.2.weight', 'features.2.bias', 'heads.0.weight', 'extra.proj.weight', 'extra.proj.bias',
-      'named.fc1.weight', 'named.fc1.bias',
+      'features.0.weight',
+      'features.0.bias',
+      'features.2.weight',
+      'features.2.bias',
+      'heads.0.weight',
+      'extra.proj.weight',
+      'extra.proj.bias',
+      'named.fc1.weight',
+      'named.fc1.bias',
     ]);
     expect(() => new ModuleDict({ keys: new ReLU() })).toThrow(/cannot register 'keys': the name is taken by a method/);
     m.dispose();
@@ -140,8 +187,15 @@ describe('names are torchvision keys', () => {
     m.registerModule('emb', new Embedding(10, 8));
     const shapes = Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, t.shape]));
     expect(shapes).toEqual({
-      'attn.in_proj_weight': [24, 8], 'attn.in_proj_bias': [24], 'attn.out_proj.weight': [8, 8], 'attn.out_proj.bias': [8],
-      'ln.weight': [8], 'ln.bias': [8], 'gn.weight': [8], 'gn.bias': [8], 'emb.weight': [10, 8],
+      'attn.in_proj_weight': [24, 8],
+      'attn.in_proj_bias': [24],
+      'attn.out_proj.weight': [8, 8],
+      'attn.out_proj.bias': [8],
+      'ln.weight': [8],
+      'ln.bias': [8],
+      'gn.weight': [8],
+      'gn.bias': [8],
+      'emb.weight': [10, 8],
     });
     m.dispose();
   });
@@ -214,7 +268,12 @@ describe('modes, gradients, lifetime', () => {
   it('train/eval switches BatchNorm between batch statistics (updating buffers) and running statistics', async () => {
     const m = new Sequential(new ReLU(), new BatchNorm1d(3));
     const bnorm = m.at(1) as BatchNorm1d;
-    const x = tensor([[1, 2, 3], [3, 0, -1], [0, 1, 5], [2, 2, 2]]);
+    const x = tensor([
+      [1, 2, 3],
+      [3, 0, -1],
+      [0, 1, 5],
+      [2, 2, 2],
+    ]);
     const yTrain = tidy(() => m.call(x));
     // Batch statistics: every feature has mean 0 and (biased) variance ≈ 1.
     expect(Array.from(await tidy(() => mean(yTrain, 0)).data()).every((v) => Math.abs(v) < 1e-5)).toBe(true);

@@ -301,7 +301,10 @@ export class Module {
    * `recurse: false`, only this module's own.
    */
   namedParameters(options: { recurse?: boolean } = {}): [string, Tensor][] {
-    if (options.recurse === false) return this.#tensorEntries().filter((e) => e.kind === 'parameter').map((e) => [e.name, e.tensor]);
+    if (options.recurse === false)
+      return this.#tensorEntries()
+        .filter((e) => e.kind === 'parameter')
+        .map((e) => [e.name, e.tensor]);
     return dedupeTensors(this.#collect(true, (e) => e.kind === 'parameter'));
   }
 
@@ -312,7 +315,10 @@ export class Module {
 
   /** Buffers (persistent or not) with dotted names. */
   namedBuffers(options: { recurse?: boolean } = {}): [string, Tensor][] {
-    if (options.recurse === false) return this.#tensorEntries().filter((e) => e.kind === 'buffer').map((e) => [e.name, e.tensor]);
+    if (options.recurse === false)
+      return this.#tensorEntries()
+        .filter((e) => e.kind === 'buffer')
+        .map((e) => [e.name, e.tensor]);
     return dedupeTensors(this.#collect(true, (e) => e.kind === 'buffer'));
   }
 
@@ -347,7 +353,9 @@ export class Module {
    * `includeInline` is set, in which case they carry a display path such as `h.0.attn_skip`.
    */
   namedModules(options: { includeInline?: boolean } = {}): [string, Module][] {
-    return this.walk().filter((v) => options.includeInline || v.slot !== 'inline').map((v) => [v.path, v.module]);
+    return this.walk()
+      .filter((v) => options.includeInline || v.slot !== 'inline')
+      .map((v) => [v.path, v.module]);
   }
 
   /** This module and every descendant, each once. */
@@ -460,7 +468,8 @@ export function checkStateDict(
 ): StateDictCheck {
   const strict = options.strict ?? true;
   type Shaped = { readonly shape: readonly number[] };
-  const source: ReadonlyMap<string, Shaped> = dict instanceof Map ? (dict as ReadonlyMap<string, Shaped>) : new Map(Object.entries(dict as Readonly<Record<string, Shaped>>));
+  const source: ReadonlyMap<string, Shaped> =
+    dict instanceof Map ? (dict as ReadonlyMap<string, Shaped>) : new Map(Object.entries(dict as Readonly<Record<string, Shaped>>));
   const missingKeys = Object.keys(own).filter((k) => !source.has(k));
   const unexpectedKeys = [...source.keys()].filter((k) => !(k in own));
   const mismatched: string[] = [];

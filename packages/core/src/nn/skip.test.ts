@@ -2,11 +2,56 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import {
-  manualSeed, memory, registerBackend, setBackend, tidy, tensor, ones, randn, add, mul, sub, sigmoid, relu, sum, concat,
-  conv2d, batchNorm, layerNorm, crossEntropy, randint, maxPool2d, upsample, SGD,
-  Module, Skip, Tap, Sequential, Conv2d, BatchNorm2d, Linear, LayerNorm, ReLU, GELU, Identity, Dropout, MaxPool2d, Upsample, Flatten,
-  AdaptiveAvgPool2d, MultiheadAttention, residual, seq, setSkips, countSkips, namedSkips, summary, maximum,
-  type Branches, type SkipMerge, type Tensor,
+  manualSeed,
+  memory,
+  registerBackend,
+  setBackend,
+  tidy,
+  tensor,
+  ones,
+  randn,
+  add,
+  mul,
+  sub,
+  sigmoid,
+  relu,
+  sum,
+  concat,
+  conv2d,
+  batchNorm,
+  layerNorm,
+  crossEntropy,
+  randint,
+  maxPool2d,
+  upsample,
+  SGD,
+  Module,
+  Skip,
+  Tap,
+  Sequential,
+  Conv2d,
+  BatchNorm2d,
+  Linear,
+  LayerNorm,
+  ReLU,
+  GELU,
+  Identity,
+  Dropout,
+  MaxPool2d,
+  Upsample,
+  Flatten,
+  AdaptiveAvgPool2d,
+  MultiheadAttention,
+  residual,
+  seq,
+  setSkips,
+  countSkips,
+  namedSkips,
+  summary,
+  maximum,
+  type Branches,
+  type SkipMerge,
+  type Tensor,
 } from '../index.js';
 import { assertTensorsClose } from '../testing/index.js';
 
@@ -155,7 +200,11 @@ describe('plain twins', () => {
     expect(setSkips(net, false)).toBe(3);
     expect(countSkips(net)).toBe(0);
     expect(setSkips(net, true, /\.1$/)).toBe(1);
-    expect(namedSkips(net).filter(([, s]) => s.skip).map(([n]) => n)).toEqual(['layer1.1']);
+    expect(
+      namedSkips(net)
+        .filter(([, s]) => s.skip)
+        .map(([n]) => n),
+    ).toEqual(['layer1.1']);
     net.dispose();
   });
 });
@@ -235,8 +284,12 @@ describe('blocks built from Skip', () => {
     const growth = 4;
     const layer = new Skip({
       main: {
-        norm1: new BatchNorm2d(6), relu1: new ReLU(), conv1: new Conv2d(6, 4 * growth, 1, { bias: false }),
-        norm2: new BatchNorm2d(4 * growth), relu2: new ReLU(), conv2: new Conv2d(4 * growth, growth, 3, { padding: 1, bias: false }),
+        norm1: new BatchNorm2d(6),
+        relu1: new ReLU(),
+        conv1: new Conv2d(6, 4 * growth, 1, { bias: false }),
+        norm2: new BatchNorm2d(4 * growth),
+        relu2: new ReLU(),
+        conv2: new Conv2d(4 * growth, growth, 3, { padding: 1, bias: false }),
       },
       merge: 'concat',
     });
@@ -252,8 +305,18 @@ describe('blocks built from Skip', () => {
     const mlp = new Sequential({ c_fc: new Linear(d, 4 * d), act: new GELU('tanh'), c_proj: new Linear(4 * d, d) });
     const block = Sequential.inline(residual({ ln_1: ln1, attn }), residual({ ln_2: new LayerNorm(d), mlp }));
     expect(Object.keys(block.stateDict())).toEqual([
-      'ln_1.weight', 'ln_1.bias', 'attn.in_proj_weight', 'attn.in_proj_bias', 'attn.out_proj.weight', 'attn.out_proj.bias',
-      'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias',
+      'ln_1.weight',
+      'ln_1.bias',
+      'attn.in_proj_weight',
+      'attn.in_proj_bias',
+      'attn.out_proj.weight',
+      'attn.out_proj.bias',
+      'ln_2.weight',
+      'ln_2.bias',
+      'mlp.c_fc.weight',
+      'mlp.c_fc.bias',
+      'mlp.c_proj.weight',
+      'mlp.c_proj.bias',
     ]);
     expect(countSkips(block)).toBe(2);
     const x = randn([2, 3, d]);
@@ -271,11 +334,23 @@ describe('blocks built from Skip', () => {
     });
     const model = new Sequential({ h: new Sequential(block) });
     expect(Object.keys(model.stateDict())).toEqual([
-      'h.0.ln_1.weight', 'h.0.ln_1.bias', 'h.0.attn.in_proj_weight', 'h.0.attn.in_proj_bias', 'h.0.attn.out_proj.weight', 'h.0.attn.out_proj.bias',
-      'h.0.ln_2.weight', 'h.0.ln_2.bias', 'h.0.mlp.weight', 'h.0.mlp.bias',
+      'h.0.ln_1.weight',
+      'h.0.ln_1.bias',
+      'h.0.attn.in_proj_weight',
+      'h.0.attn.in_proj_bias',
+      'h.0.attn.out_proj.weight',
+      'h.0.attn.out_proj.bias',
+      'h.0.ln_2.weight',
+      'h.0.ln_2.bias',
+      'h.0.mlp.weight',
+      'h.0.mlp.bias',
     ]);
     expect(namedSkips(model).map(([p]) => p)).toEqual(['h.0.attn_skip', 'h.0.mlp_skip']);
-    expect(summary(model, [1, 3, d]).rows.filter((r) => r.type === 'Skip(add)').map((r) => r.name)).toEqual(['h.0.attn_skip', 'h.0.mlp_skip']);
+    expect(
+      summary(model, [1, 3, d])
+        .rows.filter((r) => r.type === 'Skip(add)')
+        .map((r) => r.name),
+    ).toEqual(['h.0.attn_skip', 'h.0.mlp_skip']);
     expect(() => Sequential.inline({ a: new Linear(d, d), b: 3 as unknown as Linear })).toThrow(/child 'b' is not a Module/);
     model.dispose();
   });
@@ -405,7 +480,13 @@ describe('memory', () => {
     const block = (c: number, dropPath: number): Skip => {
       const relu = new ReLU();
       return new Skip({
-        main: { conv1: new Conv2d(c, c, 3, { padding: 1, bias: false }), bn1: new BatchNorm2d(c), relu, conv2: new Conv2d(c, c, 3, { padding: 1, bias: false }), bn2: new BatchNorm2d(c) },
+        main: {
+          conv1: new Conv2d(c, c, 3, { padding: 1, bias: false }),
+          bn1: new BatchNorm2d(c),
+          relu,
+          conv2: new Conv2d(c, c, 3, { padding: 1, bias: false }),
+          bn2: new BatchNorm2d(c),
+        },
         post: relu,
         dropPath,
       });
@@ -425,13 +506,15 @@ describe('memory', () => {
     const before = memory();
     const losses: number[] = [];
     for (let step = 0; step < 20; step++) {
-      losses.push(tidy(() => {
-        const loss = crossEntropy(net.call(x), y);
-        loss.backward();
-        opt.step();
-        net.zeroGrad();
-        return loss.itemSync();
-      }));
+      losses.push(
+        tidy(() => {
+          const loss = crossEntropy(net.call(x), y);
+          loss.backward();
+          opt.step();
+          net.zeroGrad();
+          return loss.itemSync();
+        }),
+      );
     }
     const after = memory();
     expect(after.tensors).toBe(before.tensors);

@@ -191,7 +191,12 @@ export class Skip extends Module {
       this.registerModule('post', new Sequential(post), { inline: true });
     } else {
       // Not enumerable: a reference, not a child (it may be registered under another name).
-      Object.defineProperty(this, 'post', { value: typeof post === 'string' ? activationModule(post) : post ?? null, enumerable: false, writable: true, configurable: true });
+      Object.defineProperty(this, 'post', {
+        value: typeof post === 'string' ? activationModule(post) : (post ?? null),
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
     }
     Object.defineProperty(this, 'source', { value: options.source ?? null, enumerable: false, writable: true, configurable: true });
     this.merger = this.#makeMerge(options);
@@ -214,7 +219,8 @@ export class Skip extends Module {
         if (g instanceof Module) this.gate = g;
         else {
           const biasInit = g.biasInit ?? -1;
-          this.gate = g.kind === 'conv' ? new Conv2d(g.features, g.features, 1, { init: 'torchDefault', biasInit }) : new Linear(g.features, g.features, { biasInit });
+          this.gate =
+            g.kind === 'conv' ? new Conv2d(g.features, g.features, 1, { init: 'torchDefault', biasInit }) : new Linear(g.features, g.features, { biasInit });
         }
         return new GatedMerge(this.gate);
       }

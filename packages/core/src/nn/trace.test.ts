@@ -2,9 +2,31 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import {
-  memory, registerBackend, setBackend, flatten,
-  Module, Skip, Tap, Sequential, Conv2d, BatchNorm2d, Linear, ReLU, MaxPool2d, Upsample, AdaptiveAvgPool2d, Embedding, LayerNorm,
-  residual, countSkips, setSkips, summary, graph, formatSummary, type Tensor, type ModelGraph,
+  memory,
+  registerBackend,
+  setBackend,
+  flatten,
+  Module,
+  Skip,
+  Tap,
+  Sequential,
+  Conv2d,
+  BatchNorm2d,
+  Linear,
+  ReLU,
+  MaxPool2d,
+  Upsample,
+  AdaptiveAvgPool2d,
+  Embedding,
+  LayerNorm,
+  residual,
+  countSkips,
+  setSkips,
+  summary,
+  graph,
+  formatSummary,
+  type Tensor,
+  type ModelGraph,
 } from '../index.js';
 
 beforeAll(async () => {
@@ -14,13 +36,15 @@ beforeAll(async () => {
 
 function basicBlock(inplanes: number, planes: number, stride = 1): Skip {
   const relu = new ReLU();
-  const downsample = stride !== 1 || inplanes !== planes
-    ? new Sequential(new Conv2d(inplanes, planes, 1, { stride, bias: false }), new BatchNorm2d(planes))
-    : null;
+  const downsample =
+    stride !== 1 || inplanes !== planes ? new Sequential(new Conv2d(inplanes, planes, 1, { stride, bias: false }), new BatchNorm2d(planes)) : null;
   return new Skip({
     main: {
-      conv1: new Conv2d(inplanes, planes, 3, { stride, padding: 1, bias: false }), bn1: new BatchNorm2d(planes), relu,
-      conv2: new Conv2d(planes, planes, 3, { padding: 1, bias: false }), bn2: new BatchNorm2d(planes),
+      conv1: new Conv2d(inplanes, planes, 3, { stride, padding: 1, bias: false }),
+      bn1: new BatchNorm2d(planes),
+      relu,
+      conv2: new Conv2d(planes, planes, 3, { padding: 1, bias: false }),
+      bn2: new BatchNorm2d(planes),
     },
     shortcut: downsample ? { downsample } : null,
     post: relu,
@@ -141,8 +165,19 @@ describe('graph', () => {
     const g = graph(model, [2, 4]);
     const [fc, h, gate, hw, f, ls] = ['fc', 'hw.h', 'hw.gate', 'hw', 'ls.f', 'ls'].map((n) => byName(g, n)[0]!);
     expect(g.nodes[hw!]!.type).toBe('Skip(gated)');
-    expect(g.edges).toEqual(expect.arrayContaining([{ from: h, to: hw }, { from: gate, to: hw }, { from: fc, to: gate }, { from: hw, to: f }, { from: f, to: ls }]));
-    expect(g.skipEdges).toEqual([{ from: fc, to: hw, merge: 'gated' }, { from: hw, to: ls, merge: 'scaled' }]);
+    expect(g.edges).toEqual(
+      expect.arrayContaining([
+        { from: h, to: hw },
+        { from: gate, to: hw },
+        { from: fc, to: gate },
+        { from: hw, to: f },
+        { from: f, to: ls },
+      ]),
+    );
+    expect(g.skipEdges).toEqual([
+      { from: fc, to: hw, merge: 'gated' },
+      { from: hw, to: ls, merge: 'scaled' },
+    ]);
     expect(g.nodes[ls!]!.params).toBe(4);
     const s = summary(model, [2, 4]);
     expect(s.rows.reduce((n, r) => n + r.params, 0)).toBe(model.numParameters());

@@ -243,12 +243,21 @@ export function graph(model: Module, inputShape: Shape, options: TraceOptions = 
 /** A fixed-width text table of a {@link summary} (for logs and the CLI). */
 export function formatSummary(s: ModelSummary): string {
   const header = ['Layer', 'Type', 'Output shape', 'Params', 'Mult-adds'];
-  const body = s.rows.map((r) => [r.name || '(root)', r.type, `[${r.outputShape.join(', ')}]`, r.params.toLocaleString('en-US'), r.multiplyAdds.toLocaleString('en-US')]);
+  const body = s.rows.map((r) => [
+    r.name || '(root)',
+    r.type,
+    `[${r.outputShape.join(', ')}]`,
+    r.params.toLocaleString('en-US'),
+    r.multiplyAdds.toLocaleString('en-US'),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
   return [
-    line(header), rule, ...body.map(line), rule,
+    line(header),
+    rule,
+    ...body.map(line),
+    rule,
     `Input [${s.inputShape.join(', ')}] → output [${s.outputShape.join(', ')}]`,
     `Total params: ${s.totalParams.toLocaleString('en-US')} (trainable ${s.trainableParams.toLocaleString('en-US')})`,
     `Total mult-adds: ${s.totalMultiplyAdds.toLocaleString('en-US')}`,

@@ -28,12 +28,18 @@ export function convOutSize(size: number, k: number, s: number, p: number, d: nu
 
 function activate(y: Tensor, act: Activation): Tensor {
   switch (act) {
-    case 'none': return y;
-    case 'relu': return relu(y);
-    case 'sigmoid': return sigmoid(y);
-    case 'tanh': return tanh(y);
-    case 'gelu': return gelu(y);
-    case 'silu': return silu(y);
+    case 'none':
+      return y;
+    case 'relu':
+      return relu(y);
+    case 'sigmoid':
+      return sigmoid(y);
+    case 'tanh':
+      return tanh(y);
+    case 'gelu':
+      return gelu(y);
+    case 'silu':
+      return silu(y);
   }
 }
 
@@ -65,7 +71,13 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: Conv
       const th = dilation[0] * (kh - 1);
       const tw = dilation[1] * (kw - 1);
       // Odd totals put the extra row/column after, as PyTorch does.
-      if (th % 2 || tw % 2) xin = pad(x, [[0, 0], [0, 0], [th >> 1, th - (th >> 1)], [tw >> 1, tw - (tw >> 1)]]);
+      if (th % 2 || tw % 2)
+        xin = pad(x, [
+          [0, 0],
+          [0, 0],
+          [th >> 1, th - (th >> 1)],
+          [tw >> 1, tw - (tw >> 1)],
+        ]);
       padding = th % 2 || tw % 2 ? [0, 0] : [th / 2, tw / 2];
     } else {
       padding = options.padding === 'valid' || options.padding === undefined ? [0, 0] : pair(options.padding, 'padding', 'conv2d');
@@ -76,7 +88,9 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: Conv
     const oh = convOutSize(ih, kh, stride[0], padding[0], dilation[0]);
     const ow = convOutSize(iw, kw, stride[1], padding[1], dilation[1]);
     if (oh < 1 || ow < 1) {
-      throw new Error(`conv2d: input ${fmt(x.shape)} is too small for a ${kh}×${kw} kernel (dilation ${dilation.join('×')}, padding ${padding.join('×')}): output would be ${oh}×${ow}`);
+      throw new Error(
+        `conv2d: input ${fmt(x.shape)} is too small for a ${kh}×${kw} kernel (dilation ${dilation.join('×')}, padding ${padding.join('×')}): output would be ${oh}×${ow}`,
+      );
     }
     const outShape = [n, oc, oh, ow];
     const xc = contiguous(xin);
@@ -86,7 +100,12 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: Conv
     let fusedAct = false;
     if (k.conv2dBiasAct && (bias || activation !== 'none') && !(activation !== 'none' && (xin.requiresGrad || w.requiresGrad || bias?.requiresGrad))) {
       const bc = bias ? contiguous(bias) : null;
-      out = wrap(entry, k.conv2dBiasAct({ x: dense(xc, 'conv2d'), w: dense(wc, 'conv2d'), ...(bc ? { bias: dense(bc, 'conv2d') } : {}) }, { ...geo, activation, outShape }), outShape, 'float32');
+      out = wrap(
+        entry,
+        k.conv2dBiasAct({ x: dense(xc, 'conv2d'), w: dense(wc, 'conv2d'), ...(bc ? { bias: dense(bc, 'conv2d') } : {}) }, { ...geo, activation, outShape }),
+        outShape,
+        'float32',
+      );
       fusedAct = true;
     } else {
       out = wrap(entry, k.conv2d({ x: dense(xc, 'conv2d'), w: dense(wc, 'conv2d') }, { ...geo, outShape }), outShape, 'float32');
@@ -112,7 +131,12 @@ export function conv2dBackwardInput(entry: BackendEntry, dy: Tensor, w: Tensor, 
   if (k.conv2dBackwardInput) {
     return wrap(entry, k.conv2dBackwardInput({ dy: dense(dy, 'conv2d'), w: dense(w, 'conv2d') }, { ...geo, inShape }), inShape, 'float32');
   }
-  return wrap(entry, k.convTranspose2d({ x: dense(dy, 'conv2d'), w: dense(w, 'conv2d') }, { ...geo, outputPadding: [0, 0], outShape: inShape }), inShape, 'float32');
+  return wrap(
+    entry,
+    k.convTranspose2d({ x: dense(dy, 'conv2d'), w: dense(w, 'conv2d') }, { ...geo, outputPadding: [0, 0], outShape: inShape }),
+    inShape,
+    'float32',
+  );
 }
 
 /**
@@ -136,9 +160,21 @@ export function conv2dBackwardWeight(entry: BackendEntry, x: Tensor, dy: Tensor,
     const rh = convOutSize(ih, dyg.shape[2]!, geo.dilation[0], geo.padding[0], geo.stride[0]);
     const rw = convOutSize(iw, dyg.shape[3]!, geo.dilation[1], geo.padding[1], geo.stride[1]);
     const outShape = [icg, ocg, rh, rw];
-    const r = wrap(entry, k.conv2d({ x: dense(xg, 'conv2d'), w: dense(dyg, 'conv2d') }, {
-      stride: geo.dilation, padding: geo.padding, dilation: geo.stride, groups: 1, outShape,
-    }), outShape, 'float32');
+    const r = wrap(
+      entry,
+      k.conv2d(
+        { x: dense(xg, 'conv2d'), w: dense(dyg, 'conv2d') },
+        {
+          stride: geo.dilation,
+          padding: geo.padding,
+          dilation: geo.stride,
+          groups: 1,
+          outShape,
+        },
+      ),
+      outShape,
+      'float32',
+    );
     parts.push(contiguous(permute(slice(r, [0, 0, 0, 0], [icg, ocg, kh, kw]), [1, 0, 2, 3])));
   }
   return parts.length === 1 ? parts[0]! : concat(parts, 0);
@@ -165,7 +201,8 @@ export interface ConvTranspose2dOptions {
 export function convTranspose2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
   return opScope(() => {
     const entry = entryOf('convTranspose2d', x, w, bias);
-    if (x.rank !== 4 || w.rank !== 4) throw new Error(`convTranspose2d: input [N,C,H,W] and weight [inC,outC/groups,kH,kW] expected, got ${fmt(x.shape)} and ${fmt(w.shape)}`);
+    if (x.rank !== 4 || w.rank !== 4)
+      throw new Error(`convTranspose2d: input [N,C,H,W] and weight [inC,outC/groups,kH,kW] expected, got ${fmt(x.shape)} and ${fmt(w.shape)}`);
     const groups = options.groups ?? 1;
     const [n, c, h, wd] = x.shape as [number, number, number, number];
     const [ic, ocg, kh, kw] = w.shape as [number, number, number, number];
@@ -187,13 +224,23 @@ export function convTranspose2d(x: Tensor, w: Tensor, bias?: Tensor | null, opti
     const outShape = [n, oc, oh, ow];
     const xc = contiguous(x);
     const wc = contiguous(w);
-    let out = wrap(entry, entry.backend.kernels.convTranspose2d({ x: dense(xc, 'convTranspose2d'), w: dense(wc, 'convTranspose2d') }, { ...geo, outputPadding, outShape }), outShape, 'float32');
+    let out = wrap(
+      entry,
+      entry.backend.kernels.convTranspose2d({ x: dense(xc, 'convTranspose2d'), w: dense(wc, 'convTranspose2d') }, { ...geo, outputPadding, outShape }),
+      outShape,
+      'float32',
+    );
     out = record(out, 'convTranspose2d', [xc, wc], (g) => {
       const gc = contiguous(g);
       // The input gradient is the forward conv2d of g; the weight gradient is conv2d's
       // weight gradient with the roles of input and output swapped.
       const gx = xc.requiresGrad
-        ? wrap(entry, entry.backend.kernels.conv2d({ x: dense(gc, 'convTranspose2d'), w: dense(wc, 'convTranspose2d') }, { ...geo, outShape: xc.shape }), xc.shape, 'float32')
+        ? wrap(
+            entry,
+            entry.backend.kernels.conv2d({ x: dense(gc, 'convTranspose2d'), w: dense(wc, 'convTranspose2d') }, { ...geo, outShape: xc.shape }),
+            xc.shape,
+            'float32',
+          )
         : null;
       const gw = wc.requiresGrad ? conv2dBackwardWeight(entry, gc, xc, geo, wc.shape) : null;
       return [gx, gw];

@@ -70,9 +70,10 @@ export function tensor(data: TensorLike, shape?: Shape, options: CreateOptions =
     throw new Error(`tensor: ${flat.length} values cannot fill shape ${fmt(finalShape)} (${sizeOf(finalShape)} elements)`);
   }
   const dtype = options.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-  const array = (dtype === 'int32' && flat instanceof Int32Array) || (dtype === 'float32' && flat instanceof Float32Array)
-    ? (flat as DataArray).slice()
-    : toArray(flat, dtype);
+  const array =
+    (dtype === 'int32' && flat instanceof Int32Array) || (dtype === 'float32' && flat instanceof Float32Array)
+      ? (flat as DataArray).slice()
+      : toArray(flat, dtype);
   const entry = activeEntry();
   const t = wrap(entry, entry.backend.upload(array), finalShape, dtype);
   if (options.requiresGrad) t.requiresGrad = true;
@@ -146,7 +147,11 @@ export interface RandomOptions extends CreateOptions {
   seed?: number;
 }
 
-function random(shape: Shape, attrs: { distribution: 'uniform' | 'normal'; low: number; high: number; mean: number; std: number }, options: RandomOptions): Tensor {
+function random(
+  shape: Shape,
+  attrs: { distribution: 'uniform' | 'normal'; low: number; high: number; mean: number; std: number },
+  options: RandomOptions,
+): Tensor {
   checkShape('random', shape);
   const { seed, key } = nextStream(options.seed);
   const dtype = options.dtype ?? 'float32';

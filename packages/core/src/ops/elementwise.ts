@@ -7,7 +7,22 @@ import { scalarLike, scalarOn } from './creation.js';
 import { broadcastView, entryOf, wrap } from './util.js';
 import { sumToShape } from './reduce.js';
 
-const FLOAT_ONLY = new Set<UnaryOp>(['exp', 'log', 'sqrt', 'rsqrt', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'gelu', 'geluTanh', 'silu', 'erf', 'leakyRelu']);
+const FLOAT_ONLY = new Set<UnaryOp>([
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'erf',
+  'leakyRelu',
+]);
 
 function rawUnary(x: Tensor, op: UnaryOp, alpha?: number): Tensor {
   if (x.dtype === 'int32' && FLOAT_ONLY.has(op)) x = cast(x, 'float32');
@@ -33,9 +48,12 @@ export function activationGrad(g: Tensor, y: Tensor, activation: 'relu' | 'sigmo
     return wrap(entry, k({ dy: dense(g, activation), y: dense(y, activation) }, { activation }), g.shape, 'float32');
   }
   switch (activation) {
-    case 'relu': return mul(g, cast(gt(y, 0), g.dtype));
-    case 'sigmoid': return mul(g, mul(y, rsub(1, y)));
-    case 'tanh': return mul(g, rsub(1, square(y)));
+    case 'relu':
+      return mul(g, cast(gt(y, 0), g.dtype));
+    case 'sigmoid':
+      return mul(g, mul(y, rsub(1, y)));
+    case 'tanh':
+      return mul(g, rsub(1, square(y)));
   }
 }
 
@@ -220,7 +238,12 @@ function rawBinary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return wrap(entry, h, outShape, isCompare ? 'int32' : a.dtype);
 }
 
-function binary(op: BinaryOp, x: Tensor | number, y: Tensor | number, grad: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+function binary(
+  op: BinaryOp,
+  x: Tensor | number,
+  y: Tensor | number,
+  grad: (g: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
+): Tensor {
   const [a, b] = operands(op, x, y);
   const out = rawBinary(op, a, b);
   return record(out, op, [a, b], (g) => {
@@ -256,10 +279,7 @@ export function mul(a: Tensor | number, b: Tensor | number): Tensor {
 /** `a / b` with broadcasting. */
 export function div(a: Tensor | number, b: Tensor | number): Tensor {
   return opScope(() => {
-    return binary('div', a, b, (g, a, b, out) => [
-      a.requiresGrad ? div(g, b) : null,
-      b.requiresGrad ? neg(div(mul(g, out), b)) : null,
-    ]);
+    return binary('div', a, b, (g, a, b, out) => [a.requiresGrad ? div(g, b) : null, b.requiresGrad ? neg(div(mul(g, out), b)) : null]);
   });
 }
 /** `a ^ b` with broadcasting. */
@@ -346,10 +366,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
     const out = wrap(entry, h, outShape, ta.dtype);
     return record(out, 'where', [ta, tb], (g) => {
       const zero = scalarLike(0, g);
-      return [
-        ta.requiresGrad ? sumToShape(where(c, g, zero), ta.shape) : null,
-        tb.requiresGrad ? sumToShape(where(c, zero, g), tb.shape) : null,
-      ];
+      return [ta.requiresGrad ? sumToShape(where(c, g, zero), ta.shape) : null, tb.requiresGrad ? sumToShape(where(c, zero, g), tb.shape) : null];
     });
   });
 }

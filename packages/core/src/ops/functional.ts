@@ -63,7 +63,12 @@ export function batchNorm(
   return opScope(() => {
     if (x.rank < 2) throw new Error(`batchNorm: input must be [N,C,...], got ${fmt(x.shape)}`);
     const c = x.shape[1]!;
-    for (const [name, t] of [['runningMean', runningMean], ['runningVar', runningVar], ['weight', weight], ['bias', bias]] as const) {
+    for (const [name, t] of [
+      ['runningMean', runningMean],
+      ['runningVar', runningVar],
+      ['weight', weight],
+      ['bias', bias],
+    ] as const) {
       if (t && (t.rank !== 1 || t.shape[0] !== c)) throw new Error(`batchNorm: ${name} ${fmt(t.shape)} must be [${c}] for input ${fmt(x.shape)}`);
     }
     const eps = options.eps ?? 1e-5;
@@ -111,8 +116,15 @@ function updateRunningStats(runningMean: Tensor, runningVar: Tensor, mean: Tenso
  * pass, and one backward kernel for all three gradients, instead of a dozen elementwise ops.
  */
 function fusedBatchNorm(
-  entry: BackendEntry, x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null,
-  weight: Tensor | null, bias: Tensor | null, training: boolean, eps: number, momentum: number,
+  entry: BackendEntry,
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  training: boolean,
+  eps: number,
+  momentum: number,
 ): Tensor {
   const k = entry.backend.kernels;
   const c = x.shape[1]!;
@@ -130,16 +142,33 @@ function fusedBatchNorm(
   });
   const wc = weight ? contiguous(weight) : null;
   const bc = bias ? contiguous(bias) : null;
-  const y = wrap(entry, k.batchNorm!({
-    x: dense(xc, 'batchNorm'), mean: dense(mu, 'batchNorm'), invstd: dense(invstd, 'batchNorm'),
-    ...(wc ? { weight: dense(wc, 'batchNorm') } : {}), ...(bc ? { bias: dense(bc, 'batchNorm') } : {}),
-  }, {}), x.shape, 'float32');
+  const y = wrap(
+    entry,
+    k.batchNorm!(
+      {
+        x: dense(xc, 'batchNorm'),
+        mean: dense(mu, 'batchNorm'),
+        invstd: dense(invstd, 'batchNorm'),
+        ...(wc ? { weight: dense(wc, 'batchNorm') } : {}),
+        ...(bc ? { bias: dense(bc, 'batchNorm') } : {}),
+      },
+      {},
+    ),
+    x.shape,
+    'float32',
+  );
   const inputs = [xc, ...(wc ? [wc] : []), ...(bc ? [bc] : [])];
   return record(y, 'batchNorm', inputs, (g) => {
-    const r = k.batchNormBackward!({
-      dy: dense(contiguous(g), 'batchNorm'), x: dense(xc, 'batchNorm'), mean: dense(mu, 'batchNorm'), invstd: dense(invstd, 'batchNorm'),
-      ...(wc ? { weight: dense(wc, 'batchNorm') } : {}),
-    }, { batchStats });
+    const r = k.batchNormBackward!(
+      {
+        dy: dense(contiguous(g), 'batchNorm'),
+        x: dense(xc, 'batchNorm'),
+        mean: dense(mu, 'batchNorm'),
+        invstd: dense(invstd, 'batchNorm'),
+        ...(wc ? { weight: dense(wc, 'batchNorm') } : {}),
+      },
+      { batchStats },
+    );
     const dx = wrap(entry, r.dx, x.shape, 'float32');
     const dw = wrap(entry, r.dweight, [c], 'float32');
     const db = wrap(entry, r.dbias, [c], 'float32');

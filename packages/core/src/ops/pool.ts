@@ -44,7 +44,12 @@ export function maxPool2d(x: Tensor, kernel: number | readonly [number, number],
       return out;
     }
     return record(out, 'maxPool2d', [xc], (g) => [
-      wrap(entry, entry.backend.kernels.maxPool2dBackward({ dy: dense(contiguous(g), 'maxPool2d'), indices: dense(indices, 'maxPool2d') }, { inShape: x.shape }), x.shape, 'float32'),
+      wrap(
+        entry,
+        entry.backend.kernels.maxPool2dBackward({ dy: dense(contiguous(g), 'maxPool2d'), indices: dense(indices, 'maxPool2d') }, { inShape: x.shape }),
+        x.shape,
+        'float32',
+      ),
     ]);
   });
 }
@@ -58,7 +63,12 @@ export function avgPool2d(x: Tensor, kernel: number | readonly [number, number],
     const xc = contiguous(x);
     const out = wrap(entry, entry.backend.kernels.avgPool2d({ x: dense(xc, 'avgPool2d') }, { ...geo, countIncludePad, outShape }), outShape, 'float32');
     return record(out, 'avgPool2d', [xc], (g) => [
-      wrap(entry, entry.backend.kernels.avgPool2dBackward({ dy: dense(contiguous(g), 'avgPool2d') }, { ...geo, countIncludePad, inShape: x.shape }), x.shape, 'float32'),
+      wrap(
+        entry,
+        entry.backend.kernels.avgPool2dBackward({ dy: dense(contiguous(g), 'avgPool2d') }, { ...geo, countIncludePad, inShape: x.shape }),
+        x.shape,
+        'float32',
+      ),
     ]);
   });
 }

@@ -85,7 +85,12 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined,
   if (axis === undefined) {
     const flat = reshape(x, [x.size]);
     const r = argReduce(op, flat, 0, false);
-    return keepDims ? reshape(r, x.shape.map(() => 1)) : r;
+    return keepDims
+      ? reshape(
+          r,
+          x.shape.map(() => 1),
+        )
+      : r;
   }
   const a = normAxis(op, axis, x.rank);
   const xc = contiguous(x);
@@ -128,7 +133,12 @@ export function logSumExp(x: Tensor, axes?: Axes, keepDims = false): Tensor {
     const m = reshape(rawReduce(x, 'max', ax), keptShape(x.shape, ax));
     const s = log(sum(exp(sub(x, m)), ax, true));
     const out = add(s, m);
-    return keepDims ? out : reshape(out, x.shape.filter((_, i) => !ax.includes(i)));
+    return keepDims
+      ? out
+      : reshape(
+          out,
+          x.shape.filter((_, i) => !ax.includes(i)),
+        );
   });
 }
 

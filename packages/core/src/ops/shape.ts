@@ -57,8 +57,14 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 /** Removes size-1 dims (all, or the given ones). */
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   return opScope(() => {
-    const drop = axes === undefined ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0) : (typeof axes === 'number' ? [axes] : axes).map((a) => normAxis('squeeze', a, x.rank));
-    return reshape(x, x.shape.filter((d, i) => !(drop.includes(i) && d === 1)));
+    const drop =
+      axes === undefined
+        ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
+        : (typeof axes === 'number' ? [axes] : axes).map((a) => normAxis('squeeze', a, x.rank));
+    return reshape(
+      x,
+      x.shape.filter((d, i) => !(drop.includes(i) && d === 1)),
+    );
   });
 }
 
@@ -81,7 +87,12 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
       throw new Error(`permute: ${fmt(perm)} is not a permutation of the ${x.rank} dims of ${fmt(x.shape)}`);
     }
     if (p.every((a, i) => a === i)) return x;
-    const out = viewOf(x, p.map((a) => x.shape[a]!), p.map((a) => x.strides[a]!), x.offset);
+    const out = viewOf(
+      x,
+      p.map((a) => x.shape[a]!),
+      p.map((a) => x.strides[a]!),
+      x.offset,
+    );
     const inverse = new Array<number>(p.length);
     p.forEach((a, i) => (inverse[a] = i));
     return record(out, 'permute', [x], (g) => [permute(g, inverse)]);
@@ -152,7 +163,12 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
     if (start.every((s) => s === 0) && extent.every((e, i) => e === x.shape[i])) return x;
     const offset = x.offset + start.reduce((o, s, i) => o + s * x.strides[i]!, 0);
     const out = viewOf(x, extent, x.strides, offset);
-    return record(out, 'slice', [x], (g) => [pad(g, x.shape.map((d, i) => [start[i]!, d - start[i]! - extent[i]!] as [number, number]))]);
+    return record(out, 'slice', [x], (g) => [
+      pad(
+        g,
+        x.shape.map((d, i) => [start[i]!, d - start[i]! - extent[i]!] as [number, number]),
+      ),
+    ]);
   });
 }
 
@@ -201,7 +217,10 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   return opScope(() => {
     if (xs.length === 0) throw new Error('stack: needs at least one tensor');
     const a = normAxis('stack', axis, xs[0]!.rank + 1);
-    return concat(xs.map((t) => unsqueeze(t, a)), a);
+    return concat(
+      xs.map((t) => unsqueeze(t, a)),
+      a,
+    );
   });
 }
 
@@ -242,7 +261,13 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[], val
     const xc = contiguous(x);
     const outShape = x.shape.map((d, i) => d + full[i]![0] + full[i]![1]);
     const out = wrap(entry, entry.backend.kernels.pad({ x: dense(xc, 'pad') }, { pads: full, value }), outShape, x.dtype);
-    return record(out, 'pad', [x], (g) => [slice(g, full.map(([b]) => b), x.shape)]);
+    return record(out, 'pad', [x], (g) => [
+      slice(
+        g,
+        full.map(([b]) => b),
+        x.shape,
+      ),
+    ]);
   });
 }
 
@@ -272,7 +297,9 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
     const out = wrap(entry, b.kernels.gather({ x: dense(xc, 'gather'), indices: dense(ic, 'gather') }, { axis: a, outShape }), outShape, x.dtype);
     return record(out, 'gather', [x], (g) => {
       const gc = contiguous(g);
-      return [wrap(entry, b.kernels.scatterAdd({ updates: dense(gc, 'gather'), indices: dense(ic, 'gather') }, { axis: a, outShape: x.shape }), x.shape, g.dtype)];
+      return [
+        wrap(entry, b.kernels.scatterAdd({ updates: dense(gc, 'gather'), indices: dense(ic, 'gather') }, { axis: a, outShape: x.shape }), x.shape, g.dtype),
+      ];
     });
   });
 }

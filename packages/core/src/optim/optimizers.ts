@@ -102,7 +102,8 @@ export abstract class Optimizer {
       const name = key.slice(0, dot);
       const p = byName.get(name);
       if (!p) problems.push(`unknown parameter '${name}' (buffer '${key}')`);
-      else if (p.shape.length !== t.shape.length || p.shape.some((d, i) => d !== t.shape[i])) problems.push(`buffer '${key}' has shape ${fmt(t.shape)}, parameter is ${fmt(p.shape)}`);
+      else if (p.shape.length !== t.shape.length || p.shape.some((d, i) => d !== t.shape[i]))
+        problems.push(`buffer '${key}' has shape ${fmt(t.shape)}, parameter is ${fmt(p.shape)}`);
     }
     if (problems.length) throw new Error(`optimizer: cannot load state: ${problems.join('; ')}`);
     for (const s of this.state.values()) for (const t of Object.values(s)) t.dispose();
@@ -158,9 +159,16 @@ export class SGD extends Optimizer {
     const v = this.momentum > 0 ? this.buffer(name, 'momentum_buffer', p) : undefined;
     if (k.sgdStep && p.isContiguous) {
       const gc = g.isContiguous ? g : clone(g);
-      k.sgdStep({ param: dense(p, 'sgd'), grad: dense(gc, 'sgd'), ...(v ? { velocity: dense(v, 'sgd') } : {}) }, {
-        lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov, firstStep,
-      });
+      k.sgdStep(
+        { param: dense(p, 'sgd'), grad: dense(gc, 'sgd'), ...(v ? { velocity: dense(v, 'sgd') } : {}) },
+        {
+          lr: this.lr,
+          momentum: this.momentum,
+          weightDecay: this.weightDecay,
+          nesterov: this.nesterov,
+          firstStep,
+        },
+      );
       return;
     }
     let d = this.weightDecay ? add(g, mul(p, this.weightDecay)) : g;
@@ -207,9 +215,18 @@ abstract class AdamBase extends Optimizer {
     const step = this.stepCount;
     if (k.adamStep && p.isContiguous) {
       const gc = g.isContiguous ? g : clone(g);
-      k.adamStep({ param: dense(p, 'adam'), grad: dense(gc, 'adam'), m: dense(m, 'adam'), v: dense(v, 'adam') }, {
-        lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled, step,
-      });
+      k.adamStep(
+        { param: dense(p, 'adam'), grad: dense(gc, 'adam'), m: dense(m, 'adam'), v: dense(v, 'adam') },
+        {
+          lr: this.lr,
+          beta1: this.beta1,
+          beta2: this.beta2,
+          eps: this.eps,
+          weightDecay: this.weightDecay,
+          decoupled: this.decoupled,
+          step,
+        },
+      );
       return;
     }
     let grad = g;

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  constantLR,
-  cosineWithWarmup,
-  multiStepLR,
-  oneCycle,
-  scheduleFromConfig,
-  stepLR,
-  type LRSchedule,
-  type ScheduleConfig,
-} from './schedules.js';
+import { constantLR, cosineWithWarmup, multiStepLR, oneCycle, scheduleFromConfig, stepLR, type LRSchedule, type ScheduleConfig } from './schedules.js';
 
 /** Relative closeness to 1e-12 (absolute 1e-15 near zero). */
 function close(actual: number, expected: number): void {
@@ -65,10 +56,10 @@ describe('cosineWithWarmup', () => {
     close(s.at(5), 0.5);
     close(s.at(9), 0.9);
     close(s.at(10), 1);
-    close(s.at(35), 0.1 + 0.9 * (1 + Math.SQRT1_2) / 2); // p = 1/4: cos(π/4) = √2/2 → 0.8681980515339464
+    close(s.at(35), 0.1 + (0.9 * (1 + Math.SQRT1_2)) / 2); // p = 1/4: cos(π/4) = √2/2 → 0.8681980515339464
     close(s.at(35), 0.8681980515339464);
     close(s.at(60), 0.55); // p = 1/2
-    close(s.at(85), 0.1 + 0.9 * (1 - Math.SQRT1_2) / 2); // p = 3/4 → 0.2318019484660536
+    close(s.at(85), 0.1 + (0.9 * (1 - Math.SQRT1_2)) / 2); // p = 3/4 → 0.2318019484660536
     close(s.at(110), 0.1);
     close(s.at(500), 0.1); // held at the floor past totalSteps
   });
@@ -83,9 +74,9 @@ describe('cosineWithWarmup', () => {
   it('with no warm-up starts at lr (transformers get_cosine_schedule_with_warmup, num_cycles 0.5)', () => {
     const s = cosineWithWarmup({ lr: 3e-4, warmupSteps: 0, totalSteps: 3 });
     close(s.at(0), 3e-4);
-    close(s.at(1), 3e-4 * (1 + cos(PI / 3)) / 2); // 2.25e-4
+    close(s.at(1), (3e-4 * (1 + cos(PI / 3))) / 2); // 2.25e-4
     close(s.at(1), 2.25e-4);
-    close(s.at(2), 3e-4 * (1 + cos((2 * PI) / 3)) / 2); // 0.75e-4
+    close(s.at(2), (3e-4 * (1 + cos((2 * PI) / 3))) / 2); // 0.75e-4
     close(s.at(3), 0);
   });
   it('rejects totalSteps ≤ warmupSteps and negative values', () => {
@@ -138,8 +129,8 @@ describe('oneCycle (torch OneCycleLR, three_phase=False)', () => {
     const s = oneCycle({ maxLr: 2, totalSteps: 10, pctStart: 0.25, divFactor: 10, finalDivFactor: 100 });
     // initial 0.2, min 0.002; phase 1 end 1.5, phase 2 end 9.
     const torch = [
-      0.19999999999999996, 1.5499999999999998, 1.9781694531330718, 1.8092079773805725, 1.5005, 1.105423934804386,
-      0.6922920226194276, 0.33253852424750097, 0.08836808781504163, 0.002, 0.08836808781504152,
+      0.19999999999999996, 1.5499999999999998, 1.9781694531330718, 1.8092079773805725, 1.5005, 1.105423934804386, 0.6922920226194276, 0.33253852424750097,
+      0.08836808781504163, 0.002, 0.08836808781504152,
     ];
     torch.forEach((v, step) => close(s.at(step), v));
     close(s.at(1), 2 + ((0.2 - 2) / 2) * (cos(PI / 1.5) + 1)); // pct 1/1.5 → 1.55

@@ -226,7 +226,10 @@ export function oneCycle(opts: {
   const end1 = pctStart * totalSteps - 1;
   const end2 = totalSteps - 1;
   if (end1 === 0) {
-    fail(n, `pctStart·totalSteps must not be exactly 1 (got ${pctStart}·${totalSteps}): the warm-up phase would have zero length and PyTorch divides by zero at step 0`);
+    fail(
+      n,
+      `pctStart·totalSteps must not be exactly 1 (got ${pctStart}·${totalSteps}): the warm-up phase would have zero length and PyTorch divides by zero at step 0`,
+    );
   }
   const initialLr = maxLr / divFactor;
   const minLr = initialLr / finalDivFactor;

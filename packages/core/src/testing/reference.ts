@@ -67,7 +67,7 @@ export function erf(x: number): number {
   }
   // erfc(x) = exp(-x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …))))
   let f = 0;
-  for (let n = 60; n >= 1; n--) f = (n / 2) / (ax + f);
+  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
   const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
   return Math.sign(x) * (1 - erfc);
 }
@@ -130,7 +130,13 @@ export function reduceRef(a: Ref, axes: readonly number[], op: 'sum' | 'mean' | 
  * Batch normalisation over every axis but 1: with `stats` the given per-channel mean and
  * variance (running statistics), without it the batch's mean and biased variance.
  */
-export function batchNormRef(x: Ref, stats: { mean: ArrayLike<number>; variance: ArrayLike<number> } | null, weight: ArrayLike<number> | null, bias: ArrayLike<number> | null, eps = 1e-5): Ref {
+export function batchNormRef(
+  x: Ref,
+  stats: { mean: ArrayLike<number>; variance: ArrayLike<number> } | null,
+  weight: ArrayLike<number> | null,
+  bias: ArrayLike<number> | null,
+  eps = 1e-5,
+): Ref {
   const c = x.shape[1]!;
   const s = x.data.length / (x.shape[0]! * c);
   const chan = (i: number): number => Math.floor(i / s) % c;

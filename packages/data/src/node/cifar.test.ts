@@ -32,7 +32,11 @@ describe('CIFAR binaries', () => {
     const s = ds.get(1);
     expect(s.xShape).toEqual([3, 32, 32]);
     // Channel-planar storage is already CHW: x[c, i, j] = byte(c*1024 + i*32 + j) / 255.
-    for (const [c, i, j] of [[0, 0, 0], [1, 5, 7], [2, 31, 31]] as const) {
+    for (const [c, i, j] of [
+      [0, 0, 0],
+      [1, 5, 7],
+      [2, 31, 31],
+    ] as const) {
       expect(s.x[c * 1024 + i * 32 + j]).toBe(Math.fround(((7 + c * 50 + i * 32 + j) % 256) / 255));
     }
     expect((await loadCifar10(a)).length).toBe(2);

@@ -79,10 +79,7 @@ export async function loadCifar10(files: string | readonly string[], options: Ci
  * byte, a fine label byte, then 3,072 pixel bytes. `labels` picks the 100 fine classes
  * (default) or the 20 coarse superclasses.
  */
-export async function loadCifar100(
-  files: string | readonly string[],
-  options: CifarOptions & { labels?: 'fine' | 'coarse' } = {},
-): Promise<DescribedDataset> {
+export async function loadCifar100(files: string | readonly string[], options: CifarOptions & { labels?: 'fine' | 'coarse' } = {}): Promise<DescribedDataset> {
   const list = typeof files === 'string' ? [files] : files;
   const fine = (options.labels ?? 'fine') === 'fine';
   const numClasses = fine ? 100 : 20;

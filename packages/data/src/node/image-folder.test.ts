@@ -31,7 +31,16 @@ const f = (v: number): number => Math.fround(v / 255);
 describe('image folder', () => {
   const root = mkdtempSync(join(tmpdir(), 'skipnet-images-'));
   put(root, 'cat/a.png', pngBytes(2, 2, RGBA_2x2));
-  put(root, 'cat/sub/b.PNG', pngBytes(2, 2, [...Array(4)].flatMap(() => [60, 60, 60, 255]), { colorType: 0 }));
+  put(
+    root,
+    'cat/sub/b.PNG',
+    pngBytes(
+      2,
+      2,
+      [...Array(4)].flatMap(() => [60, 60, 60, 255]),
+      { colorType: 0 },
+    ),
+  );
   put(root, 'cat/notes.txt', 'not an image');
   put(root, 'cat/.DS_Store', 'junk');
   put(root, '.hidden/x.png', pngBytes(2, 2, RGBA_2x2));

@@ -101,7 +101,10 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
  * The classes and image files of an image folder with their labels, in dataset order
  * (what {@link loadImageFolder} indexes). Throws when there are no classes or a class is empty.
  */
-export async function listImageFolder(root: string, options: Pick<ImageFolderOptions, 'extensions'> = {}): Promise<{ classNames: string[]; files: { path: string; label: number }[] }> {
+export async function listImageFolder(
+  root: string,
+  options: Pick<ImageFolderOptions, 'extensions'> = {},
+): Promise<{ classNames: string[]; files: { path: string; label: number }[] }> {
   const extensions = options.extensions ?? ['.png', '.jpg', '.jpeg'];
   const classNames = (await listDir(root)).filter((e) => e.dir).map((e) => e.name);
   if (classNames.length === 0) throw new DataFileError('image', root, 'has no class sub-folders (expected root/<class>/<image>)', { folder: true });

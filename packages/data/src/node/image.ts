@@ -75,7 +75,9 @@ export function imageToChw(image: RgbaImage, options: ImageConvertOptions = {}):
   const src = new Float32Array(c * h * w);
   const plane = h * w;
   for (let p = 0; p < plane; p++) {
-    const r = data[4 * p]!, g = data[4 * p + 1]!, b = data[4 * p + 2]!;
+    const r = data[4 * p]!,
+      g = data[4 * p + 1]!,
+      b = data[4 * p + 2]!;
     if (c === 1) src[p] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
     else {
       src[p] = r / 255;
@@ -98,9 +100,12 @@ export function imageToChw(image: RgbaImage, options: ImageConvertOptions = {}):
       }
       const fy = Math.min(h - 1, Math.max(0, (i + 0.5) * sy - 0.5));
       const fx = Math.min(w - 1, Math.max(0, (j + 0.5) * sx - 0.5));
-      const y0 = Math.floor(fy), x0 = Math.floor(fx);
-      const y1 = Math.min(h - 1, y0 + 1), x1 = Math.min(w - 1, x0 + 1);
-      const dy = fy - y0, dx = fx - x0;
+      const y0 = Math.floor(fy),
+        x0 = Math.floor(fx);
+      const y1 = Math.min(h - 1, y0 + 1),
+        x1 = Math.min(w - 1, x0 + 1);
+      const dy = fy - y0,
+        dx = fx - x0;
       for (let k = 0; k < c; k++) {
         const base = k * plane;
         const top = src[base + y0 * w + x0]! * (1 - dx) + src[base + y0 * w + x1]! * dx;

@@ -32,15 +32,29 @@ describe('text file', () => {
     const empty = write('empty.txt', '');
     await expect(loadTextFile(empty, { blockSize: 4 })).rejects.toThrow(`text file ${empty}: is empty`);
     const short = write('short.txt', 'abcdefghij');
-    await expect(loadTextFile(short, { blockSize: 4, split: 'test' })).rejects.toThrow(`text file ${short}: tokenWindows: 1 tokens are too few for one window of blockSize 4 (needs 5)`);
+    await expect(loadTextFile(short, { blockSize: 4, split: 'test' })).rejects.toThrow(
+      `text file ${short}: tokenWindows: 1 tokens are too few for one window of blockSize 4 (needs 5)`,
+    );
     const latin1 = write('latin1.txt', Uint8Array.of(0x63, 0x61, 0x66, 0xe9));
     await expect(loadTextFile(latin1, { blockSize: 1 })).rejects.toThrow(`text file ${latin1}: is not valid UTF-8`);
   });
 
   it('is exported from the node entry with the other loaders', () => {
     expect(Object.keys(node).sort()).toEqual([
-      'CIFAR10_CLASSES', 'DataFileError', 'decodeImage', 'imageToChw', 'isGzip', 'listImageFolder', 'loadCifar10', 'loadCifar100',
-      'loadIdx', 'loadImageFolder', 'loadTextFile', 'parseIdx', 'readIdx', 'readImageSync',
+      'CIFAR10_CLASSES',
+      'DataFileError',
+      'decodeImage',
+      'imageToChw',
+      'isGzip',
+      'listImageFolder',
+      'loadCifar10',
+      'loadCifar100',
+      'loadIdx',
+      'loadImageFolder',
+      'loadTextFile',
+      'parseIdx',
+      'readIdx',
+      'readImageSync',
     ]);
   });
 });

@@ -87,7 +87,9 @@ describe('checkpoint directories', () => {
     await truncate(join(path, 'optimizer.safetensors'), 100);
     await expect(loadCheckpoint(path)).rejects.toThrow(join(path, 'optimizer.safetensors'));
     await unlink(join(path, 'optimizer.safetensors'));
-    await expect(loadCheckpoint(path)).rejects.toThrow(`${join(path, 'optimizer.safetensors')}: file not found (a checkpoint directory holds model.safetensors, optimizer.safetensors, state.json)`);
+    await expect(loadCheckpoint(path)).rejects.toThrow(
+      `${join(path, 'optimizer.safetensors')}: file not found (a checkpoint directory holds model.safetensors, optimizer.safetensors, state.json)`,
+    );
     await writeFile(join(path, 'optimizer.safetensors'), optimizerBytes);
     expect(memory().tensors).toBe(before); // failed loads free what they had read
 
@@ -102,7 +104,9 @@ describe('checkpoint directories', () => {
       `${join(path, 'state.json')}: the checkpoint's optimizer is 'adamw' but the trainer's is 'sgd'`,
     );
     const other = new Trainer({ model, optimizer: { kind: 'adamw', lr: 0.01 }, checkpointIO: nodeCheckpointIO });
-    await expect(other.fit({ train: blobLoader(8), epochs: 1, resumeFrom: path })).rejects.toThrow(/state\.json: the training loader does not match the checkpoint's: seed 8 \(checkpoint: 7\)/);
+    await expect(other.fit({ train: blobLoader(8), epochs: 1, resumeFrom: path })).rejects.toThrow(
+      /state\.json: the training loader does not match the checkpoint's: seed 8 \(checkpoint: 7\)/,
+    );
     const noIo = new Trainer({ model, optimizer: { kind: 'adamw', lr: 0.01 } });
     await expect(noIo.fit({ train: blobLoader(), epochs: 1, resumeFrom: path })).rejects.toThrow(/has no checkpointIO/);
     expect(memory().tensors).toBe(before + 4); // only the wide model's parameters were added
@@ -131,12 +135,23 @@ describe('checkpoint directories', () => {
       });
       model.dispose();
       const text = await readFile(join(root, 'metrics.jsonl'), 'utf8');
-      return text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      return text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     };
     const full = await run(join(dir, 'j1'), {});
     expect(full.map((l) => [l.kind, l.split, l.step])).toEqual([
-      ['step', 'train', 2], ['step', 'train', 4], ['step', 'train', 6], ['epoch', 'train', 6], ['epoch', 'val', 6],
-      ['step', 'train', 8], ['step', 'train', 10], ['step', 'train', 12], ['epoch', 'train', 12], ['epoch', 'val', 12],
+      ['step', 'train', 2],
+      ['step', 'train', 4],
+      ['step', 'train', 6],
+      ['epoch', 'train', 6],
+      ['epoch', 'val', 6],
+      ['step', 'train', 8],
+      ['step', 'train', 10],
+      ['step', 'train', 12],
+      ['epoch', 'train', 12],
+      ['epoch', 'val', 12],
     ]);
     expect(Object.keys(full[0]!)).toEqual(['epoch', 'step', 'split', 'kind', 'loss', 'metrics', 'lr', 'imagesPerSec', 'time']);
     const root = join(dir, 'j2');

@@ -1,18 +1,5 @@
 /** Test fixtures: tiny hand-written models and seeded toy datasets (the backend comes from `useBackend`). */
-import {
-  assign,
-  conv2d,
-  dropout,
-  embedding,
-  flatten,
-  keep,
-  linear,
-  noGrad,
-  randn,
-  relu,
-  zeros,
-  type Tensor,
-} from '@skipnet/core';
+import { assign, conv2d, dropout, embedding, flatten, keep, linear, noGrad, randn, relu, zeros, type Tensor } from '@skipnet/core';
 import { DataLoader, Rng, datasetFromArrays, type Dataset, type Sample } from '@skipnet/data';
 import type { TrainableModelBase } from '../model.js';
 
@@ -56,7 +43,12 @@ export class TinyMlp extends TinyModel {
   private readonly b1: Tensor;
   private readonly w2: Tensor;
   private readonly b2: Tensor;
-  constructor(inF: number, hidden: number, out: number, private readonly options: { seed?: number; dropout?: number } = {}) {
+  constructor(
+    inF: number,
+    hidden: number,
+    out: number,
+    private readonly options: { seed?: number; dropout?: number } = {},
+  ) {
     super();
     const seed = options.seed ?? 1;
     this.w1 = this.param('fc1.weight', randn([hidden, inF], { seed, std: 1 / Math.sqrt(inF) }));

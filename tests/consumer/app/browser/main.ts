@@ -10,10 +10,15 @@ import { createModel, listModels } from '@skipnet/models';
 import { Trainer } from '@skipnet/train';
 
 registerBackend('webgl', (): Promise<WebglBackend> => createWebglBackend({ flags: { WEBGL_PACK: true } }), 3);
-registerBackend('wasm', (): Promise<WasmBackend> => createWasmBackend({
-  threads: crossOriginIsolated ? navigator.hardwareConcurrency : 1,
-  locateFile: (file) => new URL(`/assets/${file}`, location.href),
-}), 2);
+registerBackend(
+  'wasm',
+  (): Promise<WasmBackend> =>
+    createWasmBackend({
+      threads: crossOriginIsolated ? navigator.hardwareConcurrency : 1,
+      locateFile: (file) => new URL(`/assets/${file}`, location.href),
+    }),
+  2,
+);
 registerBackend('cpu', createCpuBackend, 1);
 await ready();
 
@@ -40,4 +45,7 @@ for (const e of history) {
   item.textContent = `epoch ${e.epoch}: loss ${e.logs.loss?.toFixed(4)}`;
   list.append(item);
 }
-document.body.append(`${getBackendName()} · scores ${Array.from(scores).join(', ')} · ${listModels().length} models · resnet20 has ${createModel('resnet20').numParameters()} parameters`, list);
+document.body.append(
+  `${getBackendName()} · scores ${Array.from(scores).join(', ')} · ${listModels().length} models · resnet20 has ${createModel('resnet20').numParameters()} parameters`,
+  list,
+);

@@ -6,8 +6,21 @@
 //   node out/consumer.js DIR     (DIR receives cpu.safetensors and wasm.safetensors)
 import { readFile, writeFile } from 'node:fs/promises';
 import {
-  Adam, Linear, ReLU, Sequential, Skip, crossEntropy, loadTensors, manualSeed, memory, randn, registerBackend,
-  saveTensors, setBackend, tensor, tidy,
+  Adam,
+  Linear,
+  ReLU,
+  Sequential,
+  Skip,
+  crossEntropy,
+  loadTensors,
+  manualSeed,
+  memory,
+  randn,
+  registerBackend,
+  saveTensors,
+  setBackend,
+  tensor,
+  tidy,
 } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { createWasmBackend } from '@skipnet/backend-wasm';

@@ -70,7 +70,11 @@ export const convSuite: ConformanceSuite = {
       // Equivalent: pad bottom/right by one, then a valid conv.
       const padded = new Float64Array(2 * 6 * 6);
       for (let c = 0; c < 2; c++) for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) padded[(c * 6 + i) * 6 + j] = xd[(c * 5 + i) * 5 + j]!;
-      await check(y, R.conv2dRef({ shape: [1, 2, 6, 6], data: padded }, refOf(wd, [3, 2, 2, 2]), { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 }), 'same');
+      await check(
+        y,
+        R.conv2dRef({ shape: [1, 2, 6, 6], data: padded }, refOf(wd, [3, 2, 2, 2]), { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 }),
+        'same',
+      );
       x.dispose();
       w.dispose();
     });

@@ -14,7 +14,30 @@ export const elementwiseSuite: ConformanceSuite = {
   register(ctx) {
     const { check } = ctx;
     const domains: Partial<Record<UnaryOp, [number, number]>> = { log: [0.1, 3], sqrt: [0.1, 3], rsqrt: [0.1, 3], reciprocal: [0.5, 3] };
-    const unaryOps: UnaryOp[] = ['neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'leakyRelu', 'gelu', 'geluTanh', 'silu', 'erf', 'floor', 'ceil', 'round'];
+    const unaryOps: UnaryOp[] = [
+      'neg',
+      'abs',
+      'sign',
+      'exp',
+      'log',
+      'sqrt',
+      'rsqrt',
+      'square',
+      'reciprocal',
+      'sin',
+      'cos',
+      'tanh',
+      'sigmoid',
+      'relu',
+      'leakyRelu',
+      'gelu',
+      'geluTanh',
+      'silu',
+      'erf',
+      'floor',
+      'ceil',
+      'round',
+    ];
     for (const op of unaryOps) {
       it(`unary ${op} on a strided view`, async () => {
         const [lo, hi] = domains[op] ?? [-3, 3];
@@ -26,7 +49,12 @@ export const elementwiseSuite: ConformanceSuite = {
         const expected = R.map(refOf(data, [7, 5]), (v) => R.unaryRef[op]!(v, 0.2));
         const expT = { shape: [5, 7], data: new Float64Array(35).map((_, i) => expected.data[(i % 7) * 5 + Math.floor(i / 7)]!) };
         const y = tidy(() => {
-          const v = op === 'leakyRelu' ? ops.leakyRelu(xt, 0.2) : op === 'geluTanh' ? ops.gelu(xt, 'tanh') : (ops as unknown as Record<string, (a: Tensor) => Tensor>)[op]!(xt);
+          const v =
+            op === 'leakyRelu'
+              ? ops.leakyRelu(xt, 0.2)
+              : op === 'geluTanh'
+                ? ops.gelu(xt, 'tanh')
+                : (ops as unknown as Record<string, (a: Tensor) => Tensor>)[op]!(xt);
           return v;
         });
         xt.dispose();
@@ -36,10 +64,19 @@ export const elementwiseSuite: ConformanceSuite = {
     }
 
     const binaries: [string, (a: number, b: number) => number][] = [
-      ['add', (a, b) => a + b], ['sub', (a, b) => a - b], ['mul', (a, b) => a * b], ['div', (a, b) => a / b],
-      ['pow', (a, b) => Math.pow(a, b)], ['maximum', Math.max], ['minimum', Math.min],
-      ['eq', (a, b) => +(a === b)], ['ne', (a, b) => +(a !== b)], ['lt', (a, b) => +(a < b)],
-      ['le', (a, b) => +(a <= b)], ['gt', (a, b) => +(a > b)], ['ge', (a, b) => +(a >= b)],
+      ['add', (a, b) => a + b],
+      ['sub', (a, b) => a - b],
+      ['mul', (a, b) => a * b],
+      ['div', (a, b) => a / b],
+      ['pow', (a, b) => Math.pow(a, b)],
+      ['maximum', Math.max],
+      ['minimum', Math.min],
+      ['eq', (a, b) => +(a === b)],
+      ['ne', (a, b) => +(a !== b)],
+      ['lt', (a, b) => +(a < b)],
+      ['le', (a, b) => +(a <= b)],
+      ['gt', (a, b) => +(a > b)],
+      ['ge', (a, b) => +(a >= b)],
     ];
     for (const [op, f] of binaries) {
       it(`binary ${op} with broadcasting`, async () => {

@@ -38,7 +38,14 @@ export const layoutSuite: ConformanceSuite = {
       const st = ops.stack([ta, ta], 1);
       expect(st.shape).toEqual([2, 2, 3]);
       st.dispose();
-      const pd = ops.pad(tb, [[1, 0], [0, 2]], -1);
+      const pd = ops.pad(
+        tb,
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        -1,
+      );
       await check(pd, { shape: [3, 4], data: Float64Array.from([-1, -1, -1, -1, b[0]!, b[1]!, -1, -1, b[2]!, b[3]!, -1, -1]) }, 'pad');
       ta.dispose();
       tb.dispose();
@@ -47,7 +54,26 @@ export const layoutSuite: ConformanceSuite = {
       const shape = [2, 3, 4, 5];
       const d = randomArray(120);
       const x = ops.tensor(d, shape);
-      const cases: [number, number][][] = [[[0, 0], [1, 2], [0, 0], [0, 0]], [[2, 1], [0, 0], [0, 0], [0, 0]], [[0, 0], [0, 0], [0, 0], [0, 0]]];
+      const cases: [number, number][][] = [
+        [
+          [0, 0],
+          [1, 2],
+          [0, 0],
+          [0, 0],
+        ],
+        [
+          [2, 1],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+      ];
       for (const pads of cases) {
         const out = shape.map((n, i) => n + pads[i]![0] + pads[i]![1]);
         const want = new Float64Array(sizeOf(out)).fill(0.25);

@@ -61,7 +61,11 @@ export const poolSuite: ConformanceSuite = {
       const xs = adaptivePoolInputShape;
       const xd = randomArray(sizeOf(xs));
       const x = ops.tensor(xd, xs);
-      for (const [oh, ow] of [[1, 1], [3, 2], [5, 7]] as [number, number][]) {
+      for (const [oh, ow] of [
+        [1, 1],
+        [3, 2],
+        [5, 7],
+      ] as [number, number][]) {
         const out = new Float64Array(6 * oh * ow);
         for (let pl = 0; pl < 6; pl++)
           for (let i = 0; i < oh; i++)
