@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sizeOf, stridesOf, type BinaryOp, type UnaryOp } from '@skipnet/core';
-import { assertClose, randomArray } from '@skipnet/core/testing';
+import { UNARY_OPS, assertClose, randomArray } from '@skipnet/core/testing';
 import { at, be, dense, forEachIndex, k, randInts, read, view } from '../test/helpers.js';
 
 // A 7×5 logical tensor stored transposed inside a larger buffer with an offset: exercises the strided path.
@@ -74,34 +74,10 @@ function refUnary(op: UnaryOp, x: number, alpha: number): number {
   }
 }
 
-const UNARY: UnaryOp[] = [
-  'neg',
-  'abs',
-  'sign',
-  'exp',
-  'log',
-  'sqrt',
-  'rsqrt',
-  'square',
-  'reciprocal',
-  'sin',
-  'cos',
-  'tanh',
-  'sigmoid',
-  'relu',
-  'leakyRelu',
-  'gelu',
-  'geluTanh',
-  'silu',
-  'erf',
-  'floor',
-  'ceil',
-  'round',
-];
 const POSITIVE = new Set<UnaryOp>(['log', 'sqrt', 'rsqrt', 'reciprocal']);
 
 describe('unary', () => {
-  for (const op of UNARY) {
+  for (const op of UNARY_OPS) {
     it(`${op} on a transposed, offset view and on dense input`, () => {
       const [lo, hi] = POSITIVE.has(op) ? [0.1, 4] : [-4, 4];
       const x = transposedView(lo, hi);

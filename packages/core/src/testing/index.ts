@@ -32,7 +32,7 @@ import { randomSuite } from './suites/random.js';
 import { reductionsSuite } from './suites/reductions.js';
 
 export { assertClose, assertTensorsClose, gradCheck, randomArray, distinctArray, restartStreams, useBackend, type Tolerance } from './helpers.js';
-export { SUITE_NAMES, type SuiteName } from './suite.js';
+export { SUITE_NAMES, UNARY_OPS, type SuiteName } from './suite.js';
 export * as reference from './reference.js';
 
 /** Suites to leave out, each with the reason the report prints: `{ gradients: 'why' }`. */

@@ -1,11 +1,46 @@
 /** What every conformance suite is given, and the shape of a suite. */
 import { expect } from 'vitest';
+import type { UnaryOp } from '../backend/types.js';
 import type { Tensor } from '../tensor.js';
 import { assertClose, take, type Tolerance } from './helpers.js';
 import type { Ref } from './reference.js';
 
 /** The areas of the conformance suite, in the order they run. */
 export const SUITE_NAMES = ['elementwise', 'reductions', 'matmul', 'conv', 'pool', 'layout', 'random', 'gradients', 'memory'] as const;
+
+/**
+ * Every unary kernel op, for tests that cover them all (the conformance suite, a backend's own
+ * kernel tests). The type below fails to compile when `UnaryOp` gains an op this list lacks.
+ */
+export const UNARY_OPS = [
+  'neg',
+  'abs',
+  'sign',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'square',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'leakyRelu',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'erf',
+  'floor',
+  'ceil',
+  'round',
+] as const satisfies readonly UnaryOp[];
+
+/** Compile-time check that {@link UNARY_OPS} names every `UnaryOp`. @internal */
+export type UnaryOpsComplete = Exclude<UnaryOp, (typeof UNARY_OPS)[number]> extends never ? true : never;
+const unaryOpsComplete: UnaryOpsComplete = true;
+void unaryOpsComplete;
 
 /** One area of the conformance suite; `gradients` holds every finite-difference check. */
 export type SuiteName = (typeof SUITE_NAMES)[number];

@@ -5,7 +5,7 @@ import * as ops from '../../ops/index.js';
 import type { Tensor } from '../../tensor.js';
 import { distinctArray, randomArray, refOf, take } from '../helpers.js';
 import * as R from '../reference.js';
-import type { ConformanceSuite } from '../suite.js';
+import { UNARY_OPS, type ConformanceSuite } from '../suite.js';
 
 /** Unary ops on strided views, binary ops and comparisons with broadcasting, int32 promotion, `where` and `cast`. */
 export const elementwiseSuite: ConformanceSuite = {
@@ -14,31 +14,7 @@ export const elementwiseSuite: ConformanceSuite = {
   register(ctx) {
     const { check } = ctx;
     const domains: Partial<Record<UnaryOp, [number, number]>> = { log: [0.1, 3], sqrt: [0.1, 3], rsqrt: [0.1, 3], reciprocal: [0.5, 3] };
-    const unaryOps: UnaryOp[] = [
-      'neg',
-      'abs',
-      'sign',
-      'exp',
-      'log',
-      'sqrt',
-      'rsqrt',
-      'square',
-      'reciprocal',
-      'sin',
-      'cos',
-      'tanh',
-      'sigmoid',
-      'relu',
-      'leakyRelu',
-      'gelu',
-      'geluTanh',
-      'silu',
-      'erf',
-      'floor',
-      'ceil',
-      'round',
-    ];
-    for (const op of unaryOps) {
+    for (const op of UNARY_OPS) {
       it(`unary ${op} on a strided view`, async () => {
         const [lo, hi] = domains[op] ?? [-3, 3];
         const data = randomArray(7 * 5, lo, hi);
