@@ -1,7 +1,8 @@
-import { collate } from './dataset.js';
+import { collate, type Collate } from './dataset.js';
+import { collateDetection } from './detection.js';
 import { Rng } from './random.js';
 import type { Transform } from './transforms.js';
-import type { Batch, Dataset, Sample } from './types.js';
+import type { Batch, Dataset, Sample, Task } from './types.js';
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions {
@@ -15,6 +16,11 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Per-sample transform (augmentation), applied before stacking. */
   transform?: Transform;
+  /**
+   * Stacks a batch's (transformed) samples. Default: `collateDetection` when the dataset's
+   * `task` is `'detection'` (boxes padded to the batch's largest count), else `collate`.
+   */
+  collate?: Collate;
   /**
    * Assemble batch `b + 1` while the consumer works on batch `b` (default true). Assembly
    * runs as a macrotask, so it overlaps whenever the consumer awaits (a backend readback, a
@@ -82,6 +88,7 @@ export class DataLoader {
   /** Whether the final partial batch is dropped. */
   readonly dropLast: boolean;
   private readonly transform: Transform | undefined;
+  private readonly collate: Collate;
   private readonly prefetch: boolean;
   private cachedOrder: { epoch: number; order: Int32Array } | undefined;
 
@@ -96,6 +103,8 @@ export class DataLoader {
     this.seed = options.seed ?? 0;
     this.dropLast = options.dropLast ?? false;
     this.transform = options.transform;
+    const task = (dataset as { task?: Task }).task;
+    this.collate = options.collate ?? (task === 'detection' ? collateDetection : (samples) => collate(samples));
     this.prefetch = options.prefetch ?? true;
     // Validate the seed once here rather than on the first epoch.
     new Rng(this.seed);
@@ -142,7 +151,7 @@ export class DataLoader {
       const sample = this.dataset.get(i);
       return this.transform ? this.transform(sample, new Rng(this.seed, TRANSFORM_STREAM, epoch, i)) : sample;
     });
-    return { ...collate(samples), indices };
+    return { ...this.collate(samples), indices };
   }
 
   /**

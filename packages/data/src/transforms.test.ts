@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './random.js';
-import { compose, horizontalFlip, normalize, oneHot, randomCrop } from './transforms.js';
+import { compose, horizontalFlip, normalize, oneHot, randomCrop, resize } from './transforms.js';
 import type { Sample } from './types.js';
 
 /** A [C, H, W] image whose value encodes (c, i, j) as c*100 + i*10 + j. */
@@ -99,6 +99,103 @@ describe('randomCrop', () => {
     expect(Array.from(out.x)).toEqual([0, 1, 10, 11, 100, 101, 110, 111].map((d) => d + top * 10 + left));
     expect(() => randomCrop(5)(image(2, 3, 4), new Rng(0))).toThrow(/larger than the padded image/);
     expect(() => randomCrop(2, -1)).toThrow(/padding/);
+  });
+});
+
+/** A coded 1-channel image with detection boxes (rows `[x1, y1, x2, y2, label]`). */
+function withBoxes(h: number, w: number, rows: number[][]): Sample {
+  return { x: coded(1, h, w), xShape: [1, h, w], y: Float32Array.from(rows.flat()), yShape: [rows.length, 5] };
+}
+
+const rowsOf = (s: Sample): number[][] => Array.from({ length: s.yShape[0]! }, (_, k) => Array.from(s.y.subarray(k * 5, (k + 1) * 5)));
+
+describe('detection boxes move with the image', () => {
+  it('horizontalFlip maps [x1, y1, x2, y2] to [W - x2, y1, W - x1, y2] and keeps labels', () => {
+    const s = withBoxes(3, 4, [
+      [0, 0, 1, 3, 2],
+      [1, 1, 4, 2, 0],
+      [1.5, 0.25, 2.5, 1, 1],
+    ]);
+    const out = horizontalFlip(1)(s, new Rng(0));
+    expect(out.yShape).toEqual([3, 5]);
+    expect(rowsOf(out)).toEqual([
+      [3, 0, 4, 3, 2],
+      [0, 1, 3, 2, 0],
+      [1.5, 0.25, 2.5, 1, 1],
+    ]);
+    // The first box covered column 0; its pixels are now in column 3, the flipped box.
+    for (let i = 0; i < 3; i++) expect(out.x[i * 4 + 3]).toBe(i * 10 + 0);
+    expect(rowsOf(s)[0]).toEqual([0, 0, 1, 3, 2]); // input untouched
+    expect(horizontalFlip(0)(s, new Rng(0))).toBe(s);
+  });
+
+  it('resize scales boxes by the size ratio and the image as PyTorch bilinear does', () => {
+    const x = Float32Array.from({ length: 24 }, (_, p) => (p / 23) ** 2);
+    const s: Sample = { x, xShape: [2, 3, 4], y: Float32Array.of(0, 0, 4, 3, 1, 1, 1, 2, 2, 0), yShape: [2, 5] };
+    const out = resize([5, 3])(s, new Rng(0));
+    expect(out.xShape).toEqual([2, 5, 3]);
+    // torch.nn.functional.interpolate(x, size=(5, 3), mode='bilinear', align_corners=False), float64.
+    const torchRef = [
+      0.00031506, 0.004725898, 0.015437933, 0.01342155, 0.025897921, 0.044675488, 0.033081285, 0.057655955, 0.088531821, 0.089035917, 0.125708885, 0.16868305,
+      0.126339004, 0.171077505, 0.222117202, 0.280088217, 0.344990548, 0.416194077, 0.365784499, 0.438752363, 0.518021424, 0.494328922, 0.579395085,
+      0.670762445, 0.659168242, 0.756332703, 0.859798362, 0.769061122, 0.874291115, 0.985822306,
+    ];
+    out.x.forEach((v, p) => expect(v).toBeCloseTo(torchRef[p]!, 6));
+    // x scales by 3/4, y by 5/3.
+    expect(out.yShape).toEqual([2, 5]);
+    expect(rowsOf(out)).toEqual([
+      [0, 0, 3, 5, 1],
+      [0.75, Math.fround(5 / 3), 1.5, Math.fround(10 / 3), 0],
+    ]);
+  });
+
+  it('resize takes masks by nearest neighbour (PyTorch nearest-exact) and images by nearest on request', () => {
+    const out = resize([5, 3])(segmented(3, 4), new Rng(0));
+    // torch.nn.functional.interpolate(arange(12).reshape(1, 1, 3, 4), (5, 3), mode='nearest-exact'), as i*10 + j codes.
+    expect(Array.from(out.y)).toEqual([0, 2, 3, 0, 2, 3, 10, 12, 13, 20, 22, 23, 20, 22, 23]);
+    expect(out.y).toBeInstanceOf(Int32Array);
+    expect(Array.from(resize([5, 3], { mode: 'nearest' })(segmented(3, 4), new Rng(0)).x)).toEqual(Array.from(out.y));
+    expect(resize(2)(image(2, 3, 4), new Rng(0)).xShape).toEqual([2, 2, 2]);
+    expect(() => resize(0)).toThrow(/positive integers/);
+  });
+
+  it('randomCrop shifts boxes into the window, clips them, and drops those left under a pixel', () => {
+    // Find the stream whose draws put the 2x2 window at top 1, left 2 of the 4x4 image.
+    let seed = 0;
+    for (; ; seed++) {
+      const rng = new Rng(seed);
+      if (rng.int(3) === 1 && rng.int(3) === 2) break;
+    }
+    const s = withBoxes(4, 4, [
+      [0, 0, 3, 2, 0], // overlaps the window's top-left pixel only
+      [3, 3, 4, 4, 1], // below the window: clipped to zero height, dropped
+      [2, 1, 4, 3, 2], // exactly the window
+      [0, 0, 1, 4, 1], // left of the window: dropped
+    ]);
+    const out = randomCrop(2)(s, new Rng(seed));
+    expect(Array.from(out.x)).toEqual([12, 13, 22, 23]);
+    expect(rowsOf(out)).toEqual([
+      [0, 0, 1, 1, 0],
+      [0, 0, 2, 2, 2],
+    ]);
+    expect(out.yShape).toEqual([2, 5]);
+  });
+
+  it('leaves boxes alone under normalize, keeps an empty box list empty, and refuses ambiguous targets', () => {
+    const s = withBoxes(3, 4, [[0, 0, 1, 1, 0]]);
+    expect(normalize(0, 2)(s, new Rng(0)).y).toBe(s.y);
+    const empty = withBoxes(3, 4, []);
+    const flipped = horizontalFlip(1)(empty, new Rng(0));
+    expect([flipped.y.length, flipped.yShape]).toEqual([0, [0, 5]]);
+    // A float [3, 5] target of a 3x5 image could be a mask or three boxes.
+    const ambiguous: Sample = { x: coded(1, 3, 5), xShape: [1, 3, 5], y: new Float32Array(15), yShape: [3, 5] };
+    expect(() => horizontalFlip(1)(ambiguous, new Rng(0))).toThrow(/could be a mask or 3 boxes; make a mask an Int32Array/);
+    // As an Int32Array it is a mask, flipped like the image.
+    const mask = horizontalFlip(1)({ ...ambiguous, y: Int32Array.from({ length: 15 }, (_, p) => p) }, new Rng(0));
+    expect(Array.from(mask.y.subarray(0, 5))).toEqual([4, 3, 2, 1, 0]);
+    // Boxes must be float: an int [K, 5] target of another size is neither.
+    const intBoxes: Sample = { ...s, y: Int32Array.of(0, 0, 1, 1, 0), yShape: [1, 5] };
+    expect(() => resize(2)(intBoxes, new Rng(0))).toThrow(/does not match image size \[3, 4\] \(nor is it a Float32Array of boxes/);
   });
 });
 

@@ -1,4 +1,6 @@
+import { BOX_ROW } from './detection.js';
 import type { Rng } from './random.js';
+import { resampleChw, type ResampleMode } from './resample.js';
 import type { Sample } from './types.js';
 
 /**
@@ -21,26 +23,36 @@ interface ImageView {
   w: number;
   /** The mask, when `y` is an `[H, W]` per-pixel mask of the same size as the image. */
   mask: Int32Array | Float32Array | undefined;
+  /** The box rows, when `y` is a detection target (`Float32Array`, `[K, 5]`). */
+  boxes: Float32Array | undefined;
 }
 
 /**
- * Validates a CHW float image and finds a matching segmentation mask. A 2-D `y` that does
- * not match the image's H×W is an error rather than silently left behind, because a
- * geometric transform applied to the image only would corrupt the labels.
+ * Validates a CHW float image and finds what moves with it: a segmentation mask (a 2-D `y`
+ * of the image's H×W) or detection boxes (a `Float32Array` `y` of shape `[K, 5]`). Any other
+ * 2-D `y` is an error rather than silently left behind, because a geometric transform
+ * applied to the image only would corrupt the labels; so is a float `[H, 5]` target of a
+ * 5-pixel-wide image, which could be either.
  */
 function imageView(sample: Sample, name: string): ImageView {
   if (!(sample.x instanceof Float32Array) || sample.xShape.length !== 3) {
     throw new TypeError(`${name}: expects a float32 image with xShape [C, H, W], got ${sample.x.constructor.name} [${sample.xShape}]`);
   }
   const [c, h, w] = sample.xShape as [number, number, number];
+  const { y, yShape } = sample;
   let mask: ImageView['mask'];
-  if (sample.yShape.length === 2) {
-    if (sample.yShape[0] !== h || sample.yShape[1] !== w) {
-      throw new RangeError(`${name}: mask shape [${sample.yShape}] does not match image size [${h}, ${w}]`);
+  let boxes: ImageView['boxes'];
+  if (yShape.length === 2) {
+    const isMask = yShape[0] === h && yShape[1] === w;
+    const isBoxes = y instanceof Float32Array && yShape[1] === BOX_ROW;
+    if (isMask && isBoxes) {
+      throw new RangeError(`${name}: target [${yShape}] of a ${h}x${w} image could be a mask or ${h} boxes; make a mask an Int32Array`);
     }
-    mask = sample.y;
+    if (isBoxes) boxes = y;
+    else if (isMask) mask = y;
+    else throw new RangeError(`${name}: mask shape [${yShape}] does not match image size [${h}, ${w}] (nor is it a Float32Array of boxes [K, 5])`);
   }
-  return { x: sample.x, c, h, w, mask };
+  return { x: sample.x, c, h, w, mask, boxes };
 }
 
 function perChannel(v: number | readonly number[], c: number, what: string): number[] {
@@ -85,7 +97,9 @@ export interface RandomCropOptions {
 /**
  * Pads by `padding` on every side, then crops a uniformly random `size` window (the
  * CIFAR "pad 4, crop 32" augmentation). A segmentation mask gets the same window.
- * Draws: top offset, then left offset.
+ * Detection boxes are shifted into the window and clipped to it; a box left less than one
+ * pixel wide or high is dropped (torchvision v2's `ClampBoundingBoxes` then
+ * `SanitizeBoundingBoxes`). Draws: top offset, then left offset.
  *
  * @param size - Output `[height, width]`, or one number for a square.
  */
@@ -98,7 +112,7 @@ export function randomCrop(size: number | readonly [number, number], options: Ra
   if (!(Number.isInteger(oh) && Number.isInteger(ow) && oh > 0 && ow > 0)) throw new RangeError(`randomCrop: bad size ${String(size)}`);
   if (!(Number.isInteger(pad) && pad >= 0)) throw new RangeError(`randomCrop: padding must be a non-negative integer, got ${pad}`);
   return (sample, rng) => {
-    const { x, c, h, w, mask } = imageView(sample, 'randomCrop');
+    const { x, c, h, w, mask, boxes } = imageView(sample, 'randomCrop');
     const ph = h + 2 * pad;
     const pw = w + 2 * pad;
     if (oh > ph || ow > pw) throw new RangeError(`randomCrop: crop ${oh}x${ow} is larger than the padded image ${ph}x${pw}`);
@@ -118,6 +132,13 @@ export function randomCrop(size: number | readonly [number, number], options: Ra
       return out;
     };
     const xOut = crop(x, new Float32Array(c * oh * ow), c, fill);
+    if (boxes) {
+      const moved = mapBoxes(boxes, ([x1, y1, x2, y2]) => {
+        const box = [clamp(x1 - left, 0, ow), clamp(y1 - top, 0, oh), clamp(x2 - left, 0, ow), clamp(y2 - top, 0, oh)] as const;
+        return box[2] - box[0] >= 1 && box[3] - box[1] >= 1 ? box : undefined;
+      });
+      return { x: xOut, xShape: [c, oh, ow], ...moved };
+    }
     if (!mask) return { ...sample, x: xOut, xShape: [c, oh, ow] };
     const mOut = crop(mask, mask instanceof Int32Array ? new Int32Array(oh * ow) : new Float32Array(oh * ow), 1, maskFill);
     return { x: xOut, xShape: [c, oh, ow], y: mOut, yShape: [oh, ow] };
@@ -125,13 +146,14 @@ export function randomCrop(size: number | readonly [number, number], options: Ra
 }
 
 /**
- * Mirrors left–right with probability `p` (default 0.5), image and mask together.
+ * Mirrors left–right with probability `p` (default 0.5), image and mask or boxes together
+ * (a box `[x1, y1, x2, y2]` becomes `[W - x2, y1, W - x1, y2]`, as in torchvision).
  * Draws exactly one number per sample, flipped or not.
  */
 export function horizontalFlip(p = 0.5): Transform {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`horizontalFlip: p must be in [0, 1], got ${p}`);
   return (sample, rng) => {
-    const { x, w, mask } = imageView(sample, 'horizontalFlip');
+    const { x, w, mask, boxes } = imageView(sample, 'horizontalFlip');
     if (!(rng.float() < p)) return sample;
     const flip = <A extends Float32Array | Int32Array>(src: A, out: A): A => {
       for (let row = 0; row < src.length; row += w) {
@@ -140,10 +162,59 @@ export function horizontalFlip(p = 0.5): Transform {
       return out;
     };
     const xOut = flip(x, new Float32Array(x.length));
+    if (boxes) return { x: xOut, xShape: sample.xShape.slice(), ...mapBoxes(boxes, ([x1, y1, x2, y2]) => [w - x2, y1, w - x1, y2]) };
     if (!mask) return { ...sample, x: xOut, xShape: sample.xShape.slice() };
     const mOut = flip(mask, mask instanceof Int32Array ? new Int32Array(mask.length) : new Float32Array(mask.length));
     return { x: xOut, xShape: sample.xShape.slice(), y: mOut, yShape: sample.yShape.slice() };
   };
+}
+
+/** Options of {@link resize}. */
+export interface ResizeOptions {
+  /** Image resampling (default `'bilinear'`); masks always use `'nearest'`, so labels stay labels. */
+  mode?: ResampleMode;
+}
+
+/**
+ * Resizes to `size` (`[height, width]`, or one number for a square) with half-pixel
+ * centres and no antialiasing (PyTorch's `F.interpolate(..., align_corners=False)`, as
+ * torchvision's detection models resize). A mask is resized by nearest neighbour; boxes are
+ * scaled by `width'/width` and `height'/height`, so they keep covering the same content.
+ * Draws nothing.
+ */
+export function resize(size: number | readonly [number, number], options: ResizeOptions = {}): Transform {
+  const [oh, ow] = typeof size === 'number' ? [size, size] : size;
+  if (!(Number.isInteger(oh) && Number.isInteger(ow) && oh > 0 && ow > 0)) throw new RangeError(`resize: size must be positive integers, got ${String(size)}`);
+  const mode = options.mode ?? 'bilinear';
+  if (mode !== 'bilinear' && mode !== 'nearest') throw new RangeError(`resize: mode must be 'bilinear' or 'nearest', got ${String(mode)}`);
+  return (sample) => {
+    const { x, c, h, w, mask, boxes } = imageView(sample, 'resize');
+    const xOut = resampleChw(x, c, h, w, oh, ow, mode, new Float32Array(c * oh * ow));
+    if (boxes) {
+      const sx = ow / w;
+      const sy = oh / h;
+      return { x: xOut, xShape: [c, oh, ow], ...mapBoxes(boxes, ([x1, y1, x2, y2]) => [x1 * sx, y1 * sy, x2 * sx, y2 * sy]) };
+    }
+    if (!mask) return { ...sample, x: xOut, xShape: [c, oh, ow] };
+    const mOut = resampleChw(mask, 1, h, w, oh, ow, 'nearest', mask instanceof Int32Array ? new Int32Array(oh * ow) : new Float32Array(oh * ow));
+    return { x: xOut, xShape: [c, oh, ow], y: mOut, yShape: [oh, ow] };
+  };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+type Box = readonly [number, number, number, number];
+
+/** New box rows with each box mapped by `fn` (labels kept); a box mapped to `undefined` is dropped. */
+function mapBoxes(rows: Float32Array, fn: (box: Box) => Box | undefined): { y: Float32Array; yShape: number[] } {
+  const out: number[] = [];
+  for (let r = 0; r < rows.length; r += BOX_ROW) {
+    const box = fn([rows[r]!, rows[r + 1]!, rows[r + 2]!, rows[r + 3]!]);
+    if (box) out.push(...box, rows[r + 4]!);
+  }
+  return { y: Float32Array.from(out), yShape: [out.length / BOX_ROW, BOX_ROW] };
 }
 
 /**

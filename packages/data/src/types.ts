@@ -13,8 +13,11 @@
  *   lookups take int32 indices.
  * - `y`: the target. Classification: a length-1 `Int32Array` holding the class index, with
  *   `yShape` `[]` (a scalar). Segmentation: an `Int32Array` class mask, `yShape` `[H, W]`.
- *   Language models: next-token ids, `yShape` `[T]`. Transforms such as `oneHot` may turn
- *   `y` into a `Float32Array`.
+ *   Language models: next-token ids, `yShape` `[T]`. Detection: a `Float32Array` of `K`
+ *   rows `[x1, y1, x2, y2, label]`, `yShape` `[K, 5]` (`K` may be 0): boxes in pixel
+ *   coordinates of this image (x right, y down, pixel `j` spans `[j, j + 1)`, so a box over
+ *   columns 3..5 has `x1 = 3`, `x2 = 6`) and integer class ids `0..numClasses-1` (no
+ *   background class). Transforms such as `oneHot` may turn `y` into a `Float32Array`.
  *
  * Samples returned by a dataset may share memory with it: treat them as read-only
  * (transforms and `collate` always copy).
@@ -26,13 +29,15 @@ export interface Sample {
   xShape: number[];
   /** Target values, row-major. */
   y: Int32Array | Float32Array;
-  /** Shape of `y`: `[]` for a class index, `[H, W]` for a mask, `[T]` for next tokens. */
+  /** Shape of `y`: `[]` for a class index, `[H, W]` for a mask, `[T]` for next tokens, `[K, 5]` for boxes. */
   yShape: number[];
 }
 
 /**
  * A batch of `N` samples stacked along a new leading axis: `xShape` is `[N, ...sample.xShape]`
- * and `yShape` is `[N, ...sample.yShape]` (so classification labels are `[N]`).
+ * and `yShape` is `[N, ...sample.yShape]` (so classification labels are `[N]`). Detection
+ * targets, whose box count `K` varies, are padded to the batch's largest `K` with rows of
+ * `-1` (see `collateDetection`), giving `yShape` `[N, Kmax, 5]`.
  */
 export interface Batch {
   /** Stacked inputs. */
@@ -58,8 +63,8 @@ export interface Dataset<S = Sample> {
   get(i: number): S;
 }
 
-/** What a dataset is for; decides how models and metrics treat `y`. */
-export type Task = 'classification' | 'segmentation' | 'language';
+/** What a dataset is for; decides how models and metrics treat `y` (see {@link Sample}). */
+export type Task = 'classification' | 'segmentation' | 'language' | 'detection';
 
 /** Which half of a dataset's fixed split. */
 export type Split = 'train' | 'test';
@@ -98,9 +103,15 @@ export interface DescribedDataset extends Dataset<Sample> {
   readonly inputShape: readonly number[];
   /** Element type of `x`. */
   readonly inputDType: InputDType;
-  /** Shape of one sample's `y`: `[]`, `[H, W]` or `[T]`. */
+  /**
+   * Shape of one sample's `y`: `[]`, `[H, W]` or `[T]`; for detection `[-1, 5]`, where `-1`
+   * (as in a reshape) stands for the box count `K`, which varies from sample to sample.
+   */
   readonly targetShape: readonly number[];
-  /** Classes (classification, segmentation, including background) or vocabulary size (language). */
+  /**
+   * Classes (classification; segmentation, including background; detection, object classes
+   * only, no background) or vocabulary size (language).
+   */
   readonly numClasses: number;
   /** Human-readable class names, index-aligned with class ids, when known. */
   readonly classNames?: readonly string[];

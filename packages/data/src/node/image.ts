@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { resampleChw, type ResampleMode } from '../resample.js';
 import { DataFileError, describeFsError } from './files.js';
 
 /** An 8-bit RGBA image, row-major. */
@@ -57,7 +58,7 @@ export interface ImageConvertOptions {
   /** Output `[height, width]` (default: unchanged). */
   size?: readonly [number, number];
   /** Resampling when resizing (default `'bilinear'`). */
-  resize?: 'bilinear' | 'nearest';
+  resize?: ResampleMode;
 }
 
 /**
@@ -87,32 +88,6 @@ export function imageToChw(image: RgbaImage, options: ImageConvertOptions = {}):
     }
   }
   if (oh === h && ow === w) return { x: src, shape: [c, h, w] };
-  const out = new Float32Array(c * oh * ow);
-  const sy = h / oh;
-  const sx = w / ow;
-  for (let i = 0; i < oh; i++) {
-    for (let j = 0; j < ow; j++) {
-      if (options.resize === 'nearest') {
-        const si = Math.min(h - 1, Math.floor((i + 0.5) * sy));
-        const sj = Math.min(w - 1, Math.floor((j + 0.5) * sx));
-        for (let k = 0; k < c; k++) out[(k * oh + i) * ow + j] = src[k * plane + si * w + sj]!;
-        continue;
-      }
-      const fy = Math.min(h - 1, Math.max(0, (i + 0.5) * sy - 0.5));
-      const fx = Math.min(w - 1, Math.max(0, (j + 0.5) * sx - 0.5));
-      const y0 = Math.floor(fy),
-        x0 = Math.floor(fx);
-      const y1 = Math.min(h - 1, y0 + 1),
-        x1 = Math.min(w - 1, x0 + 1);
-      const dy = fy - y0,
-        dx = fx - x0;
-      for (let k = 0; k < c; k++) {
-        const base = k * plane;
-        const top = src[base + y0 * w + x0]! * (1 - dx) + src[base + y0 * w + x1]! * dx;
-        const bottom = src[base + y1 * w + x0]! * (1 - dx) + src[base + y1 * w + x1]! * dx;
-        out[(k * oh + i) * ow + j] = top * (1 - dy) + bottom * dy;
-      }
-    }
-  }
+  const out = resampleChw(src, c, h, w, oh, ow, options.resize ?? 'bilinear', new Float32Array(c * oh * ow));
   return { x: out, shape: [c, oh, ow] };
 }
