@@ -31,14 +31,21 @@ describe('package boundaries', () => {
 
   it('exports the public API from the base entry', () => {
     expect(Object.keys(data).sort()).toEqual([
+      'BOX_PADDING',
+      'BOX_ROW',
       'CharVocab',
       'DataLoader',
       'MNIST_CLASSES',
       'MNIST_SEG_CLASSES',
       'NAMES_BOUNDARY',
       'Rng',
+      'SHAPES_DET_AREA_RANGES',
+      'SHAPES_DET_CLASSES',
       'SHAPE_CLASSES',
+      'boxTarget',
+      'checkBoxTarget',
       'collate',
+      'collateDetection',
       'compose',
       'createDataset',
       'datasetFromArrays',
@@ -56,13 +63,19 @@ describe('package boundaries', () => {
       'oneHot',
       'randomCrop',
       'renderMnistSegScene',
+      'renderShapesDetScene',
       'renderShapesScene',
+      'resampleChw',
+      'resize',
       'shapeSize',
       'shapesDataset',
+      'shapesDetAreaRanges',
+      'shapesDetDataset',
       'subset',
       'textDataset',
       'toTensors',
       'tokenWindows',
+      'unpadBoxes',
     ]);
   });
 });

@@ -7,13 +7,26 @@
  */
 export type { Batch, Dataset, DescribedDataset, InputDType, Sample, Split, Task, Vocab } from './types.js';
 export { Rng, hashKeys } from './random.js';
-export { collate, datasetFromArrays, describeDataset, subset, shapeSize, type DatasetInfo } from './dataset.js';
+export { collate, datasetFromArrays, describeDataset, subset, shapeSize, type Collate, type CollateOptions, type DatasetInfo } from './dataset.js';
+export { BOX_PADDING, BOX_ROW, boxTarget, checkBoxTarget, collateDetection, unpadBoxes, type BoxesAndLabels } from './detection.js';
 export { DataLoader, type DataLoaderOptions, type EpochOptions } from './loader.js';
-export { compose, horizontalFlip, normalize, oneHot, randomCrop, type RandomCropOptions, type Transform } from './transforms.js';
+export { compose, horizontalFlip, normalize, oneHot, randomCrop, resize, type RandomCropOptions, type ResizeOptions, type Transform } from './transforms.js';
+export { resampleChw, type ResampleMode } from './resample.js';
 export { CharVocab, textDataset, tokenWindows, type TextDatasetOptions, type TokenWindowOptions } from './text.js';
 export { loadMnist, loadMnistArrays, MNIST_CLASSES, type MnistArrays, type MnistOptions } from './datasets/mnist.js';
 export { loadMnistSeg, renderMnistSegScene, MNIST_SEG_CLASSES, type MnistSegOptions } from './datasets/mnist-seg.js';
 export { loadNames, loadNameLists, namesVocab, NAMES_BOUNDARY, type NamesOptions } from './datasets/names.js';
 export { shapesDataset, renderShapesScene, SHAPE_CLASSES, type ShapesOptions } from './datasets/shapes.js';
+export {
+  renderShapesDetScene,
+  shapesDetAreaRanges,
+  shapesDetDataset,
+  SHAPES_DET_AREA_RANGES,
+  SHAPES_DET_CLASSES,
+  type AreaRanges,
+  type ShapesDetObject,
+  type ShapesDetOptions,
+  type ShapesDetScene,
+} from './datasets/shapes-det.js';
 export { createDataset, listDatasets, type DatasetEntry, type DatasetName, type DatasetOptionsMap } from './datasets/registry.js';
 export { toTensors } from './to-tensors.js';

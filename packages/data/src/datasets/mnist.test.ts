@@ -108,7 +108,7 @@ describe('mnist-seg', () => {
 
 describe('registry', () => {
   it('lists the built-in datasets', () => {
-    expect(listDatasets().map((d) => d.name)).toEqual(['mnist', 'mnist-seg', 'names', 'shapes']);
+    expect(listDatasets().map((d) => d.name)).toEqual(['mnist', 'mnist-seg', 'names', 'shapes', 'shapes-det']);
     expect(listDatasets().find((d) => d.name === 'names')!.task).toBe('language');
   });
 
@@ -124,7 +124,7 @@ describe('registry', () => {
   });
 
   it('rejects an unknown name, listing the valid ones', async () => {
-    await expect(createDataset('cifar', {})).rejects.toThrow('Unknown dataset "cifar"; valid names: mnist, mnist-seg, names, shapes');
+    await expect(createDataset('cifar', {})).rejects.toThrow('Unknown dataset "cifar"; valid names: mnist, mnist-seg, names, shapes, shapes-det');
     await expect(createDataset('toString')).rejects.toThrow(/Unknown dataset "toString"/);
   });
 });

@@ -3,6 +3,7 @@ import { loadMnist, type MnistOptions } from './mnist.js';
 import { loadMnistSeg, type MnistSegOptions } from './mnist-seg.js';
 import { loadNames, type NamesOptions } from './names.js';
 import { shapesDataset, type ShapesOptions } from './shapes.js';
+import { shapesDetDataset, type ShapesDetOptions } from './shapes-det.js';
 
 /** Options accepted by each built-in dataset, by registry name. */
 export interface DatasetOptionsMap {
@@ -10,6 +11,7 @@ export interface DatasetOptionsMap {
   'mnist-seg': MnistSegOptions;
   names: NamesOptions;
   shapes: ShapesOptions;
+  'shapes-det': ShapesDetOptions;
 }
 
 /** Name of a built-in dataset. */
@@ -49,6 +51,12 @@ const REGISTRY: { [N in DatasetName]: DatasetEntry & { create(options: DatasetOp
     task: 'segmentation',
     description: 'generated 3x64x64 scenes of circles, squares and triangles with class masks',
     create: async (options) => shapesDataset(options),
+  },
+  'shapes-det': {
+    name: 'shapes-det',
+    task: 'detection',
+    description: 'generated 3x128x128 scenes of 2-8 circles, squares and triangles from 3 to 64 px, with boxes',
+    create: async (options) => shapesDetDataset(options),
   },
 };
 

@@ -23,8 +23,8 @@ export interface ShapesOptions {
   noise?: number;
 }
 
-// Split keys mixed into every scene's seed so train and test never share a stream.
-const SPLIT_KEY: Record<Split, number> = { train: 0x7472, test: 0x7465 };
+/** Split keys mixed into every scene's seed so train and test never share a stream. */
+export const SPLIT_KEY: Readonly<Record<Split, number>> = { train: 0x7472, test: 0x7465 };
 
 /** Mask value of a shape: 1 circle, 2 square, 3 triangle. */
 export type ShapeClass = 1 | 2 | 3;
@@ -49,7 +49,7 @@ const SQUARE_HALF = Math.sqrt(Math.PI) / 2;
 const TRIANGLE_CIRCUMRADIUS = Math.sqrt((4 * Math.PI) / (3 * Math.sqrt(3)));
 
 /** Largest distance from the centre to any covered point. */
-function shapeExtent(cls: ShapeClass, r: number): number {
+export function shapeExtent(cls: ShapeClass, r: number): number {
   return cls === 1 ? r : cls === 2 ? r * SQUARE_HALF * Math.SQRT2 : r * TRIANGLE_CIRCUMRADIUS;
 }
 
@@ -70,10 +70,56 @@ export function pointInShape(cls: ShapeClass, g: ShapeGeometry, px: number, py: 
   return true;
 }
 
-function colourDistance(a: readonly number[], b: readonly number[]): number {
+/** Root-mean-square difference of two colours (channel values in [0, 1]). */
+export function colourDistance(a: readonly number[], b: readonly number[]): number {
   let s = 0;
   for (let k = 0; k < a.length; k++) s += (a[k]! - b[k]!) ** 2;
   return Math.sqrt(s / a.length);
+}
+
+/**
+ * Fills the `channels` planes of `x` with one random background colour, kept in the darker
+ * half so shapes usually stand out. Draws one uniform per channel; returns the colour.
+ */
+export function paintBackground(x: Float32Array, channels: number, rng: Rng): number[] {
+  const plane = x.length / channels;
+  const bg = Array.from({ length: channels }, () => rng.uniform(0, 0.5));
+  for (let k = 0; k < channels; k++) x.fill(bg[k]!, k * plane, (k + 1) * plane);
+  return bg;
+}
+
+/**
+ * A random colour at least 0.25 (RMS) from every colour in `avoid`, so the pixels painted
+ * with it are visible against them; after 8 redraws the last one is kept.
+ */
+export function drawColour(rng: Rng, channels: number, avoid: readonly (readonly number[])[]): number[] {
+  const tooClose = (colour: readonly number[]): boolean => avoid.some((other) => colourDistance(colour, other) < 0.25);
+  let colour = Array.from({ length: channels }, () => rng.float());
+  for (let tries = 0; tries < 8 && tooClose(colour); tries++) colour = Array.from({ length: channels }, () => rng.float());
+  return colour;
+}
+
+/**
+ * Calls `visit(i * size + j)` for every pixel `(i, j)` of a `size × size` image whose centre
+ * lies inside the shape (coverage at pixel centres, so it does not depend on sub-pixel
+ * placement bias), row by row.
+ */
+export function forEachShapePixel(cls: ShapeClass, geometry: ShapeGeometry, size: number, visit: (pixel: number) => void): void {
+  const extent = shapeExtent(cls, geometry.r);
+  const x0 = Math.max(0, Math.floor(geometry.cx - extent));
+  const x1 = Math.min(size - 1, Math.ceil(geometry.cx + extent));
+  const y0 = Math.max(0, Math.floor(geometry.cy - extent));
+  const y1 = Math.min(size - 1, Math.ceil(geometry.cy + extent));
+  for (let i = y0; i <= y1; i++) {
+    for (let j = x0; j <= x1; j++) if (pointInShape(cls, geometry, j + 0.5, i + 0.5)) visit(i * size + j);
+  }
+}
+
+/** Adds Gaussian noise of standard deviation `noise` to every value, clipping to [0, 1]. */
+export function addNoise(x: Float32Array, noise: number, rng: Rng): void {
+  if (noise > 0) {
+    for (let p = 0; p < x.length; p++) x[p] = Math.min(1, Math.max(0, x[p]! + noise * rng.normal()));
+  }
 }
 
 /**
@@ -84,15 +130,11 @@ export function renderShapesScene(index: number, options: ShapesOptions = {}): S
   const size = options.size ?? 64;
   const channels = options.channels ?? 3;
   const [minShapes, maxShapes] = options.shapesPerImage ?? [1, 4];
-  const noise = options.noise ?? 0.05;
   const rng = new Rng(options.seed ?? 0, SPLIT_KEY[options.split ?? 'train'], index);
   const plane = size * size;
   const x = new Float32Array(channels * plane);
   const y = new Int32Array(plane);
-
-  // Background: one random colour, kept in the darker half so shapes usually stand out.
-  const bg = Array.from({ length: channels }, () => rng.uniform(0, 0.5));
-  for (let k = 0; k < channels; k++) x.fill(bg[k]!, k * plane, (k + 1) * plane);
+  const bg = paintBackground(x, channels, rng);
 
   const nShapes = minShapes + rng.int(maxShapes - minShapes + 1);
   for (let s = 0; s < nShapes; s++) {
@@ -103,25 +145,14 @@ export function renderShapesScene(index: number, options: ShapesOptions = {}): S
     const extent = shapeExtent(cls, r);
     const geometry: ShapeGeometry = { cx: rng.uniform(extent, size - extent), cy: rng.uniform(extent, size - extent), r, angle: rng.uniform(0, 2 * Math.PI) };
     // Redraw colours too close to the background, so every mask pixel is visible (bounded tries).
-    let colour = Array.from({ length: channels }, () => rng.float());
-    for (let tries = 0; tries < 8 && colourDistance(colour, bg) < 0.25; tries++) colour = Array.from({ length: channels }, () => rng.float());
-    const x0 = Math.max(0, Math.floor(geometry.cx - extent));
-    const x1 = Math.min(size - 1, Math.ceil(geometry.cx + extent));
-    const y0 = Math.max(0, Math.floor(geometry.cy - extent));
-    const y1 = Math.min(size - 1, Math.ceil(geometry.cy + extent));
-    for (let i = y0; i <= y1; i++) {
-      for (let j = x0; j <= x1; j++) {
-        // Pixel centres, so coverage does not depend on sub-pixel placement bias.
-        if (!pointInShape(cls, geometry, j + 0.5, i + 0.5)) continue;
-        // Later shapes occlude earlier ones, in the image and in the mask alike.
-        y[i * size + j] = cls;
-        for (let k = 0; k < channels; k++) x[k * plane + i * size + j] = colour[k]!;
-      }
-    }
+    const colour = drawColour(rng, channels, [bg]);
+    // Later shapes occlude earlier ones, in the image and in the mask alike.
+    forEachShapePixel(cls, geometry, size, (p) => {
+      y[p] = cls;
+      for (let k = 0; k < channels; k++) x[k * plane + p] = colour[k]!;
+    });
   }
-  if (noise > 0) {
-    for (let p = 0; p < x.length; p++) x[p] = Math.min(1, Math.max(0, x[p]! + noise * rng.normal()));
-  }
+  addNoise(x, options.noise ?? 0.05, rng);
   return { x, xShape: [channels, size, size], y, yShape: [size, size] };
 }
 
