@@ -1,7 +1,7 @@
 /**
  * `@skipnet/models`: the architectures whose skip connections skipnet is about — ResNet,
  * ResNeXt, Wide-ResNet, pre-activation ResNet, CIFAR ResNet and its plain twins, DenseNet,
- * FCN-8s, U-Net, FPN, Transformer encoder, GPT and ViT — each built from core's `Skip`, each
+ * FCN-8s, U-Net, FPN, RetinaNet and FCOS detectors, Transformer encoder, GPT and ViT — each built from core's `Skip`, each
  * with a plain twin (`{ skip: false }`), with torchvision / nanoGPT parameter names so
  * published checkpoints load with `strict: true`.
  *
@@ -21,6 +21,8 @@ export type {
   FCN8sVariantOptions,
   FPNVariantOptions,
   GPTVariantOptions,
+  RetinaNetVariantOptions,
+  FCOSVariantOptions,
 } from './registry.js';
 export { Model, describeInput, inputProblem, type InputSpec } from './model.js';
 export type { CommonOptions } from './common.js';
@@ -30,7 +32,37 @@ export { CifarResNet, PadShortcut, type CifarResNetOptions } from './cifar-resne
 export { DenseNet, DenseLayer, Transition, type DenseNetOptions } from './densenet.js';
 export { FCN8s, ScoreFusion, vgg16Features, bilinearKernel, type FCN8sOptions } from './fcn.js';
 export { UNet, DoubleConv, Down, Up, OutConv, type UNetOptions } from './unet.js';
-export { FPNSegmentation, FeaturePyramidNetwork, BackboneWithFPN, SemanticHead, TopDownSkip, type FPNOptions } from './fpn.js';
+export {
+  FPNSegmentation,
+  FeaturePyramidNetwork,
+  BackboneWithFPN,
+  SemanticHead,
+  TopDownSkip,
+  ExtraFPNBlock,
+  LastLevelP6P7,
+  type FPNOptions,
+  type BackboneWithFPNOptions,
+} from './fpn.js';
+export {
+  Detector,
+  RetinaNet,
+  FCOS,
+  RetinaNetHead,
+  RetinaNetClassificationHead,
+  RetinaNetRegressionHead,
+  FCOSHead,
+  FCOSClassificationHead,
+  FCOSRegressionHead,
+  flattenLevel,
+  priorBias,
+  retinaNetAnchorSizes,
+  type BoxCoding,
+  type DetectionHeadOutputs,
+  type DetectorOptions,
+  type RetinaNetOptions,
+  type FCOSOptions,
+  type FCOSHeadOptions,
+} from './detection.js';
 export {
   TransformerEncoderLayer,
   AttentionSkip,

@@ -13,6 +13,7 @@ import { DenseNet, type DenseNetOptions } from './densenet.js';
 import { FCN8s, type FCN8sOptions } from './fcn.js';
 import { UNet, type UNetOptions } from './unet.js';
 import { FPNSegmentation, type FPNOptions } from './fpn.js';
+import { FCOS, RetinaNet, retinaNetAnchorSizes, type FCOSOptions, type RetinaNetOptions } from './detection.js';
 import { RowTransformer, type RowTransformerOptions } from './transformer.js';
 import { GPT, type GPTOptions } from './gpt.js';
 import { VisionTransformer, type ViTOptions } from './vit.js';
@@ -30,6 +31,10 @@ export type ViTVariantOptions = Omit<ViTOptions, 'patchSize' | 'numLayers' | 'nu
 export type FCN8sVariantOptions = Omit<FCN8sOptions, 'backbone'> & { backbone?: Omit<ResNetOptions, 'block' | 'layers'> };
 /** Options of a named FPN: the backbone depth is fixed by the name. */
 export type FPNVariantOptions = Omit<FPNOptions, 'backbone'> & { backbone?: Omit<ResNetOptions, 'block' | 'layers'> };
+/** Options of a named detector: the backbone's depth and block are fixed by the name. */
+export type RetinaNetVariantOptions = Omit<RetinaNetOptions, 'backbone'> & { backbone?: Omit<ResNetOptions, 'block' | 'layers'> };
+/** Options of a named FCOS: the backbone's depth and block are fixed by the name. */
+export type FCOSVariantOptions = Omit<FCOSOptions, 'backbone'> & { backbone?: Omit<ResNetOptions, 'block' | 'layers'> };
 /** Options of a named GPT: the size is fixed by the name. */
 export type GPTVariantOptions = Pick<GPTOptions, 'dropout' | 'skip' | 'blockSize'>;
 
@@ -85,6 +90,34 @@ function vit(patchSize: number, numLayers: number, numHeads: number, hiddenDim: 
     `ViT-${label}/${patchSize} (Dosovitskiy et al. 2021, torchvision names)`,
     (o, name) => new VisionTransformer({ ...o, patchSize, numLayers, numHeads, hiddenDim, mlpDim }, name),
   );
+}
+
+/**
+ * The small detectors, sized for 128×128 scenes with objects of ~4–64 px on this 2-core
+ * machine: a ResNet-18 (BasicBlock [2, 2, 2, 2]) at a quarter of its widths, and an FPN of 64
+ * channels over P2–P5 (strides 4–32; no P6/P7, which would be 2×2 and 1×1 at this size);
+ * two conv layers per head tower, GroupNorm with 8 channels per group.
+ */
+const SMALL_DETECTOR = { fpnChannels: 64, returnedLayers: [1, 2, 3, 4], extraLevels: false, headConvs: 2 } as const;
+/**
+ * The single-scale twin: the top level only, widened (fpnChannels 80, 10 groups) so the twin
+ * has the parameter budget of `fcos_small` (within 2%, checked by the registry tests).
+ */
+const SINGLE_SCALE = { fpnChannels: 80, headNormGroups: 10 } as const;
+/**
+ * FCOS scale ranges for 128×128 (largest side distance of a location, in pixels): P2 < 8,
+ * P3 8–16, P4 16–32, P5 ≥ 32 — about objects under 16 px, 16–32, 32–64 and larger.
+ * (torchvision's `[4·stride, 8·stride)` would send nearly every object of a 128-px image to P2.)
+ */
+const SMALL_FCOS_RANGES: [number, number][] = [
+  [0, 8],
+  [8, 16],
+  [16, 32],
+  [32, Infinity],
+];
+
+function smallBackbone(o: Omit<ResNetOptions, 'block' | 'layers'> = {}): ResNetOptions {
+  return { widths: [16, 32, 64, 128], ...o, ...BASIC, layers: [2, 2, 2, 2] };
 }
 
 const REGISTRY = {
@@ -164,6 +197,49 @@ const REGISTRY = {
     'fpn',
     'FPN on ResNet-18 with a semantic-segmentation head',
     (o, n) => new FPNSegmentation({ ...o, backbone: { ...o.backbone, ...BASIC, layers: [2, 2, 2, 2] } }, n),
+  ),
+  retinanet: entry<RetinaNetOptions>(
+    'retinanet',
+    'RetinaNet with any ResNet/FPN/anchors (torchvision layout; raw head outputs)',
+    (o, n) => new RetinaNet(o, n),
+  ),
+  retinanet_resnet50_fpn: entry<RetinaNetVariantOptions>(
+    'retinanet',
+    'RetinaNet (Lin et al. 2017) on ResNet-50-FPN, P3–P7, 9 anchors, 91 classes (torchvision)',
+    (o, n) => new RetinaNet({ ...o, backbone: { ...o.backbone, ...BOTTLENECK, layers: [3, 4, 6, 3] } }, n),
+  ),
+  retinanet_small: entry<RetinaNetVariantOptions>(
+    'retinanet',
+    'Small RetinaNet for 128×128 scenes: ResNet-18 at widths 16–128, FPN P2–P5 of 64 channels, anchors 6–76 px',
+    (o, n) => new RetinaNet({ ...SMALL_DETECTOR, anchorSizes: retinaNetAnchorSizes([6, 12, 24, 48]), ...o, backbone: smallBackbone(o.backbone) }, n),
+  ),
+  fcos: entry<FCOSOptions>('fcos', 'FCOS with any ResNet/FPN (torchvision layout; raw head outputs)', (o, n) => new FCOS(o, n)),
+  fcos_resnet50_fpn: entry<FCOSVariantOptions>(
+    'fcos',
+    'FCOS (Tian et al. 2019) on ResNet-50-FPN, P3–P7, GroupNorm heads, 91 classes (torchvision)',
+    (o, n) => new FCOS({ ...o, backbone: { ...o.backbone, ...BOTTLENECK, layers: [3, 4, 6, 3] } }, n),
+  ),
+  fcos_small: entry<FCOSVariantOptions>(
+    'fcos',
+    'Small FCOS for 128×128 scenes: ResNet-18 at widths 16–128, FPN P2–P5 of 64 channels (objects of ~4–64 px); :plain drops the FPN laterals',
+    (o, n) => new FCOS({ ...SMALL_DETECTOR, headNormGroups: 8, scaleRanges: SMALL_FCOS_RANGES, ...o, backbone: smallBackbone(o.backbone) }, n),
+  ),
+  fcos_small_single_scale: entry<FCOSVariantOptions>(
+    'fcos',
+    "fcos_small's single-scale twin: predicts from the top level (P5, stride 32) only, FPN and head widened to the same parameter budget",
+    (o, n) =>
+      new FCOS(
+        {
+          ...SMALL_DETECTOR,
+          ...SINGLE_SCALE,
+          scaleRanges: [[0, Infinity]],
+          ...o,
+          returnedLayers: [4],
+          extraLevels: false,
+          backbone: smallBackbone(o.backbone),
+        },
+        n,
+      ),
   ),
   transformer_encoder: entry<RowTransformerOptions>(
     'transformer',

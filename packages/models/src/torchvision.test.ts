@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTensors, tidy, type Module, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { useBackend } from '@skipnet/core/testing';
-import { FPNSegmentation, TransformerEncoderLayer, createModel } from './index.js';
+import { FPNSegmentation, TransformerEncoderLayer, createModel, type Detector } from './index.js';
 import { maxAbsDiff } from './test/helpers.js';
 
 beforeAll(() => useBackend('cpu', createCpuBackend));
@@ -52,6 +52,16 @@ const FIXTURES: Record<string, Fixture> = {
       const [p2, p3, p4, p5] = (m as FPNSegmentation).pyramid(x) as [Tensor, Tensor, Tensor, Tensor];
       return { p2, p3, p4, p5 };
     },
+  },
+  // torchvision RetinaNet / FCOS: head(backbone(x)) on P3–P7 of a 64×48 batch.
+  retinanet: {
+    build: () => createModel('retinanet', { backbone: { block: 'basic', layers: [1, 1, 1, 1], widths: [4, 8, 16, 32] }, fpnChannels: 16, numClasses: 5 }),
+    run: (m, x) => ({ ...(m as Detector).headOutputs(x) }),
+  },
+  fcos: {
+    build: () =>
+      createModel('fcos', { backbone: { block: 'basic', layers: [1, 1, 1, 1], widths: [4, 8, 16, 32] }, fpnChannels: 32, headConvs: 2, numClasses: 5 }),
+    run: (m, x) => ({ ...(m as Detector).headOutputs(x) }),
   },
 };
 
