@@ -49,6 +49,7 @@ describe('text file', () => {
       'listImageFolder',
       'loadCifar10',
       'loadCifar100',
+      'loadCocoDetection',
       'loadIdx',
       'loadImageFolder',
       'loadTextFile',
