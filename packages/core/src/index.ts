@@ -47,3 +47,4 @@ export * from './optim/schedules.js';
 export * from './optim/optimizers.js';
 export * from './io/tensors.js';
 export * from './nn/index.js';
+export * from './detection/index.js';

@@ -4,7 +4,30 @@ import { withGrad } from '../engine.js';
 import { fmt, normAxis } from '../shape.js';
 import { Tensor, dense, record } from '../tensor.js';
 import { arange, rand, tensor } from './creation.js';
-import { abs, activationGrad, add, cast, div, eq, exp, ge, log, maximum, mul, ne, neg, relu, rsqrt, sigmoid, sub } from './elementwise.js';
+import {
+  abs,
+  activationGrad,
+  add,
+  cast,
+  div,
+  eq,
+  exp,
+  ge,
+  log,
+  lt,
+  maximum,
+  mul,
+  ne,
+  neg,
+  pow,
+  relu,
+  rsqrt,
+  rsub,
+  sigmoid,
+  square,
+  sub,
+  where,
+} from './elementwise.js';
 import { logSumExp, max, mean, sum, variance } from './reduce.js';
 import { contiguous, gather, permute, reshape } from './shape.js';
 import { matmul } from './linalg.js';
@@ -303,8 +326,16 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
 /** How a loss reduces over elements. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
-function reduce(loss: Tensor, reduction: Reduction): Tensor {
+/** Applies a loss's {@link Reduction}. @internal */
+export function reduceLoss(loss: Tensor, reduction: Reduction): Tensor {
   return reduction === 'mean' ? mean(loss) : reduction === 'sum' ? sum(loss) : loss;
+}
+
+/** Throws unless `a` and `b` have the same shape, naming the op and both shapes. @internal */
+export function assertSameShape(op: string, a: Tensor, b: Tensor, aName = 'input', bName = 'target'): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new Error(`${op}: ${aName} ${fmt(a.shape)} and ${bName} ${fmt(b.shape)} must have the same shape`);
+  }
 }
 
 /** One-hot float32 encoding of int32 class indices: `[...shape, numClasses]`. */
@@ -366,7 +397,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
 export function nllLoss(logProbs: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   return opScope(() => {
     const c = logProbs.shape[1]!;
-    return reduce(neg(sum(mul(logProbs, oneHot(target, c)), -1)), reduction);
+    return reduceLoss(neg(sum(mul(logProbs, oneHot(target, c)), -1)), reduction);
   });
 }
 
@@ -377,7 +408,7 @@ export function mse(pred: Tensor, target: Tensor, reduction: Reduction = 'mean')
       throw new Error(`mse: prediction ${fmt(pred.shape)} and target ${fmt(target.shape)} differ`);
     }
     const d = sub(pred, target);
-    return reduce(mul(d, d), reduction);
+    return reduceLoss(mul(d, d), reduction);
   });
 }
 
@@ -390,6 +421,75 @@ export function bceWithLogits(logits: Tensor, target: Tensor, reduction: Reducti
     const tf = cast(target, 'float32');
     const loss = withGrad(false, () => add(sub(relu(logits), mul(logits, tf)), log(add(exp(neg(abs(logits))), 1))));
     const out = record(loss, 'bceWithLogits', [logits], (g) => [mul(g, sub(sigmoid(logits), tf))]);
-    return reduce(out, reduction);
+    return reduceLoss(out, reduction);
+  });
+}
+
+/** Mean absolute error, `|input − target|` (torch.nn.functional.l1_loss). */
+export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  return opScope(() => {
+    assertSameShape('l1Loss', input, target);
+    return reduceLoss(abs(sub(input, target)), reduction);
+  });
+}
+
+/** Options of {@link smoothL1Loss}. */
+export interface SmoothL1LossOptions {
+  /** Where the loss turns from quadratic to linear (default 1; 0 gives the L1 loss). */
+  beta?: number;
+  /** Default 'mean', as torch.nn.functional. */
+  reduction?: Reduction;
+}
+
+/**
+ * Smooth L1 loss as torch.nn.functional.smooth_l1_loss: with `d = |input − target|`, `0.5·d²/β`
+ * where `d < β` and `d − 0.5·β` elsewhere; `β = 0` is the L1 loss. Gradient `(input − target)/β`
+ * inside, `sign(input − target)` outside (0 where they are equal).
+ */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
+  return opScope(() => {
+    assertSameShape('smoothL1Loss', input, target);
+    const beta = options.beta ?? 1;
+    if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be >= 0, got ${beta}`);
+    const reduction = options.reduction ?? 'mean';
+    const d = sub(input, target);
+    const ad = abs(d);
+    if (beta === 0) return reduceLoss(ad, reduction);
+    return reduceLoss(where(lt(ad, beta), mul(square(d), 0.5 / beta), sub(ad, 0.5 * beta)), reduction);
+  });
+}
+
+/** Options of {@link sigmoidFocalLoss}. */
+export interface SigmoidFocalLossOptions {
+  /** Weight of the positives, `1 − alpha` of the negatives; negative: no weighting (default 0.25). */
+  alpha?: number;
+  /** Exponent of the modulating factor `(1 − p_t)` (default 2). */
+  gamma?: number;
+  /** Default 'none', as torchvision. */
+  reduction?: Reduction;
+}
+
+/**
+ * The focal loss of RetinaNet, as torchvision.ops.sigmoid_focal_loss: per element
+ * `α_t · (1 − p_t)^γ · BCE(logits, targets)` with `p = σ(logits)`, `p_t = p·t + (1 − p)(1 − t)` and
+ * `α_t = α·t + (1 − α)(1 − t)`. `targets` (same shape, float 0/1 or soft labels) get no gradient.
+ *
+ * The cross-entropy is the stable logits form of {@link bceWithLogits}, and `1 − p_t` is taken
+ * as `t·σ(−x) + (1 − t)·σ(x)` — equal to torchvision's, without the cancellation of `1 − p_t`
+ * that rounds confident negatives' factor to 0 in float32.
+ */
+export function sigmoidFocalLoss(logits: Tensor, targets: Tensor, options: SigmoidFocalLossOptions = {}): Tensor {
+  return opScope(() => {
+    assertSameShape('sigmoidFocalLoss', logits, targets, 'logits', 'targets');
+    const alpha = options.alpha ?? 0.25;
+    const gamma = options.gamma ?? 2;
+    if (!(gamma >= 0)) throw new Error(`sigmoidFocalLoss: gamma must be >= 0, got ${gamma}`);
+    const t = cast(targets, 'float32');
+    const ce = bceWithLogits(logits, t, 'none');
+    const oneMinusPt = add(mul(t, sigmoid(neg(logits))), mul(rsub(1, t), sigmoid(logits)));
+    const factor = gamma === 2 ? square(oneMinusPt) : gamma === 1 ? oneMinusPt : gamma === 0 ? null : pow(oneMinusPt, gamma);
+    let loss = factor ? mul(ce, factor) : ce;
+    if (alpha >= 0) loss = mul(add(mul(t, alpha), mul(rsub(1, t), 1 - alpha)), loss);
+    return reduceLoss(loss, options.reduction ?? 'none');
   });
 }
