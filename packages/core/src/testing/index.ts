@@ -22,6 +22,7 @@ import { memory, registerBackend, removeBackend, setBackend } from '../engine.js
 import { restartStreams, type Tolerance } from './helpers.js';
 import { SUITE_NAMES, suiteContext, type ConformanceSuite, type SuiteName } from './suite.js';
 import { convSuite } from './suites/conv.js';
+import { detectionSuite } from './suites/detection.js';
 import { elementwiseSuite } from './suites/elementwise.js';
 import { gradientsSuite } from './suites/gradients.js';
 import { layoutSuite } from './suites/layout.js';
@@ -67,6 +68,7 @@ const SUITES: Record<SuiteName, ConformanceSuite> = {
   pool: poolSuite,
   layout: layoutSuite,
   random: randomSuite,
+  detection: detectionSuite,
   gradients: gradientsSuite,
   memory: memorySuite,
 };

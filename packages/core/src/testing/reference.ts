@@ -325,3 +325,130 @@ export function resizeRef(x: Ref, oh: number, ow: number, mode: 'nearest' | 'bil
       }
   return { shape: [n, c, oh, ow], data: out };
 }
+
+/** A loss reference's reduction: `'none'` keeps `shape`, `'mean'` / `'sum'` give a scalar. */
+function reduceLossRef(values: Float64Array, shape: readonly number[], reduction: 'mean' | 'sum' | 'none'): Ref {
+  if (reduction === 'none') return { shape: [...shape], data: values };
+  const total = values.reduce((s, v) => s + v, 0);
+  return { shape: [], data: Float64Array.of(reduction === 'sum' ? total : total / values.length) };
+}
+
+/** Intersection, union and smallest enclosing area of two boxes `[x1, y1, x2, y2]`. */
+export function boxPairAreas(a: ArrayLike<number>, b: ArrayLike<number>): { inter: number; union: number; enclosing: number } {
+  const [ax1, ay1, ax2, ay2] = [a[0]!, a[1]!, a[2]!, a[3]!];
+  const [bx1, by1, bx2, by2] = [b[0]!, b[1]!, b[2]!, b[3]!];
+  const inter = Math.max(0, Math.min(ax2, bx2) - Math.max(ax1, bx1)) * Math.max(0, Math.min(ay2, by2) - Math.max(ay1, by1));
+  const union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter;
+  const enclosing = (Math.max(ax2, bx2) - Math.min(ax1, bx1)) * (Math.max(ay2, by2) - Math.min(ay1, by1));
+  return { inter, union, enclosing };
+}
+
+/**
+ * IoU (or GIoU) of every pair of `[..., N, 4]` and `[..., M, 4]` boxes with equal leading dims:
+ * `[..., N, M]` (torchvision.ops.box_iou / generalized_box_iou).
+ */
+export function boxIouRef(a: Ref, b: Ref, generalized: boolean): Ref {
+  const n = a.shape[a.shape.length - 2]!;
+  const m = b.shape[b.shape.length - 2]!;
+  const batch = a.data.length / (4 * n);
+  const out = new Float64Array(batch * n * m);
+  for (let t = 0; t < batch; t++)
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < m; j++) {
+        const { inter, union, enclosing } = boxPairAreas(a.data.subarray((t * n + i) * 4), b.data.subarray((t * m + j) * 4));
+        out[(t * n + i) * m + j] = inter / union - (generalized ? (enclosing - union) / enclosing : 0);
+      }
+  return { shape: [...a.shape.slice(0, -2), n, m], data: out };
+}
+
+/** `1 − GIoU` of paired `[..., 4]` boxes with torchvision's `eps` placement (generalized_box_iou_loss). */
+export function giouLossRef(a: Ref, b: Ref, eps: number, reduction: 'mean' | 'sum' | 'none'): Ref {
+  const out = new Float64Array(a.data.length / 4);
+  for (let i = 0; i < out.length; i++) {
+    const { inter, union, enclosing } = boxPairAreas(a.data.subarray(4 * i), b.data.subarray(4 * i));
+    out[i] = 1 - (inter / (union + eps) - (enclosing - union) / (enclosing + eps));
+  }
+  return reduceLossRef(out, a.shape.slice(0, -1), reduction);
+}
+
+/** torchvision.ops.sigmoid_focal_loss of logits against 0/1 (or soft) targets. */
+export function sigmoidFocalLossRef(x: Ref, targets: ArrayLike<number>, alpha: number, gamma: number, reduction: 'mean' | 'sum' | 'none'): Ref {
+  const out = x.data.map((v, i) => {
+    const t = targets[i]!;
+    const p = 1 / (1 + Math.exp(-v));
+    const ce = Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
+    const pt = p * t + (1 - p) * (1 - t);
+    const loss = ce * (1 - pt) ** gamma;
+    return alpha >= 0 ? (alpha * t + (1 - alpha) * (1 - t)) * loss : loss;
+  });
+  return reduceLossRef(out, x.shape, reduction);
+}
+
+/** torch.nn.functional.smooth_l1_loss (`beta = 0`: l1_loss). */
+export function smoothL1LossRef(x: Ref, target: Ref, beta: number, reduction: 'mean' | 'sum' | 'none'): Ref {
+  const out = x.data.map((v, i) => {
+    const d = Math.abs(v - target.data[i]!);
+    return d < beta ? (0.5 * d * d) / beta : d - 0.5 * beta;
+  });
+  return reduceLossRef(out, x.shape, reduction);
+}
+
+/** Box `i` of `[A, 4]` anchors, repeated over the leading dims of `[..., A, 4]` codes. */
+function anchorOf(anchors: Ref, i: number): [number, number, number, number] {
+  const k = (i % (anchors.data.length / 4)) * 4;
+  return [anchors.data[k]!, anchors.data[k + 1]!, anchors.data[k + 2]!, anchors.data[k + 3]!];
+}
+
+/** torchvision's `BoxCoder.decode_single` of `[..., A, 4]` deltas on `[A, 4]` anchors. */
+export function decodeBoxesRef(anchors: Ref, deltas: Ref, weights: readonly number[], clampLog: number): Ref {
+  const out = new Float64Array(deltas.data.length);
+  for (let i = 0; i < out.length / 4; i++) {
+    const [x1, y1, x2, y2] = anchorOf(anchors, i);
+    const [w, h] = [x2 - x1, y2 - y1];
+    const d = deltas.data.subarray(4 * i);
+    const cx = (d[0]! / weights[0]!) * w + x1 + 0.5 * w;
+    const cy = (d[1]! / weights[1]!) * h + y1 + 0.5 * h;
+    const pw = Math.exp(Math.min(d[2]! / weights[2]!, clampLog)) * w;
+    const ph = Math.exp(Math.min(d[3]! / weights[3]!, clampLog)) * h;
+    out.set([cx - pw / 2, cy - ph / 2, cx + pw / 2, cy + ph / 2], 4 * i);
+  }
+  return { shape: [...deltas.shape], data: out };
+}
+
+/** torchvision's `BoxCoder.encode_single(boxes, anchors)` of `[..., A, 4]` boxes against `[A, 4]` anchors. */
+export function encodeBoxesRef(anchors: Ref, boxes: Ref, weights: readonly number[]): Ref {
+  const out = new Float64Array(boxes.data.length);
+  for (let i = 0; i < out.length / 4; i++) {
+    const [ax1, ay1, ax2, ay2] = anchorOf(anchors, i);
+    const b = boxes.data.subarray(4 * i);
+    const [aw, ah, bw, bh] = [ax2 - ax1, ay2 - ay1, b[2]! - b[0]!, b[3]! - b[1]!];
+    out.set(
+      [
+        (weights[0]! * (b[0]! + bw / 2 - (ax1 + aw / 2))) / aw,
+        (weights[1]! * (b[1]! + bh / 2 - (ay1 + ah / 2))) / ah,
+        weights[2]! * Math.log(bw / aw),
+        weights[3]! * Math.log(bh / ah),
+      ],
+      4 * i,
+    );
+  }
+  return { shape: [...boxes.shape], data: out };
+}
+
+/** FCOS's `BoxLinearCoder`: `encode` (boxes → `[l, t, r, b]`) or `decode`, on `[A, 4]` anchors. */
+export function boxDistancesRef(anchors: Ref, values: Ref, direction: 'encode' | 'decode', normalizeBySize: boolean): Ref {
+  const out = new Float64Array(values.data.length);
+  for (let i = 0; i < out.length / 4; i++) {
+    const [x1, y1, x2, y2] = anchorOf(anchors, i);
+    const [cx, cy] = [(x1 + x2) / 2, (y1 + y2) / 2];
+    const [sw, sh] = normalizeBySize ? [x2 - x1, y2 - y1] : [1, 1];
+    const v = values.data.subarray(4 * i);
+    out.set(
+      direction === 'encode'
+        ? [(cx - v[0]!) / sw, (cy - v[1]!) / sh, (v[2]! - cx) / sw, (v[3]! - cy) / sh]
+        : [cx - v[0]! * sw, cy - v[1]! * sh, cx + v[2]! * sw, cy + v[3]! * sh],
+      4 * i,
+    );
+  }
+  return { shape: [...values.shape], data: out };
+}

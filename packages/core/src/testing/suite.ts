@@ -6,7 +6,7 @@ import { assertClose, take, type Tolerance } from './helpers.js';
 import type { Ref } from './reference.js';
 
 /** The areas of the conformance suite, in the order they run. */
-export const SUITE_NAMES = ['elementwise', 'reductions', 'matmul', 'conv', 'pool', 'layout', 'random', 'gradients', 'memory'] as const;
+export const SUITE_NAMES = ['elementwise', 'reductions', 'matmul', 'conv', 'pool', 'layout', 'random', 'detection', 'gradients', 'memory'] as const;
 
 /**
  * Every unary kernel op, for tests that cover them all (the conformance suite, a backend's own

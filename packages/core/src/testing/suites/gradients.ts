@@ -7,6 +7,7 @@ import { assertClose, distinctArray, gradCheck, randomArray, refOf } from '../he
 import * as R from '../reference.js';
 import type { ConformanceSuite } from '../suite.js';
 import { conv2dCases, convTranspose2dCases } from './conv.js';
+import { registerDetectionGradients } from './detection.js';
 import { adaptivePoolInputShape, poolCases, resizeCases, resizeInputShape } from './pool.js';
 
 /**
@@ -399,5 +400,6 @@ export const gradientsSuite: ConformanceSuite = {
       const idx = ops.tensor([3, 0, 3], [3], { dtype: 'int32' });
       await gradCheck('gather', (v) => ops.gather(v, idx, 0), [{ shape: [4, 3], data: randomArray(12) }], tol).finally(() => idx.dispose());
     });
+    registerDetectionGradients(tol);
   },
 };
