@@ -1,8 +1,8 @@
 /**
  * `@skipnet/train`: the training loop (`Trainer` with `fit`, `evaluate`, `predict`),
- * metrics, callbacks, gradient clipping, gradient-flow probes and exactly resumable
- * checkpoints. Browser-safe: file I/O (checkpoint directories, `metrics.jsonl`) lives in
- * `@skipnet/train/node`.
+ * metrics, COCO-style detection evaluation (`DetectionEvaluator`), callbacks, gradient
+ * clipping, gradient-flow probes and exactly resumable checkpoints. Browser-safe: file I/O
+ * (checkpoint directories, `metrics.jsonl`) lives in `@skipnet/train/node`.
  *
  * @packageDocumentation
  */
@@ -31,6 +31,24 @@ export {
   type MetricSpec,
   type TopKOptions,
 } from './metrics.js';
+export {
+  COCO_AREA_RANGES,
+  COCO_IOU_THRESHOLDS,
+  COCO_MAX_DETS,
+  COCO_RECALL_THRESHOLDS,
+  DetectionEvaluator,
+  formatClassAPTable,
+  formatDetectionSummary,
+  type AreaRange,
+  type ClassDetectionMetrics,
+  type DetectionAccumulation,
+  type DetectionAreaRanges,
+  type DetectionEvaluatorOptions,
+  type DetectionMetrics,
+  type DetectionSummary,
+  type ImageDetections,
+  type ImageGroundTruth,
+} from './detection-metrics.js';
 export {
   EarlyStopping,
   GradientFlowProbe,
