@@ -38,6 +38,8 @@ export {
   type TensorContainer,
 } from './engine.js';
 export { Tensor, type TensorLike } from './tensor.js';
+// Installs the fluent methods on Tensor.prototype (a side effect; listed in package.json's sideEffects).
+import './tensor-methods.js';
 export { backward, grad } from './autograd.js';
 export { hash3, uniformAt, normalAt } from './random.js';
 export { sizeOf, stridesOf, broadcastShapes, sameShape, fmt as formatShape, type Shape } from './shape.js';

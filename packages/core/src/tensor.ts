@@ -6,8 +6,6 @@
 import type { DType, DataArray, Dense, View } from './backend/types.js';
 import { isGradEnabled, setTensorGuard, trackTensor, untrackTensor, type BackendEntry } from './engine.js';
 import { fmt, isDense, sizeOf, stridesOf, type Shape } from './shape.js';
-import * as ops from './ops/index.js';
-import { backward as runBackward } from './autograd.js';
 
 /** Reference-counted backend buffer shared by views. @internal */
 export class Storage {
@@ -146,7 +144,7 @@ export class Tensor {
     if (this.isContiguous) {
       return this.storage.entry.backend.read(this.storage.handle, this.dtype, this.size);
     }
-    const dense = ops.contiguous(this);
+    const dense = this.contiguous();
     try {
       return await dense.data();
     } finally {
@@ -160,7 +158,7 @@ export class Tensor {
     const b = this.storage.entry.backend;
     if (!b.readSync) throw new Error(`dataSync: the '${this.backend}' backend only supports async readback; use await t.data()`);
     if (this.isContiguous) return b.readSync(this.storage.handle, this.dtype, this.size);
-    const dense = ops.contiguous(this);
+    const dense = this.contiguous();
     try {
       return dense.dataSync();
     } finally {
@@ -191,11 +189,6 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** Backpropagates from this tensor (a scalar, or pass the output gradient). */
-  backward(gradient?: Tensor): void {
-    runBackward(this, gradient);
-  }
-
   /** Marks this tensor as requiring gradients (a leaf); returns it. */
   requiresGrad_(flag = true): this {
     this.requiresGrad = flag;
@@ -211,153 +204,6 @@ export class Tensor {
   /** Summary for logs. */
   toString(): string {
     return `Tensor(${fmt(this.shape)}, ${this.dtype}, ${this.backend}${this.requiresGrad ? ', requiresGrad' : ''})`;
-  }
-
-  // ---- elementwise ------------------------------------------------------------------
-  /** See {@link ops.add}. */ add(y: Tensor | number): Tensor {
-    return ops.add(this, y);
-  }
-  /** See {@link ops.sub}. */ sub(y: Tensor | number): Tensor {
-    return ops.sub(this, y);
-  }
-  /** See {@link ops.mul}. */ mul(y: Tensor | number): Tensor {
-    return ops.mul(this, y);
-  }
-  /** See {@link ops.div}. */ div(y: Tensor | number): Tensor {
-    return ops.div(this, y);
-  }
-  /** See {@link ops.pow}. */ pow(y: Tensor | number): Tensor {
-    return ops.pow(this, y);
-  }
-  /** See {@link ops.maximum}. */ maximum(y: Tensor | number): Tensor {
-    return ops.maximum(this, y);
-  }
-  /** See {@link ops.minimum}. */ minimum(y: Tensor | number): Tensor {
-    return ops.minimum(this, y);
-  }
-  /** See {@link ops.eq}. */ eq(y: Tensor | number): Tensor {
-    return ops.eq(this, y);
-  }
-  /** See {@link ops.ne}. */ ne(y: Tensor | number): Tensor {
-    return ops.ne(this, y);
-  }
-  /** See {@link ops.lt}. */ lt(y: Tensor | number): Tensor {
-    return ops.lt(this, y);
-  }
-  /** See {@link ops.le}. */ le(y: Tensor | number): Tensor {
-    return ops.le(this, y);
-  }
-  /** See {@link ops.gt}. */ gt(y: Tensor | number): Tensor {
-    return ops.gt(this, y);
-  }
-  /** See {@link ops.ge}. */ ge(y: Tensor | number): Tensor {
-    return ops.ge(this, y);
-  }
-  /** See {@link ops.neg}. */ neg(): Tensor {
-    return ops.neg(this);
-  }
-  /** See {@link ops.abs}. */ abs(): Tensor {
-    return ops.abs(this);
-  }
-  /** See {@link ops.exp}. */ exp(): Tensor {
-    return ops.exp(this);
-  }
-  /** See {@link ops.log}. */ log(): Tensor {
-    return ops.log(this);
-  }
-  /** See {@link ops.sqrt}. */ sqrt(): Tensor {
-    return ops.sqrt(this);
-  }
-  /** See {@link ops.rsqrt}. */ rsqrt(): Tensor {
-    return ops.rsqrt(this);
-  }
-  /** See {@link ops.square}. */ square(): Tensor {
-    return ops.square(this);
-  }
-  /** See {@link ops.tanh}. */ tanh(): Tensor {
-    return ops.tanh(this);
-  }
-  /** See {@link ops.sigmoid}. */ sigmoid(): Tensor {
-    return ops.sigmoid(this);
-  }
-  /** See {@link ops.relu}. */ relu(): Tensor {
-    return ops.relu(this);
-  }
-  /** See {@link ops.leakyRelu}. */ leakyRelu(slope?: number): Tensor {
-    return ops.leakyRelu(this, slope);
-  }
-  /** See {@link ops.gelu}. */ gelu(approximate?: 'none' | 'tanh'): Tensor {
-    return ops.gelu(this, approximate);
-  }
-  /** See {@link ops.silu}. */ silu(): Tensor {
-    return ops.silu(this);
-  }
-  /** See {@link ops.clamp}. */ clamp(min?: number, max?: number): Tensor {
-    return ops.clamp(this, min, max);
-  }
-  /** See {@link ops.cast}. */ cast(dtype: DType): Tensor {
-    return ops.cast(this, dtype);
-  }
-
-  // ---- reductions -------------------------------------------------------------------
-  /** See {@link ops.sum}. */ sum(axes?: number | readonly number[], keepDims?: boolean): Tensor {
-    return ops.sum(this, axes, keepDims);
-  }
-  /** See {@link ops.mean}. */ mean(axes?: number | readonly number[], keepDims?: boolean): Tensor {
-    return ops.mean(this, axes, keepDims);
-  }
-  /** See {@link ops.max}. */ max(axes?: number | readonly number[], keepDims?: boolean): Tensor {
-    return ops.max(this, axes, keepDims);
-  }
-  /** See {@link ops.min}. */ min(axes?: number | readonly number[], keepDims?: boolean): Tensor {
-    return ops.min(this, axes, keepDims);
-  }
-  /** See {@link ops.variance}. */ variance(axes?: number | readonly number[], keepDims?: boolean, correction?: number): Tensor {
-    return ops.variance(this, axes, keepDims, correction);
-  }
-  /** See {@link ops.argmax}. */ argmax(axis?: number, keepDims?: boolean): Tensor {
-    return ops.argmax(this, axis, keepDims);
-  }
-  /** See {@link ops.argmin}. */ argmin(axis?: number, keepDims?: boolean): Tensor {
-    return ops.argmin(this, axis, keepDims);
-  }
-
-  // ---- shape ------------------------------------------------------------------------
-  /** See {@link ops.reshape}. */ reshape(shape: readonly number[]): Tensor {
-    return ops.reshape(this, shape);
-  }
-  /** See {@link ops.flatten}. */ flatten(startDim?: number, endDim?: number): Tensor {
-    return ops.flatten(this, startDim, endDim);
-  }
-  /** See {@link ops.squeeze}. */ squeeze(axes?: number | readonly number[]): Tensor {
-    return ops.squeeze(this, axes);
-  }
-  /** See {@link ops.unsqueeze}. */ unsqueeze(axis: number): Tensor {
-    return ops.unsqueeze(this, axis);
-  }
-  /** See {@link ops.permute}. */ permute(perm: readonly number[]): Tensor {
-    return ops.permute(this, perm);
-  }
-  /** See {@link ops.transpose}. */ transpose(a?: number, b?: number): Tensor {
-    return ops.transpose(this, a, b);
-  }
-  /** See {@link ops.expand}. */ expand(shape: readonly number[]): Tensor {
-    return ops.expand(this, shape);
-  }
-  /** See {@link ops.slice}. */ slice(begin: readonly number[], size?: readonly number[]): Tensor {
-    return ops.slice(this, begin, size);
-  }
-  /** See {@link ops.contiguous}. */ contiguous(): Tensor {
-    return ops.contiguous(this);
-  }
-  /** See {@link ops.matmul}. */ matmul(y: Tensor): Tensor {
-    return ops.matmul(this, y);
-  }
-  /** See {@link ops.softmax}. */ softmax(axis?: number): Tensor {
-    return ops.softmax(this, axis);
-  }
-  /** See {@link ops.logSoftmax}. */ logSoftmax(axis?: number): Tensor {
-    return ops.logSoftmax(this, axis);
   }
 }
 
