@@ -21,7 +21,9 @@
  * One difference: an area range is tested against the box area `(x2 − x1)·(y2 − y1)`, where
  * COCO uses each annotation's `area` (its segmentation mask's area).
  */
-import type { JsonValue } from './metrics.js';
+import { formatShape, type Tensor } from '@skipnet/core';
+import { BOX_ROW, unpadBoxes } from '@skipnet/data';
+import type { JsonValue, Metric } from './metrics.js';
 
 /** One image's predictions: boxes flat `[D·4]` as `x1, y1, x2, y2` in pixels, scores `[D]`, labels `[D]` (`0..C−1`). */
 export interface ImageDetections {
@@ -653,4 +655,80 @@ export function formatClassAPTable(metrics: DetectionMetrics): string {
       `${c.name.padEnd(nameWidth)} ${String(c.numGroundTruth).padStart(6)} ${String(c.numDetections).padStart(6)} ${num(c.AP)} ${num(c.AP50)} ${num(c.AP75)} ${num(c.AR100)}`,
   );
   return [header, ...rows].join('\n');
+}
+
+/** Options of {@link DetectionAP}. */
+export interface DetectionAPOptions extends DetectionEvaluatorOptions {
+  /**
+   * Turns a batch of the model's outputs into detections per image (the detector's
+   * post-processing: decode, score threshold, NMS). It must not dispose `outputs`.
+   */
+  postprocess: (outputs: Tensor) => Promise<ImageDetections[]>;
+  /** The log key of the main figure (default `AP`); the others follow {@link DetectionAP.figures}. */
+  name?: string;
+}
+
+/**
+ * COCO AP as a trainer {@link Metric}: each `update` post-processes the batch's outputs and
+ * adds them, with the ground truth read from the padded `[N, Kmax, 5]` targets
+ * (`@skipnet/data`'s detection batches), to a {@link DetectionEvaluator}. `compute()` is AP
+ * over IoU 0.50:0.95; {@link DetectionAP.figures} adds AP50, AP75 and AP by object size.
+ * Too costly for every training step: pass it as a validation metric with the trainer's
+ * `trainMetrics: false`.
+ */
+export class DetectionAP implements Metric {
+  readonly name: string;
+  /** The evaluator behind the figures (its per-class table and summary are there too). */
+  readonly evaluator: DetectionEvaluator;
+  private readonly postprocess: (outputs: Tensor) => Promise<ImageDetections[]>;
+  private cached: DetectionMetrics | null = null;
+
+  /** @param options see {@link DetectionAPOptions}. */
+  constructor(options: DetectionAPOptions) {
+    const { postprocess, name, ...evaluatorOptions } = options;
+    this.postprocess = postprocess;
+    this.name = name ?? 'AP';
+    this.evaluator = new DetectionEvaluator(evaluatorOptions);
+  }
+
+  async update(outputs: Tensor, targets: Tensor): Promise<void> {
+    if (targets.rank !== 3 || targets.shape[2] !== BOX_ROW) {
+      throw new Error(`DetectionAP: targets must be padded boxes [N, K, ${BOX_ROW}], got ${formatShape(targets.shape)}`);
+    }
+    const [detections, y] = await Promise.all([this.postprocess(outputs), targets.data()]);
+    const n = targets.shape[0]!;
+    if (detections.length !== n) throw new Error(`DetectionAP: post-processing gave ${detections.length} images for a batch of ${n}`);
+    for (let i = 0; i < n; i++) this.evaluator.add(detections[i]!, unpadBoxes(y, targets.shape, i));
+    this.cached = null;
+  }
+
+  /** Every figure of the evaluator, computed once per change. */
+  metrics(): DetectionMetrics {
+    return (this.cached ??= this.evaluator.compute());
+  }
+
+  compute(): number {
+    return this.evaluator.size === 0 ? NaN : this.metrics().AP;
+  }
+
+  /** AP50, AP75, APsmall, APmedium and APlarge, by those names. */
+  figures(): Record<string, number> {
+    if (this.evaluator.size === 0) return {};
+    const m = this.metrics();
+    return { AP50: m.AP50, AP75: m.AP75, APsmall: m.APsmall, APmedium: m.APmedium, APlarge: m.APlarge };
+  }
+
+  reset(): void {
+    this.evaluator.reset();
+    this.cached = null;
+  }
+
+  stateDict(): JsonValue {
+    return this.evaluator.stateDict();
+  }
+
+  loadStateDict(state: JsonValue): void {
+    this.evaluator.loadStateDict(state);
+    this.cached = null;
+  }
 }

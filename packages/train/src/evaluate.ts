@@ -44,9 +44,9 @@ function isBatch(v: unknown): v is Batch {
   return typeof v === 'object' && v !== null && Array.isArray((v as Batch).xShape) && ArrayBuffer.isView((v as Batch).x);
 }
 
-/** Every metric's current value by name. */
+/** Every metric's current value by name, with the further figures of those that report some. */
 export function computeAll(metrics: readonly Metric[]): Record<string, number> {
-  return Object.fromEntries(metrics.map((m) => [m.name, m.compute()]));
+  return Object.fromEntries(metrics.flatMap((m) => [[m.name, m.compute()] as const, ...Object.entries(m.figures?.() ?? {})]));
 }
 
 /**

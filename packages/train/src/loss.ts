@@ -4,8 +4,11 @@
  */
 import { crossEntropy, reshape, type Tensor } from '@skipnet/core';
 
-/** What the model predicts; decides the logits/targets layout. Same names as `@skipnet/data`'s `Task`. */
-export type Task = 'classification' | 'segmentation' | 'language';
+/**
+ * What the model predicts; decides the logits/targets layout. Same names as `@skipnet/data`'s
+ * `Task`. Detection has no task loss: its loss comes from the detector (see {@link taskLoss}).
+ */
+export type Task = 'classification' | 'segmentation' | 'language' | 'detection';
 
 /** Options of {@link taskLoss}. */
 export interface LossOptions {
@@ -28,6 +31,7 @@ export function classAxis(task: Task): number {
  * @throws Error naming the expected and actual shapes.
  */
 export function checkLayout(logits: Tensor, targets: Tensor, task: Task): void {
+  if (task === 'detection') throw new Error(detectionLossError);
   const expect = task === 'classification' ? 2 : task === 'segmentation' ? 4 : 3;
   const axis = classAxis(task);
   const want = task === 'classification' ? '[N, C] and [N]' : task === 'segmentation' ? '[N, C, H, W] and [N, H, W]' : '[N, T, V] and [N, T]';
@@ -54,12 +58,16 @@ export function flattenLogits(logits: Tensor, targets: Tensor, task: Task): { lo
   return { logits: reshape(logits.permute([0, 2, 3, 1]), [-1, c]), targets: reshape(targets, [-1]) };
 }
 
+const detectionLossError =
+  'detection: there is no task loss; the detector computes it from its head outputs and the padded boxes — pass `loss: (out, y) => detector.loss(out, y, [H, W])`';
+
 /**
  * Mean cross-entropy over the non-ignored targets of a batch, for `task`'s layout (see
  * {@link flattenLogits}). Classification and segmentation call core's `crossEntropy`
  * directly (it takes `[N, C, ...]`); language logits are flattened to `[N·T, V]` first.
  */
 export function taskLoss(logits: Tensor, targets: Tensor, task: Task, options: LossOptions = {}): Tensor {
+  if (task === 'detection') throw new Error(detectionLossError);
   const ce = { labelSmoothing: options.labelSmoothing ?? 0, ignoreIndex: options.ignoreIndex ?? -100 };
   if (task === 'language') {
     const flat = flattenLogits(logits, targets, task);

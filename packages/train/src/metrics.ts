@@ -27,6 +27,11 @@ export interface Metric {
   stateDict(): JsonValue;
   /** Restores counts from {@link Metric.stateDict}. */
   loadStateDict(state: JsonValue): void;
+  /**
+   * Further figures reported beside {@link Metric.name}, by log key (detection's `AP50`,
+   * `APsmall`, …), computed from the same accumulated state. Optional.
+   */
+  figures?(): Record<string, number>;
 }
 
 /** Options shared by the built-in metrics. */
@@ -414,7 +419,19 @@ export function createMetric(spec: MetricSpec, options: MeanLossOptions = {}): M
   }
 }
 
-/** The metrics a task reports by default: accuracy; pixel accuracy and mean IoU; perplexity. */
+/**
+ * The metrics a task reports by default: accuracy; pixel accuracy and mean IoU; perplexity.
+ * None for detection: its AP needs the detector's post-processing (see `DetectionAP`).
+ */
 export function defaultMetrics(task: Task): MetricName[] {
-  return task === 'classification' ? ['accuracy'] : task === 'segmentation' ? ['pixelAccuracy', 'meanIoU'] : ['perplexity'];
+  switch (task) {
+    case 'classification':
+      return ['accuracy'];
+    case 'segmentation':
+      return ['pixelAccuracy', 'meanIoU'];
+    case 'language':
+      return ['perplexity'];
+    case 'detection':
+      return [];
+  }
 }

@@ -162,10 +162,13 @@ export class Trainer implements TrainingContext {
     if (this.params.length === 0) throw new Error('Trainer: the model has no trainable parameters (none with requiresGrad)');
     this.optimizer = isOptimizer(options.optimizer) ? options.optimizer : createOptimizer(options.optimizer, this.params);
     this.task = options.task ?? 'classification';
-    if (!['classification', 'segmentation', 'language'].includes(this.task)) {
-      throw new Error(`Trainer: unknown task ${JSON.stringify(this.task)} (known: classification, segmentation, language)`);
+    if (!['classification', 'segmentation', 'language', 'detection'].includes(this.task)) {
+      throw new Error(`Trainer: unknown task ${JSON.stringify(this.task)} (known: classification, segmentation, language, detection)`);
     }
     const loss = options.loss ?? {};
+    if (this.task === 'detection' && typeof loss !== 'function') {
+      throw new Error("Trainer: detection needs the detector's loss; pass `loss: (out, y) => detector.loss(out, y, [H, W])`");
+    }
     if (typeof loss === 'function') {
       this.lossFn = loss;
       this.lossConfig = 'custom';

@@ -1,5 +1,5 @@
 /** Test fixtures: tiny hand-written models and seeded toy datasets (the backend comes from `useBackend`). */
-import { assign, conv2d, dropout, embedding, flatten, keep, linear, noGrad, randn, relu, zeros, type Tensor } from '@skipnet/core';
+import { assign, conv2d, dropout, embedding, flatten, keep, linear, mul, noGrad, randn, relu, tensor, zeros, type Tensor } from '@skipnet/core';
 import { DataLoader, Rng, datasetFromArrays, type Dataset, type Sample } from '@skipnet/data';
 import type { TrainableModelBase } from '../model.js';
 
@@ -140,4 +140,17 @@ export async function readDict(dict: Record<string, Tensor>): Promise<Record<str
   const out: Record<string, number[]> = {};
   for (const [k, t] of Object.entries(dict)) out[k] = Array.from(await t.data());
   return out;
+}
+
+/** One learnable box `[x1, y1, x2, y2]`, predicted for every image: output `[N, 4]`. */
+export class TinyBoxModel extends TinyModel {
+  private readonly box: Tensor;
+  constructor(start: readonly number[] = [0, 0, 4, 4]) {
+    super();
+    this.box = this.param('box', tensor(Float32Array.from(start), [1, 4]));
+  }
+  forward(x: Tensor): Tensor {
+    // x is [N, 1] of ones: the product broadcasts the box to every image.
+    return mul(x, this.box);
+  }
 }
