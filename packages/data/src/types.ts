@@ -117,4 +117,13 @@ export interface DescribedDataset extends Dataset<Sample> {
   readonly classNames?: readonly string[];
   /** Vocabulary of a language dataset. */
   readonly vocab?: Vocab;
+  /**
+   * Detection: the box-area ranges (px²) of the small / medium / large buckets that AP by
+   * size uses, when the dataset defines its own (COCO's 32² / 96² suit ~640-px photos).
+   */
+  readonly areaRanges?: {
+    readonly small: readonly [number, number];
+    readonly medium: readonly [number, number];
+    readonly large: readonly [number, number];
+  };
 }

@@ -126,6 +126,8 @@ describe('shapes-det', () => {
     expect(r.small[1]).toBeCloseTo(4 * SHAPES_DET_AREA_RANGES.small[1], 9);
     expect(r.medium).toEqual([r.small[1], r.large[0]]);
     expect(r.large[1]).toBe(Infinity);
+    // The dataset carries its buckets, so AP by size uses them without the caller knowing the rule.
+    expect(shapesDetDataset({ size: 256 }).areaRanges).toEqual(r);
   });
 
   it('validates options', () => {

@@ -225,6 +225,7 @@ export function shapesDetDataset(options: ShapesDetOptions = {}): DescribedDatas
     targetShape: [-1, BOX_ROW],
     numClasses: SHAPES_DET_CLASSES.length,
     classNames: SHAPES_DET_CLASSES,
+    areaRanges: shapesDetAreaRanges(size),
     length: count,
     get(i: number): Sample {
       checkIndex(i, count, 'shapes-det');
