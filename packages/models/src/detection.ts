@@ -14,15 +14,20 @@
  * `bbox_ctrness [N, ΣHWA, 1]`. A module's `forward` returns one tensor (the trainer, hooks,
  * `summary` and `graph` rely on it), so `forward` returns the three packed along the last axis,
  * `[N, ΣHWA, numClasses + 4 (+ 1)]`; {@link Detector.unpack} splits that back into the record.
- * Loss, box decoding and NMS are separate functions that read the metadata each detector
- * carries (strides, anchor sizes and aspect ratios per level, box coding).
+ * Training and inference read that packed tensor: {@link Detector.loss} (torchvision's
+ * `compute_loss`, batched, from `@skipnet/data`'s padded `[N, Kmax, 5]` targets) and
+ * {@link Detector.postprocess} (torchvision's `postprocess_detections`: decoding and NMS), both
+ * from the metadata each detector carries (strides, anchor sizes and aspect ratios per level,
+ * box coding).
  *
  * **Skips.** The FPN's lateral + top-down adds are core skips ({@link TopDownSkip}). For a
  * detector `skip: false` removes those — each level then sees only the upsampled top map (the
  * "no lateral connections" ablation of the FPN paper, Table 3) — and keeps the backbone's
  * residuals; pass `backbone: { skip: false }` to remove those too.
  */
-import { Conv2d, GroupNorm, Module, ReLU, Sequential, concat, relu, reshape, permute, slice, type Tensor } from '@skipnet/core';
+import { Conv2d, GroupNorm, Module, ReLU, Sequential, concat, generateAnchors, relu, reshape, permute, slice, tensor, type Tensor } from '@skipnet/core';
+import { fcosLoss, levelBounds, matchFcos, matchRetinaNet, retinaNetLoss, sumComponents } from './detection-loss.js';
+import { postprocessDetections, type Detections, type PostprocessOptions } from './detection-postprocess.js';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { BackboneWithFPN, LastLevelP6P7, type TopDownSkip } from './fpn.js';
 import { Model, type InputSpec } from './model.js';
@@ -341,6 +346,95 @@ export abstract class Detector extends Model {
     return concat([o.cls_logits, o.bbox_regression, ...(o.bbox_ctrness ? [o.bbox_ctrness] : [])], 2);
   }
 
+  /** Host anchors and level layout per `H×W`: they depend only on the size, so they are made once. */
+  private readonly anchorCache = new Map<string, { anchors: Float32Array; rowsPerLevel: number[] }>();
+
+  /**
+   * torchvision's `AnchorGenerator` output for an `H × W` input: `[ΣHWA·4]` boxes
+   * `x1, y1, x2, y2`, in the rows' order of the head outputs, and the rows of each level.
+   * Computed on the host once per size and cached (plain arrays: nothing to dispose).
+   */
+  anchorLayout(imageSize: readonly [number, number]): { readonly anchors: Float32Array; readonly rowsPerLevel: readonly number[] } {
+    const [h, w] = imageSize;
+    if (!(Number.isInteger(h) && Number.isInteger(w) && h >= 1 && w >= 1)) {
+      throw new Error(`${this.modelName}: imageSize must be [height, width] in whole pixels (the input batch's), got [${imageSize.join(', ')}]`);
+    }
+    const key = `${h}x${w}`;
+    let layout = this.anchorCache.get(key);
+    if (!layout) {
+      const sizes = this.featureSizes(h, w);
+      layout = {
+        anchors: generateAnchors(sizes, [h, w], this.anchorSizes, this.aspectRatios),
+        rowsPerLevel: sizes.map(([fh, fw]) => fh * fw * this.anchorsPerLocation),
+      };
+      this.anchorCache.set(key, layout);
+    }
+    return layout;
+  }
+
+  /** Throws unless `packed` is this detector's output for an `imageSize` batch; returns its shape. */
+  protected checkPacked(op: string, packed: Tensor, imageSize: readonly [number, number]): [number, number, number] {
+    const rows = this.numLocations(imageSize[0], imageSize[1]);
+    if (packed.rank !== 3 || packed.shape[1] !== rows || packed.shape[2] !== this.packedChannels) {
+      throw new Error(
+        `${this.modelName}.${op}: expected the packed outputs of forward for a ${imageSize[0]}×${imageSize[1]} batch, [N, ${rows}, ${this.packedChannels}]; ` +
+          `got [${packed.shape.join(', ')}] (pass the [height, width] of the images forward ran on)`,
+      );
+    }
+    return packed.shape as [number, number, number];
+  }
+
+  /**
+   * The training losses by torchvision's names (`classification`, `bbox_regression`, and for
+   * FCOS `bbox_ctrness`), each a scalar tensor, as the detector's torchvision `compute_loss`.
+   * Batched and computed with tensor ops only (no readback), so it runs on every backend inside
+   * a training step's `tidy`.
+   *
+   * @param packed - `[N, ΣHWA, packedChannels]`, the output of `forward`.
+   * @param targets - `[N, Kmax, 5]` float32 rows `[x1, y1, x2, y2, label]` in pixels, padding rows
+   *   all -1 (`@skipnet/data`'s `collateDetection`); labels are class indices `< numClasses`.
+   * @param imageSize - `[height, width]` of the batch forward ran on (anchors are made for it).
+   */
+  abstract lossComponents(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Record<string, Tensor>;
+
+  /** The training loss: the sum of {@link Detector.lossComponents}, a scalar tensor (what the trainer minimises). */
+  loss(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Tensor {
+    return sumComponents(this.lossComponents(packed, targets, imageSize));
+  }
+
+  /** torchvision's post-processing defaults of this detector (see {@link PostprocessOptions}). */
+  abstract readonly postprocessDefaults: Readonly<Required<PostprocessOptions>>;
+
+  /**
+   * Detections per image from the packed outputs, as torchvision's `postprocess_detections`:
+   * per level, scores above `scoreThreshold`, the best `topkCandidates`, decoded and clipped to
+   * the image; then class-wise NMS and the best `detectionsPerImage`. Reads `packed` back once.
+   * Defaults are torchvision's ({@link Detector.postprocessDefaults}); evaluation usually passes
+   * `scoreThreshold: 0.05`.
+   *
+   * @param packed - `[N, ΣHWA, packedChannels]`, the output of `forward`.
+   * @param imageSize - `[height, width]` of the batch (anchors; boxes are clipped to it).
+   */
+  async postprocess(packed: Tensor, imageSize: readonly [number, number], options: PostprocessOptions = {}): Promise<Detections[]> {
+    const shape = this.checkPacked('postprocess', packed, imageSize);
+    const { anchors, rowsPerLevel } = this.anchorLayout(imageSize);
+    const values = await packed.data();
+    const settings = { ...this.postprocessDefaults, ...definedOnly(options) };
+    return postprocessDetections(
+      values,
+      {
+        shape,
+        numClasses: this.numClasses,
+        centerness: this.packedChannels > this.numClasses + 4,
+        boxCoding: this.boxCoding,
+        anchors,
+        rowsPerLevel,
+        imageSize,
+      },
+      settings,
+    );
+  }
+
   /** Splits a packed `forward` output `[N, ΣHWA, packedChannels]` into the named head outputs (views). */
   unpack(packed: Tensor): DetectionHeadOutputs {
     const [n, rows, ch] = packed.shape as [number, number, number];
@@ -351,6 +445,11 @@ export abstract class Detector extends Model {
     const part = (start: number, size: number): Tensor => slice(packed, [0, 0, start], [n, rows, size]);
     return { cls_logits: part(0, k), bbox_regression: part(k, 4), ...(ch > k + 4 ? { bbox_ctrness: part(k + 4, 1) } : {}) };
   }
+}
+
+/** The entries of `options` that are not `undefined` (so they do not override defaults). */
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function levelList(
@@ -396,8 +495,19 @@ export class RetinaNet extends Detector {
     this.packedChannels = this.numClasses + 4;
   }
 
+  /** torchvision's `RetinaNet` defaults: score 0.05, NMS 0.5, 1000 candidates per level, 300 per image. */
+  readonly postprocessDefaults = { scoreThreshold: 0.05, nmsThreshold: 0.5, topkCandidates: 1000, detectionsPerImage: 300 } as const;
+
   headOutputs(x: Tensor): DetectionHeadOutputs {
     return this.head.outputs(this.pyramid(x));
+  }
+
+  /** `classification` (focal) and `bbox_regression` (L1 on deltas), as torchvision's `RetinaNet.compute_loss`; see {@link Detector.lossComponents}. */
+  lossComponents(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Record<string, Tensor> {
+    this.checkPacked('lossComponents', packed, imageSize);
+    const anchors = tensor(this.anchorLayout(imageSize).anchors, [packed.shape[1]!, 4]);
+    const matched = matchRetinaNet(anchors, targets, { ...this.iouThresholds, allowLowQualityMatches: true });
+    return retinaNetLoss(this.unpack(packed), anchors, targets, matched, this.boxCoding);
   }
 }
 
@@ -450,7 +560,28 @@ export class FCOS extends Detector {
     this.scaleRanges = ranges.map(([lo, hi]) => [lo, hi] as const);
   }
 
+  /** torchvision's `FCOS` defaults: score 0.2, NMS 0.6, 1000 candidates per level, 100 per image. */
+  readonly postprocessDefaults = { scoreThreshold: 0.2, nmsThreshold: 0.6, topkCandidates: 1000, detectionsPerImage: 100 } as const;
+
   headOutputs(x: Tensor): DetectionHeadOutputs {
     return this.head.outputs(this.pyramid(x));
+  }
+
+  /**
+   * `classification` (focal), `bbox_regression` (GIoU) and `bbox_ctrness` (BCE), as torchvision's
+   * `FCOS.compute_loss`, with this detector's {@link FCOS.scaleRanges}; see {@link Detector.lossComponents}.
+   */
+  lossComponents(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Record<string, Tensor> {
+    this.checkPacked('lossComponents', packed, imageSize);
+    const { anchors: hostAnchors, rowsPerLevel } = this.anchorLayout(imageSize);
+    const rows = packed.shape[1]!;
+    const anchors = tensor(hostAnchors, [rows, 4]);
+    const bounds = levelBounds(this.scaleRanges, rowsPerLevel);
+    const matched = matchFcos(anchors, targets, {
+      centerSamplingRadius: this.centerSamplingRadius,
+      lowerBounds: tensor(bounds.lower, [rows]),
+      upperBounds: tensor(bounds.upper, [rows]),
+    });
+    return fcosLoss(this.unpack(packed), anchors, targets, matched, this.boxCoding);
   }
 }

@@ -64,6 +64,17 @@ export {
   type FCOSHeadOptions,
 } from './detection.js';
 export {
+  matchFcos,
+  matchRetinaNet,
+  fcosLoss,
+  retinaNetLoss,
+  levelBounds,
+  sumComponents,
+  type FcosMatchOptions,
+  type RetinaNetMatchOptions,
+} from './detection-loss.js';
+export { postprocessDetections, type Detections, type PostprocessOptions, type PostprocessLayout } from './detection-postprocess.js';
+export {
   TransformerEncoderLayer,
   AttentionSkip,
   FeedForwardSkip,
