@@ -72,17 +72,22 @@ interface SplitTargets {
   readonly k: number;
 }
 
-/**
- * Checks `targets` against the batch and splits it. An empty `Kmax` gets one padding row, so
- * the reductions over boxes always have something to reduce (and match nothing).
- */
-function splitTargets(op: string, targets: Tensor, batch: number): SplitTargets {
+/** Throws unless `targets` is a float32 `[batch, Kmax, 5]` detection target, naming what is wrong. @internal */
+export function checkTargets(op: string, targets: Tensor, batch: number): void {
   if (targets.rank !== 3 || targets.shape[0] !== batch || targets.shape[2] !== TARGET_ROW || targets.dtype !== 'float32') {
     throw new Error(
       `${op}: targets must be a float32 [N, Kmax, 5] tensor of rows [x1, y1, x2, y2, label] (padding rows -1) with N = ${batch} as the outputs; ` +
         `got ${targets.dtype} ${formatShape(targets.shape)} (collate detection samples with @skipnet/data's collateDetection)`,
     );
   }
+}
+
+/**
+ * Checks `targets` against the batch and splits it. An empty `Kmax` gets one padding row, so
+ * the reductions over boxes always have something to reduce (and match nothing).
+ */
+function splitTargets(op: string, targets: Tensor, batch: number): SplitTargets {
+  checkTargets(op, targets, batch);
   let t = targets;
   if (t.shape[1] === 0) t = full([batch, 1, TARGET_ROW], -1);
   const k = t.shape[1]!;

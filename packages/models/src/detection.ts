@@ -26,7 +26,7 @@
  * residuals; pass `backbone: { skip: false }` to remove those too.
  */
 import { Conv2d, GroupNorm, Module, ReLU, Sequential, concat, generateAnchors, relu, reshape, permute, slice, tensor, type Tensor } from '@skipnet/core';
-import { fcosLoss, levelBounds, matchFcos, matchRetinaNet, retinaNetLoss, sumComponents } from './detection-loss.js';
+import { checkTargets, fcosLoss, levelBounds, matchFcos, matchRetinaNet, retinaNetLoss, sumComponents } from './detection-loss.js';
 import { postprocessDetections, type Detections, type PostprocessOptions } from './detection-postprocess.js';
 import { applySkip, positiveInt, type CommonOptions } from './common.js';
 import { BackboneWithFPN, LastLevelP6P7, type TopDownSkip } from './fpn.js';
@@ -504,7 +504,7 @@ export class RetinaNet extends Detector {
 
   /** `classification` (focal) and `bbox_regression` (L1 on deltas), as torchvision's `RetinaNet.compute_loss`; see {@link Detector.lossComponents}. */
   lossComponents(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Record<string, Tensor> {
-    this.checkPacked('lossComponents', packed, imageSize);
+    checkTargets(`${this.modelName}.lossComponents`, targets, this.checkPacked('lossComponents', packed, imageSize)[0]);
     const anchors = tensor(this.anchorLayout(imageSize).anchors, [packed.shape[1]!, 4]);
     const matched = matchRetinaNet(anchors, targets, { ...this.iouThresholds, allowLowQualityMatches: true });
     return retinaNetLoss(this.unpack(packed), anchors, targets, matched, this.boxCoding);
@@ -572,7 +572,7 @@ export class FCOS extends Detector {
    * `FCOS.compute_loss`, with this detector's {@link FCOS.scaleRanges}; see {@link Detector.lossComponents}.
    */
   lossComponents(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Record<string, Tensor> {
-    this.checkPacked('lossComponents', packed, imageSize);
+    checkTargets(`${this.modelName}.lossComponents`, targets, this.checkPacked('lossComponents', packed, imageSize)[0]);
     const { anchors: hostAnchors, rowsPerLevel } = this.anchorLayout(imageSize);
     const rows = packed.shape[1]!;
     const anchors = tensor(hostAnchors, [rows, 4]);
