@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { renderShapesDetScene } from '@skipnet/data';
 import { cliMain as main, jsonl, makeWorkdir, runCli, startCli } from './test/harness.js';
 
 const tmp = makeWorkdir();
@@ -270,5 +271,120 @@ describe('training end to end', () => {
     expect(cmp.runs.map((x: { model: string }) => x.model)).toEqual(['mlp', 'mlp:plain']);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html.match(/>gradient norm per layer — /g)).toHaveLength(2);
+  });
+});
+
+describe('detection (fcos_small on shapes-det)', () => {
+  const dir = join(tmp, 'det');
+  const scene = join(tmp, 'scene.png');
+
+  beforeAll(() => {
+    // A test scene as a user's PNG: the CLI decodes it like any image.
+    const { sample } = renderShapesDetScene(3, { split: 'test' });
+    const [, h, w] = sample.xShape as [number, number, number];
+    const png = new PNG({ width: w, height: h });
+    for (let i = 0; i < h * w; i++) png.data.set([0, 1, 2].map((k) => Math.round(255 * sample.x[k * h * w + i]!)).concat(255), i * 4);
+    writeFileSync(scene, PNG.sync.write(png));
+  });
+
+  it('trains, reports AP by object size, and shows ground truth beside predictions in the report', () => {
+    const r = skipnet(
+      'train',
+      '--model',
+      'fcos_small',
+      '--dataset',
+      'shapes-det',
+      '--train-size',
+      '16',
+      '--test-size',
+      '8',
+      '--batch-size',
+      '8',
+      '--epochs',
+      '1',
+      '--out',
+      dir,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/val +loss [\d.]+ +AP [\d.]+ +AP50 [\d.]+ +AP75 [\d.]+ +APsmall [\d.]+ +APmedium [\d.]+ +APlarge [\d.]+/);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    for (const k of ['AP', 'AP50', 'AP75', 'APsmall', 'APmedium', 'APlarge']) {
+      expect(results.test.metrics[k], k).toBeGreaterThanOrEqual(0);
+      expect(results.test.metrics[k], k).toBeLessThanOrEqual(1);
+    }
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('Sample predictions — fcos_small');
+    expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(12);
+    expect(html).toMatch(/test image 0: ground truth \(\d+\)/);
+  });
+
+  it('eval prints the COCO table and AP per class', () => {
+    const r = skipnet('eval', '--checkpoint', dir, '--batch-size', '8');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Average Precision {2}\(AP\) @\[ IoU=0\.50:0\.95 \| area= {3}all \| maxDets=100 \] = [-\d.]+/);
+    expect(r.stdout).toMatch(/area= small/);
+    for (const name of ['circle', 'square', 'triangle']) expect(r.stdout).toContain(name);
+    const json = JSON.parse(skipnet('eval', '--checkpoint', dir, '--json').stdout);
+    expect(json.samples).toBe(200);
+    expect(json.detection.perClass.map((c: { name: string }) => c.name)).toEqual(['circle', 'square', 'triangle']);
+    expect(json.detection.areaRanges.small[1]).toBeCloseTo((128 / 12) ** 2, 6);
+  });
+
+  it('predict prints the detections and draws them, never over an existing file', () => {
+    const r = skipnet('predict', '--checkpoint', dir, '--input', scene, '--min-score', '0', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.image).toBe(`${scene}.boxes.png`);
+    expect(out.detections.length).toBeGreaterThan(0);
+    for (const d of out.detections) {
+      expect(['circle', 'square', 'triangle']).toContain(d.name);
+      expect(d.box[0]).toBeLessThanOrEqual(d.box[2]);
+      expect(d.box[2]).toBeLessThanOrEqual(128);
+    }
+    const drawn = PNG.sync.read(readFileSync(`${scene}.boxes.png`));
+    expect([drawn.width, drawn.height]).toEqual([512, 512]);
+    const before = readFileSync(`${scene}.boxes.png`);
+    const again = skipnet('predict', '--checkpoint', dir, '--input', scene);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/scene\.png\.boxes\.png already exists; skipnet does not overwrite files/);
+    expect(readFileSync(`${scene}.boxes.png`).equals(before)).toBe(true);
+  });
+
+  it('a detector needs detection data, and detection data a detector', () => {
+    const a = skipnet('train', '--model', 'resnet20', '--dataset', 'shapes-det', '--train-size', '8', '--out', join(tmp, 'det-bad-a'));
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/model 'resnet20' is not a detector, but dataset 'shapes-det' is for detection; detectors: .*fcos_small/);
+    const b = skipnet('train', '--model', 'fcos_small', '--dataset', 'mnist', '--train-size', '8', '--out', join(tmp, 'det-bad-b'));
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/model 'fcos_small' is a detector, but dataset 'mnist' is for classification/);
+    expect(existsSync(join(tmp, 'det-bad-a'))).toBe(false);
+    expect(existsSync(join(tmp, 'det-bad-b'))).toBe(false);
+  });
+
+  it('compare reports AP by size for the detector and its plain twin', () => {
+    const cmp = join(tmp, 'det-cmp');
+    const r = skipnet(
+      'compare',
+      '--models',
+      'fcos_small,fcos_small:plain',
+      '--dataset',
+      'shapes-det',
+      '--train-size',
+      '8',
+      '--test-size',
+      '4',
+      '--batch-size',
+      '4',
+      '--epochs',
+      '1',
+      '--out',
+      cmp,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    // One summary row per model, each with AP by object size.
+    expect(r.stdout.match(/^fcos_small(:plain)? +final train loss .* APsmall [\d.]+ +APmedium [\d.]+ +APlarge [\d.]+$/gm)).toHaveLength(2);
+    const runs = JSON.parse(readFileSync(join(cmp, 'comparison.json'), 'utf8')).runs as Record<string, unknown>[];
+    expect(runs.map((x) => x.model)).toEqual(['fcos_small', 'fcos_small:plain']);
+    for (const x of runs) expect(typeof x.APsmall).toBe('number');
   });
 });

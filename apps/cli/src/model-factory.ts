@@ -1,6 +1,6 @@
 /** Builds a registry model sized for a dataset, and checks the model can take its input. */
 import type { DescribedDataset } from '@skipnet/data';
-import { createModel, describeInput, inputProblem, listModels, type Model } from '@skipnet/models';
+import { Detector, createModel, describeInput, inputProblem, listModels, type Model } from '@skipnet/models';
 import { CliError, unknownName } from './args.js';
 
 /** Model names of the registry. */
@@ -14,6 +14,8 @@ export function optionsForDataset(ds: DescribedDataset): Record<string, unknown>
     return { vocabSize: ds.vocab?.size ?? ds.numClasses, blockSize: ds.inputShape[0] };
   }
   const [c, h, w] = ds.inputShape as [number, number, number];
+  // Detectors take any image size: their anchors follow the input.
+  if (ds.task === 'detection') return { inChannels: c, numClasses: ds.numClasses };
   // Models with a fixed input size (ViT, row Transformer, MLP) take a square side.
   return { inChannels: c, numClasses: ds.numClasses, ...(h === w ? { imageSize: h } : {}) };
 }
@@ -51,6 +53,16 @@ export function buildModel(spec: string, ds: DescribedDataset, extra: Record<str
     model.dispose();
     throw new CliError(
       `model '${name}' cannot take dataset '${ds.name}' (input [N, ${ds.inputShape.join(', ')}] ${ds.inputDType}: ${problem}); it expects ${describeInput(model.inputSpec)}`,
+    );
+  }
+  // A detector needs boxes to learn from, and only a detector can learn from boxes.
+  if (model instanceof Detector !== (ds.task === 'detection')) {
+    model.dispose();
+    const detectors = modelNames().filter((n) => /fcos|retinanet/.test(n));
+    throw new CliError(
+      ds.task === 'detection'
+        ? `model '${name}' is not a detector, but dataset '${ds.name}' is for detection; detectors: ${detectors.join(', ')}`
+        : `model '${name}' is a detector, but dataset '${ds.name}' is for ${ds.task}; detectors train on detection data such as shapes-det`,
     );
   }
   return model;

@@ -1,6 +1,7 @@
 /**
  * `report.html`: a self-contained page (inline SVG, no scripts or network) with the loss,
- * metric and learning-rate curves and the per-layer gradient-norm heatmap of one or more runs.
+ * metric and learning-rate curves and the per-layer gradient-norm heatmap of one or more runs,
+ * and for detection sample test images with the ground truth beside the predictions.
  */
 
 /** One line of metrics.jsonl as the report reads it. */
@@ -27,6 +28,13 @@ export interface ReportRun {
   readonly gradFlow: readonly GradFlowRecord[];
   /** Free-form facts shown in a table (model, dataset, params, final metrics, …). */
   readonly facts: Readonly<Record<string, string | number>>;
+  /** Test images shown as the model sees them (detection: ground truth beside predictions). */
+  readonly samples?: readonly ReportSample[];
+}
+
+/** One test image of a report: pictures side by side (PNG data URLs) with their captions. */
+export interface ReportSample {
+  readonly pictures: readonly { readonly src: string; readonly caption: string }[];
 }
 
 const COLORS = ['#d1495b', '#00798c', '#edae49', '#30638e', '#66a182', '#8d96a3'];
@@ -206,6 +214,18 @@ export function renderReport(title: string, runs: readonly ReportRun[]): string 
   const facts = `<table><thead><tr><th></th>${runs.map((r) => `<th>${esc(r.name)}</th>`).join('')}</tr></thead><tbody>${factKeys
     .map((k) => `<tr><th>${esc(k)}</th>${runs.map((r) => `<td>${esc(String(r.facts[k] ?? ''))}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
+  const samples = runs
+    .filter((r) => r.samples?.length)
+    .map(
+      (r) =>
+        `<h2>Sample predictions — ${esc(r.name)}</h2><div class="samples">${r
+          .samples!.map(
+            (s) =>
+              `<div class="sample">${s.pictures.map((p) => `<figure><img src="${p.src}" alt="${esc(p.caption)}"><figcaption>${esc(p.caption)}</figcaption></figure>`).join('')}</div>`,
+          )
+          .join('')}</div>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>
@@ -214,13 +234,15 @@ h1{font-size:20px} .charts{display:flex;flex-wrap:wrap;gap:12px}
 figure.chart{margin:0;border:1px solid #ddd;border-radius:6px;padding:6px;background:#fff}
 svg text{font-size:11px;fill:#333} svg text.title{font-size:13px;font-weight:600} svg text.small{font-size:9px}
 line.grid{stroke:#eee} table{border-collapse:collapse;margin:12px 0} td,th{border:1px solid #ddd;padding:4px 8px;text-align:left}
-.empty{color:#888}
+.empty{color:#888} .samples{display:flex;flex-wrap:wrap;gap:16px} .sample{display:flex;gap:4px}
+.sample figure{margin:0} .sample img{width:256px;image-rendering:pixelated;border:1px solid #ddd} figcaption{font-size:12px;color:#555}
 </style></head><body>
 <h1>${esc(title)}</h1>
 ${facts}
 <div class="charts">${charts.join('\n')}</div>
 <h2>Gradient flow</h2>
 <div class="charts">${heatmaps}</div>
+${samples}
 </body></html>
 `;
 }

@@ -86,7 +86,15 @@ export const compareCommand: Command = {
     );
     const rows = writeComparison('done', outcomes);
     progress.line('');
-    for (const r of rows) progress.result(`${r.model.padEnd(14)} final train loss ${r.finalTrainLoss.toFixed(4)}  test loss ${(r.testLoss ?? NaN).toFixed(4)}`);
+    // Every test metric follows the losses: accuracy, mean IoU, or for detection AP, AP50, AP75 and AP by object size.
+    outcomes.forEach((o, i) =>
+      progress.result(
+        `${rows[i]!.model.padEnd(14)} final train loss ${rows[i]!.finalTrainLoss.toFixed(4)}  test loss ${(rows[i]!.testLoss ?? NaN).toFixed(4)}` +
+          Object.entries(o.test?.metrics ?? {})
+            .map(([k, v]) => `  ${k} ${v.toFixed(4)}`)
+            .join(''),
+      ),
+    );
     progress.line(`skipnet: report ${join(dir, 'report.html')}`);
     return 0;
   },

@@ -1,9 +1,10 @@
 /** `skipnet eval`: test metrics of a checkpoint. */
 import { DataLoader } from '@skipnet/data';
-import { Trainer, type Task } from '@skipnet/train';
+import { Trainer, formatClassAPTable, formatDetectionSummary, type DetectionAP, type DetectionMetrics, type Task } from '@skipnet/train';
 import { CliError, numberOption, type Command } from '../args.js';
 import { useBackend } from '../setup.js';
 import { restoreModel } from './checkpoint-model.js';
+import { taskTrainerOptions } from '../detection.js';
 
 /** The `eval` command. */
 export const evalCommand: Command = {
@@ -23,10 +24,32 @@ export const evalCommand: Command = {
     await useBackend(values.backend as string | undefined);
     const { model, config, dataset, dir } = await restoreModel(values.checkpoint, values.dataset as string | undefined);
     const loader = new DataLoader(dataset, { batchSize, shuffle: false });
-    const trainer = new Trainer({ model, optimizer: { kind: 'sgd', lr: 0 }, task: dataset.task as Task });
+    let ap: DetectionAP | undefined;
+    const trainer = new Trainer({
+      model,
+      optimizer: { kind: 'sgd', lr: 0 },
+      task: dataset.task as Task,
+      ...taskTrainerOptions(model, dataset, (m) => (ap = m)),
+    });
     const r = await trainer.evaluate(loader);
+    // Detection: the whole COCO table (overall, by size, recall) and AP per class.
+    const detection = ap?.metrics();
     if (values.json)
-      console.log(JSON.stringify({ checkpoint: dir, model: config.model, dataset: dataset.name, samples: r.samples, loss: r.loss, metrics: r.metrics }));
+      console.log(
+        JSON.stringify({
+          checkpoint: dir,
+          model: config.model,
+          dataset: dataset.name,
+          samples: r.samples,
+          loss: r.loss,
+          metrics: r.metrics,
+          ...(detection ? { detection: detectionJson(detection) } : {}),
+        }),
+      );
+    else if (detection)
+      console.log(
+        `${config.model} on ${dataset.name} (${r.samples} test images): loss ${r.loss.toFixed(4)}\n${formatDetectionSummary(detection)}\n\n${formatClassAPTable(detection)}`,
+      );
     else
       console.log(
         `${config.model} on ${dataset.name} (${r.samples} test samples): loss ${r.loss.toFixed(4)}  ${Object.entries(r.metrics)
@@ -37,3 +60,13 @@ export const evalCommand: Command = {
     trainer.optimizer.dispose();
   },
 };
+
+/** The detection figures as JSON (`NaN`, an undefined AP, as `null`). */
+function detectionJson(m: DetectionMetrics): Record<string, unknown> {
+  const { perClass, ...summary } = m;
+  const num = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    ...Object.fromEntries(Object.entries(summary).map(([k, v]) => [k, typeof v === 'number' ? num(v) : v])),
+    perClass: perClass.map((c) => ({ ...c, AP: num(c.AP), AP50: num(c.AP50), AP75: num(c.AP75), AR100: num(c.AR100) })),
+  };
+}

@@ -8,11 +8,12 @@ import { CliError, numberOption, type Command } from '../args.js';
 import { useBackend } from '../setup.js';
 import { sampleNames } from '../sample.js';
 import { restoreModel } from './checkpoint-model.js';
+import { SHOW_SCORE_THRESHOLD, asDetector, detectImage, detectionRows, drawDetectionsPng } from '../detection.js';
 
 /** The `predict` command. */
 export const predictCommand: Command = {
   name: 'predict',
-  summary: 'Classify an image, segment an image (writes a mask PNG), or sample names from a text prefix.',
+  summary: 'Classify an image, segment it (writes a mask PNG), detect objects (writes the boxes drawn on it), or sample names from a text prefix.',
   usage: 'skipnet predict --checkpoint PATH --input FILE [--top K] [--out FILE] [--json]',
   options: {
     checkpoint: { type: 'string', help: 'run directory or checkpoint directory', value: 'PATH' },
@@ -20,10 +21,11 @@ export const predictCommand: Command = {
     top: { type: 'string', help: 'classes to show', value: 'K', default: '5' },
     out: {
       type: 'string',
-      help: 'segmentation: where to write the predicted mask PNG (never over an existing file)',
+      help: 'segmentation: where to write the predicted mask PNG; detection: the image with its boxes (never over an existing file)',
       value: 'FILE',
-      default: '<input>.mask.png',
+      default: '<input>.mask.png, or <input>.boxes.png for detection',
     },
+    'min-score': { type: 'string', help: 'detection: report detections scoring at least this', value: 'P', default: String(SHOW_SCORE_THRESHOLD) },
     invert: { type: 'boolean', help: 'invert the image (1 − value) before predicting, e.g. dark-on-light drawings for MNIST' },
     backend: { type: 'string', help: 'backend', value: 'NAME' },
     json: { type: 'boolean', help: 'print one JSON object' },
@@ -34,11 +36,12 @@ export const predictCommand: Command = {
     const input = values.input;
     if (!existsSync(input)) throw new CliError(`--input: ${input} does not exist`);
     const top = numberOption(values, 'top', 5, { min: 1, integer: true });
+    const minScore = numberOption(values, 'min-score', SHOW_SCORE_THRESHOLD, { min: 0, max: 1 });
     await useBackend(values.backend as string | undefined);
     const { model, config, dataset } = await restoreModel(values.checkpoint);
-    // Checked before any compute: a mask never replaces a file that is already there.
-    const maskFile = typeof values.out === 'string' ? values.out : `${input}.mask.png`;
-    if (dataset.task === 'segmentation' && existsSync(maskFile)) {
+    // Checked before any compute: a mask or drawing never replaces a file that is already there.
+    const maskFile = typeof values.out === 'string' ? values.out : `${input}.${dataset.task === 'detection' ? 'boxes' : 'mask'}.png`;
+    if ((dataset.task === 'segmentation' || dataset.task === 'detection') && existsSync(maskFile)) {
       model.dispose();
       throw new CliError(`--out: ${maskFile} already exists; skipnet does not overwrite files. Choose another --out (or remove that file yourself)`);
     }
@@ -65,6 +68,21 @@ export const predictCommand: Command = {
       if (values.invert) chw = chw.map((v) => 1 - v);
       const polarity = values.invert ? undefined : polarityWarning(chw, dataset);
       if (polarity) process.stderr.write(`skipnet: note: ${polarity}\n`);
+      if (dataset.task === 'detection') {
+        const shape = [c, h, w] as const;
+        const rows = detectionRows(await detectImage(asDetector(model, dataset), chw, shape, minScore), dataset.classNames);
+        // Drawn at 4x so thin boxes on a 128-px scene stay visible.
+        writeFileSync(maskFile, drawDetectionsPng(chw, shape, rows, 4));
+        const fmtBox = (b: readonly number[]) => `[${b.map((v) => v.toFixed(1)).join(', ')}]`;
+        console.log(
+          values.json
+            ? JSON.stringify({ model: config.model, image: maskFile, minScore, detections: rows, ...(polarity ? { warning: polarity } : {}) })
+            : `${rows.length} detection${rows.length === 1 ? '' : 's'} scoring at least ${minScore} (boxes x1, y1, x2, y2 in pixels of the ${w}x${h} input):\n` +
+                rows.map((r) => `${r.name.padEnd(10)} ${(100 * r.score).toFixed(1).padStart(5)}%  ${fmtBox(r.box)}`).join('\n') +
+                `\nboxes drawn in ${maskFile}`,
+        );
+        return;
+      }
       const probs = noGrad(() => tidy(() => model.call(tensor(chw, [1, c, h, w])).softmax(1)));
       const p = await probs.data();
       probs.dispose();

@@ -22,7 +22,8 @@ import { CliError, numberOption, type Command, type OptionSpec } from '../args.j
 import type { Model } from '@skipnet/models';
 import { buildModel, checkModelSpec } from '../model-factory.js';
 import { Progress } from '../progress.js';
-import { renderReport, type GradFlowRecord, type ReportRecord, type ReportRun } from '../report.js';
+import { asDetector, detectionReportSamples, taskTrainerOptions } from '../detection.js';
+import { renderReport, type GradFlowRecord, type ReportRecord, type ReportRun, type ReportSample } from '../report.js';
 import { defaultsForDataset, parseRunConfigJson, resolveConfig, runConfigJson, type RunConfig } from '../run-config.js';
 import { abandonFolder, checkReplaceable, prepareFolder } from '../run-dir.js';
 import { checkBackendName, datasetTask, loadDataset, useBackend } from '../setup.js';
@@ -73,6 +74,8 @@ export interface RunOutcome {
   readonly gradFlow: GradFlowRecord[];
   readonly params: number;
   readonly interrupted: boolean;
+  /** Detection: test images with ground truth beside predictions, for the report. */
+  readonly samples?: ReportSample[];
 }
 
 /** A run whose whole command has been checked: data loaded, model built for it, no file written. */
@@ -204,6 +207,7 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
     gradFlow: readJsonl<GradFlowRecord>(gradFile, gradFlow),
     params,
     interrupted,
+    ...(testResult && testSet.task === 'detection' ? { samples: await detectionReportSamples(asDetector(model, testSet), testSet) } : {}),
   };
   writeFileSync(join(dir, 'report.html'), renderReport(`${config.model} on ${config.dataset}`, [runForReport(outcome)]));
   if (!testResult) {
@@ -225,7 +229,7 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
 function createTrainer(run: PreparedRun, dir: string, batchesPerEpoch: number, totalSteps: number, callbacks: Callback[]): Trainer {
   const { config, model } = run;
   const task = run.trainFull.task;
-  const monitor = task === 'classification' ? 'val_accuracy' : task === 'segmentation' ? 'val_meanIoU' : 'val_loss';
+  const monitor = { classification: 'val_accuracy', segmentation: 'val_meanIoU', detection: 'val_AP', language: 'val_loss' }[task];
   return new Trainer({
     model,
     optimizer:
@@ -234,6 +238,7 @@ function createTrainer(run: PreparedRun, dir: string, batchesPerEpoch: number, t
         : { kind: config.optimizer, lr: config.lr, weightDecay: config.weightDecay },
     task,
     loss: { labelSmoothing: config.labelSmoothing },
+    ...taskTrainerOptions(model, run.trainFull),
     schedule: scheduleConfig(config, totalSteps),
     ...(config.clipGrad > 0 ? { clipGradNorm: config.clipGrad } : {}),
     callbacks: [
@@ -365,7 +370,7 @@ export function runForReport(o: RunOutcome, name = o.config.model): ReportRun {
     'test loss': o.test ? o.test.loss.toFixed(4) : 'not run (interrupted)',
   };
   for (const [k, v] of Object.entries(o.test?.metrics ?? {})) facts[`test ${k}`] = v.toFixed(4);
-  return { name, records: o.records, gradFlow: o.gradFlow, facts };
+  return { name, records: o.records, gradFlow: o.gradFlow, facts, ...(o.samples ? { samples: o.samples } : {}) };
 }
 
 function scheduleConfig(config: RunConfig, totalSteps: number): ScheduleConfig {
