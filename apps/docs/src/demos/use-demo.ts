@@ -8,7 +8,8 @@ import type { BackendChoice } from './backends.js';
 import { ChunkedLoop } from './runner.js';
 
 export interface DemoSession {
-  trainStep(): Promise<void>;
+  /** One training step; a session without it only predicts (no loop, Train does nothing). */
+  trainStep?(): Promise<void>;
   dispose(): void;
 }
 
@@ -52,6 +53,7 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
   let loop: ChunkedLoop | null = null;
   let backendsMod: typeof import('./backends.js') | null = null;
   let unmounted = false;
+  let exclusiveWork: Promise<unknown> = Promise.resolve();
 
   const fail = (e: unknown): void => {
     status.value = 'error';
@@ -68,6 +70,8 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
   async function rebuild(): Promise<void> {
     await loop?.stop();
     loop = null;
+    // A prediction in flight finishes on the session it started with before that is disposed.
+    await exclusiveWork;
     session.value?.dispose();
     session.value = null;
     await claim();
@@ -78,14 +82,17 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
     }
     session.value = s;
     msPerStep.value = 0;
-    loop = new ChunkedLoop(async () => {
-      const t = performance.now();
-      await s.trainStep();
-      const dt = performance.now() - t;
-      msPerStep.value = msPerStep.value ? msPerStep.value * 0.9 + dt * 0.1 : dt;
-      tick.value++;
-      await afterStep(s);
-    }, fail);
+    const step = s.trainStep?.bind(s);
+    loop = step
+      ? new ChunkedLoop(async () => {
+          const t = performance.now();
+          await step();
+          const dt = performance.now() - t;
+          msPerStep.value = msPerStep.value ? msPerStep.value * 0.9 + dt * 0.1 : dt;
+          tick.value++;
+          await afterStep(s);
+        }, fail)
+      : null;
     tick.value++;
     await afterStep(s);
   }
@@ -101,8 +108,9 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
   async function exclusive<T>(fn: (s: S) => Promise<T>): Promise<T | undefined> {
     const s = session.value;
     if (!s) return undefined;
-    await claim();
-    return fn(s);
+    const work = claim().then(() => fn(s));
+    exclusiveWork = work.catch(() => {});
+    return work;
   }
   async function pause(): Promise<void> {
     await loop?.pause();
@@ -167,6 +175,7 @@ export function useDemo<S extends DemoSession>(create: () => Promise<S>, afterSt
     session.value = null;
     void (async () => {
       await l?.stop();
+      await exclusiveWork;
       s?.dispose();
       // For the end-to-end tests: what is left on the backend once the demo has gone.
       if (backendsMod && typeof document !== 'undefined') document.documentElement.dataset.skipnetLiveTensors = String(backendsMod.liveTensors());
