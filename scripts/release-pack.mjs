@@ -6,7 +6,8 @@
 // dist-pack/ at the repository root), checks every tarball, and prints the tarball paths, one a
 // line, on stdout (`--json`: name, version, path, bytes and files of each, as JSON).
 //
-// The checks: each manifest declares engines, sideEffects: false (libraries), a README, and a
+// The checks: each manifest declares engines, sideEffects (libraries: false, or the list of the
+// few modules that have one, each shipped), a README, and a
 // `types` for every export subpath, and its publishConfig.exports is its exports minus `source`;
 // each tarball holds those targets and no tests, test helpers or fixtures, and its package.json
 // names no `workspace:` version.
@@ -58,7 +59,10 @@ export function checkManifest(dir, pkg) {
   if (!existsSync(join(dir, 'README.md'))) problems.push(`${rel}: no README.md`);
   if (!Array.isArray(pkg.files)) problems.push(`${rel}: no "files" list`);
   if (rel.startsWith('packages')) {
-    if (pkg.sideEffects !== false) problems.push(`${rel}: library packages are "sideEffects": false`);
+    // A bundler drops modules whose exports go unused unless they are listed: a library either has
+    // no side effects or names exactly the modules that do (core installs Tensor's methods).
+    const listed = Array.isArray(pkg.sideEffects) && pkg.sideEffects.length > 0 && pkg.sideEffects.every((f) => typeof f === 'string' && f.startsWith('./'));
+    if (pkg.sideEffects !== false && !listed) problems.push(`${rel}: library packages are "sideEffects": false or list their side-effect modules ("./…")`);
     if (!pkg.exports) problems.push(`${rel}: no exports`);
   }
   if (pkg.exports) {
@@ -114,6 +118,7 @@ export function checkTarball(file) {
     targets.push(...Object.values(conds));
   }
   targets.push(...Object.values(pkg.bin ?? {}));
+  if (Array.isArray(pkg.sideEffects)) targets.push(...pkg.sideEffects.filter((f) => f.startsWith('./dist/')));
   for (const t of targets) {
     if (!entries.has(t.replace(/^\.\//, ''))) problems.push(`${name}: ${t} is missing from the tarball`);
   }
