@@ -1,7 +1,7 @@
 /**
  * `@skipnet/models`: the architectures whose skip connections skipnet is about — ResNet,
  * ResNeXt, Wide-ResNet, pre-activation ResNet, CIFAR ResNet and its plain twins, DenseNet,
- * FCN-8s, U-Net, FPN, RetinaNet and FCOS detectors, Transformer encoder, GPT and ViT — each built from core's `Skip`, each
+ * FCN-8s, U-Net, FPN, RetinaNet and FCOS detectors, the Transformer encoder and encoder–decoder (`nn.Transformer`), GPT and ViT — each built from core's `Skip`, each
  * with a plain twin (`{ skip: false }`), with torchvision / nanoGPT parameter names so
  * published checkpoints load with `strict: true`.
  *
@@ -76,12 +76,25 @@ export {
 export { postprocessDetections, type Detections, type PostprocessOptions, type PostprocessLayout } from './detection-postprocess.js';
 export {
   TransformerEncoderLayer,
+  TransformerDecoderLayer,
   AttentionSkip,
   FeedForwardSkip,
   RowTransformer,
+  generateSquareSubsequentMask,
+  type AttentionSkipOptions,
+  type SublayerIndex,
+  type TransformerDecoderCallOptions,
   type TransformerEncoderLayerOptions,
   type RowTransformerOptions,
 } from './transformer.js';
+export {
+  Transformer,
+  TransformerEncoder,
+  TransformerDecoder,
+  type TransformerOptions,
+  type TransformerCallOptions,
+  type TransformerEncoderCallOptions,
+} from './seq2seq.js';
 export { GPT, GPTTransformer, gptBlock, CausalSelfAttention, MLP, type GPTOptions } from './gpt.js';
 export { VisionTransformer, Encoder, encoderBlock, type ViTOptions } from './vit.js';
 export { DeepMLP, MLPBlock, type DeepMLPOptions, type MLPActivation } from './mlp.js';

@@ -1,5 +1,5 @@
 /**
- * The Transformer encoder block (Vaswani et al. 2017) in both placements of its LayerNorm:
+ * The Transformer encoder and decoder layers (Vaswani et al. 2017) in both placements of their LayerNorms:
  *
  * - post-LN, as in the original paper and BERT: `x = LN(x + Attn(x))`, `x = LN(x + FFN(x))`;
  * - pre-LN (GPT-2, ViT; Xiong et al. 2020): `x = x + Attn(LN(x))`, `x = x + FFN(LN(x))` —
@@ -7,7 +7,8 @@
  *   and lets them train without learning-rate warm-up.
  *
  * Parameter names are PyTorch's `nn.TransformerEncoderLayer` (`self_attn.in_proj_weight`,
- * `linear1`, `linear2`, `norm1`, `norm2`), so its `state_dict` loads. Each residual is a core
+ * `linear1`, `linear2`, `norm1`, `norm2`) and `nn.TransformerDecoderLayer` (plus
+ * `multihead_attn.*`, `norm3`), so their `state_dict`s load. Each residual is a core
  * {@link Skip}, registered inline (`attn_skip`, `ff_skip` appear in traces, not in names).
  */
 import {
@@ -28,6 +29,7 @@ import {
   permute,
   reshape,
   seq,
+  tensor,
   type AttentionCallOptions,
   type Branches,
   type Tensor,
@@ -49,58 +51,118 @@ export interface TransformerEncoderLayerOptions {
   normFirst?: boolean;
 }
 
-/** The attention residual: `x + drop(attn(LN(x)))` (pre-LN) or `LN(x + drop(attn(x)))` (post-LN). */
+/**
+ * Which numbered LayerNorm and Dropout a residual owns. PyTorch numbers them by the sub-layer's
+ * place in its layer: the encoder's attention owns `norm1`/`dropout1` and its FFN
+ * `norm2`/`dropout2`; the decoder's self-attention 1, cross-attention 2 and FFN 3.
+ */
+export type SublayerIndex = 1 | 2 | 3;
+
+/** Options of {@link AttentionSkip} beyond the layer's shared ones. */
+export interface AttentionSkipOptions {
+  /**
+   * Cross-attention (`multihead_attn`: queries from the stream, keys and values from the
+   * encoder's memory) instead of self-attention (`self_attn`). Default false.
+   */
+  cross?: boolean;
+  /** Its norm and dropout are `norm{index}`, `dropout{index}` (default 1; 2 for cross-attention). */
+  index?: SublayerIndex;
+}
+
+/**
+ * An attention residual: `x + drop(attn(LN(x)))` (pre-LN) or `LN(x + drop(attn(x)))` (post-LN),
+ * where `attn` is self-attention (`self_attn`) or cross-attention over the encoder's memory
+ * (`multihead_attn`). Its layers are registered under PyTorch's names (`self_attn`, `norm1`,
+ * `dropout1`; `multihead_attn`, `norm2`, `dropout2`) and reached through the getters.
+ */
 export class AttentionSkip extends Skip {
-  declare self_attn: MultiheadAttention;
-  declare norm1: LayerNorm;
-  declare dropout1: Dropout;
   readonly normFirst: boolean;
+  /** Whether keys and values come from the memory passed to each call. */
+  readonly cross: boolean;
+  readonly #names: { readonly attention: string; readonly norm: string; readonly dropout: string };
 
-  constructor(dModel: number, nhead: number, dropout: number, eps: number, normFirst: boolean) {
+  constructor(dModel: number, nhead: number, dropout: number, eps: number, normFirst: boolean, options: AttentionSkipOptions = {}) {
     super({ merge: 'add' });
-    this.self_attn = new MultiheadAttention(dModel, nhead, { batchFirst: true, dropout });
-    this.norm1 = new LayerNorm(dModel, { eps });
-    this.dropout1 = new Dropout(dropout);
+    this.cross = options.cross ?? false;
+    const index = options.index ?? (this.cross ? 2 : 1);
+    this.#names = { attention: this.cross ? 'multihead_attn' : 'self_attn', norm: `norm${index}`, dropout: `dropout${index}` };
+    this.registerModule(this.#names.attention, new MultiheadAttention(dModel, nhead, { batchFirst: true, dropout }));
+    this.registerModule(this.#names.norm, new LayerNorm(dModel, { eps }));
+    this.registerModule(this.#names.dropout, new Dropout(dropout));
     this.normFirst = normFirst;
-    if (!normFirst) this.post = this.norm1;
+    if (!normFirst) this.post = this.norm;
   }
 
-  /** `x` `[N, L, dModel]`; `masks` reach the attention (the layer passes them through `call`). */
-  override forward(x: Tensor, shortcutInput?: Tensor | null, masks: AttentionCallOptions = {}): Tensor {
-    return super.forward(x, shortcutInput, masks);
+  /** The attention: `self_attn` or `multihead_attn`. */
+  get attention(): MultiheadAttention {
+    return Reflect.get(this, this.#names.attention) as MultiheadAttention;
   }
 
-  protected override branches(x: Tensor, _s: Tensor, masks: AttentionCallOptions = {}): Branches {
-    const h = this.normFirst ? this.norm1.call(x) : x;
-    return { main: this.dropout1.call(this.self_attn.call(h, h, h, masks)) };
+  /** Its LayerNorm (`norm1`, `norm2`): before the attention (pre-LN) or after the add (post-LN). */
+  get norm(): LayerNorm {
+    return Reflect.get(this, this.#names.norm) as LayerNorm;
+  }
+
+  /** The dropout on the attention's output (`dropout1`, `dropout2`). */
+  get residualDropout(): Dropout {
+    return Reflect.get(this, this.#names.dropout) as Dropout;
+  }
+
+  /**
+   * `x` `[N, L, dModel]`; `masks` reach the attention (the layer passes them through `call`);
+   * cross-attention needs `memory` `[N, S, dModel]`, the keys and values.
+   */
+  override forward(x: Tensor, shortcutInput?: Tensor | null, masks: AttentionCallOptions = {}, memory?: Tensor): Tensor {
+    return super.forward(x, shortcutInput, masks, memory);
+  }
+
+  protected override branches(x: Tensor, _s: Tensor, masks: AttentionCallOptions = {}, memory?: Tensor): Branches {
+    if (this.cross && !memory) throw new Error('AttentionSkip: cross-attention needs the memory [N, S, dModel] as its fourth argument');
+    const h = this.normFirst ? this.norm.call(x) : x;
+    const kv = this.cross ? memory! : h;
+    return { main: this.residualDropout.call(this.attention.call(h, kv, kv, masks)) };
   }
 }
 
-/** The feed-forward residual: `x + FFN(LN(x))` (pre-LN) or `LN(x + FFN(x))` (post-LN). */
+/**
+ * The feed-forward residual: `x + FFN(LN(x))` (pre-LN) or `LN(x + FFN(x))` (post-LN), with
+ * `FFN = drop(linear2(drop(act(linear1(·)))))`. Names `linear1`, `dropout`, `linear2`, and
+ * `norm{index}`, `dropout{index}` (2 in the encoder, 3 in the decoder).
+ */
 export class FeedForwardSkip extends Skip {
   declare linear1: Linear;
   declare dropout: Dropout;
   declare linear2: Linear;
-  declare norm2: LayerNorm;
-  declare dropout2: Dropout;
   declare activation: Module;
   readonly normFirst: boolean;
+  readonly #names: { readonly norm: string; readonly dropout: string };
 
-  constructor(dModel: number, dimFeedforward: number, dropout: number, activation: 'relu' | 'gelu', eps: number, normFirst: boolean) {
+  constructor(dModel: number, dimFeedforward: number, dropout: number, activation: 'relu' | 'gelu', eps: number, normFirst: boolean, index: SublayerIndex = 2) {
     super({ merge: 'add' });
+    this.#names = { norm: `norm${index}`, dropout: `dropout${index}` };
     this.linear1 = new Linear(dModel, dimFeedforward);
     this.dropout = new Dropout(dropout);
     this.linear2 = new Linear(dimFeedforward, dModel);
-    this.norm2 = new LayerNorm(dModel, { eps });
-    this.dropout2 = new Dropout(dropout);
+    this.registerModule(this.#names.norm, new LayerNorm(dModel, { eps }));
+    this.registerModule(this.#names.dropout, new Dropout(dropout));
     this.activation = activation === 'gelu' ? new GELU() : new ReLU();
     this.normFirst = normFirst;
-    if (!normFirst) this.post = this.norm2;
+    if (!normFirst) this.post = this.norm;
+  }
+
+  /** Its LayerNorm (`norm2` in the encoder, `norm3` in the decoder). */
+  get norm(): LayerNorm {
+    return Reflect.get(this, this.#names.norm) as LayerNorm;
+  }
+
+  /** The dropout on the FFN's output (`dropout2`, `dropout3`). */
+  get residualDropout(): Dropout {
+    return Reflect.get(this, this.#names.dropout) as Dropout;
   }
 
   protected override branches(x: Tensor): Branches {
-    const h = this.normFirst ? this.norm2.call(x) : x;
-    return { main: seq(h, this.linear1, this.activation, this.dropout, this.linear2, this.dropout2) };
+    const h = this.normFirst ? this.norm.call(x) : x;
+    return { main: seq(h, this.linear1, this.activation, this.dropout, this.linear2, this.residualDropout) };
   }
 }
 
@@ -112,6 +174,7 @@ export class TransformerEncoderLayer extends Module {
   declare attn_skip: AttentionSkip;
   declare ff_skip: FeedForwardSkip;
   readonly dModel: number;
+  readonly nhead: number;
 
   constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
     super();
@@ -119,6 +182,7 @@ export class TransformerEncoderLayer extends Module {
     const eps = options.layerNormEps ?? 1e-5;
     const normFirst = options.normFirst ?? false;
     this.dModel = dModel;
+    this.nhead = nhead;
     this.registerModule('attn_skip', new AttentionSkip(dModel, nhead, dropout, eps, normFirst), { inline: true });
     this.registerModule('ff_skip', new FeedForwardSkip(dModel, options.dimFeedforward ?? 2048, dropout, options.activation ?? 'relu', eps, normFirst), {
       inline: true,
@@ -130,7 +194,124 @@ export class TransformerEncoderLayer extends Module {
     if (src.rank !== 3 || src.shape[2] !== this.dModel) {
       throw new Error(`TransformerEncoderLayer: expected input [N, L, ${this.dModel}], got [${src.shape.join(', ')}]`);
     }
+    const [n, l] = src.shape as [number, number, number];
+    checkMaskShape('TransformerEncoderLayer', 'attnMask', options.attnMask, [
+      [l, l],
+      [n * this.nhead, l, l],
+    ]);
+    checkMaskShape('TransformerEncoderLayer', 'keyPaddingMask', options.keyPaddingMask, [[n, l]]);
     return this.ff_skip.call(this.attn_skip.call(src, null, options));
+  }
+}
+
+/** Throws unless `mask` (when given) has one of the `allowed` shapes, naming them and its own. */
+function checkMaskShape(owner: string, name: string, mask: Tensor | undefined, allowed: readonly (readonly number[])[]): void {
+  if (!mask) return;
+  if (allowed.some((shape) => shape.length === mask.rank && shape.every((d, i) => d === mask.shape[i]))) return;
+  const expected = allowed.map((shape) => `[${shape.join(', ')}]`).join(' or ');
+  throw new Error(`${owner}: ${name} must be ${expected}, got [${mask.shape.join(', ')}]`);
+}
+
+/** Throws unless `x` is `[N, L, dModel]` (and has `batch` rows when given), naming `name`'s shape. @internal */
+export function checkSequence(owner: string, name: string, x: Tensor, dModel: number, batch?: number): void {
+  if (x.rank !== 3 || x.shape[2] !== dModel || (batch !== undefined && x.shape[0] !== batch)) {
+    throw new Error(`${owner}: expected ${name} [${batch ?? 'N'}, L, ${dModel}], got [${x.shape.join(', ')}]`);
+  }
+}
+
+/**
+ * Masks of one {@link TransformerDecoderLayer} call, as PyTorch's
+ * `nn.TransformerDecoderLayer.forward` takes them (T target, S memory length, N batch). A float32
+ * mask is added to the attention scores (−Infinity blocks); an int32 one blocks where non-zero
+ * (PyTorch's boolean masks, `true` = not allowed).
+ */
+export interface TransformerDecoderCallOptions {
+  /** Self-attention mask `[T, T]` or `[N·nhead, T, T]` (e.g. {@link generateSquareSubsequentMask}). */
+  tgtMask?: Tensor;
+  /** Cross-attention mask `[T, S]` or `[N·nhead, T, S]`. */
+  memoryMask?: Tensor;
+  /** `[N, T]` int32, non-zero marks padded target positions (ignored as keys). */
+  tgtKeyPaddingMask?: Tensor;
+  /** `[N, S]` int32, non-zero marks padded memory positions (ignored as keys). */
+  memoryKeyPaddingMask?: Tensor;
+  /** Target position i attends to positions ≤ i only (the causal mask, without building it). */
+  tgtIsCausal?: boolean;
+  /** Query i attends to memory positions ≤ i only (rarely wanted; PyTorch's `memory_is_causal`). */
+  memoryIsCausal?: boolean;
+}
+
+/**
+ * The causal mask of length `size`, `[size, size]` float32: 0 on and below the diagonal,
+ * −Infinity above — PyTorch's `nn.Transformer.generate_square_subsequent_mask`.
+ */
+export function generateSquareSubsequentMask(size: number): Tensor {
+  const n = positiveInt('size', size, 'generateSquareSubsequentMask');
+  const m = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m[i * n + j] = -Infinity;
+  return tensor(m, [n, n]);
+}
+
+/**
+ * One decoder layer (Vaswani et al. 2017), batch-first: target `[N, T, dModel]` and encoder
+ * memory `[N, S, dModel]` → `[N, T, dModel]`, through three residuals — masked self-attention,
+ * cross-attention over the memory, the FFN:
+ *
+ * - post-LN (default): `x = LN1(x + SA(x))`, `x = LN2(x + CA(x, m))`, `x = LN3(x + FFN(x))`;
+ * - pre-LN (`normFirst`): `x = x + SA(LN1(x))`, `x = x + CA(LN2(x), m)`, `x = x + FFN(LN3(x))`.
+ *
+ * Names as PyTorch's `nn.TransformerDecoderLayer(batch_first=True)`: `self_attn.*`,
+ * `multihead_attn.*`, `linear1`, `linear2`, `norm1`, `norm2`, `norm3`. The residuals are core
+ * {@link Skip}s registered inline (`self_attn_skip`, `cross_attn_skip`, `ff_skip` in traces).
+ */
+export class TransformerDecoderLayer extends Module {
+  declare self_attn_skip: AttentionSkip;
+  declare cross_attn_skip: AttentionSkip;
+  declare ff_skip: FeedForwardSkip;
+  readonly dModel: number;
+  readonly nhead: number;
+
+  constructor(dModel: number, nhead: number, options: TransformerEncoderLayerOptions = {}) {
+    super();
+    const dropout = options.dropout ?? 0.1;
+    const eps = options.layerNormEps ?? 1e-5;
+    const normFirst = options.normFirst ?? false;
+    this.dModel = positiveInt('dModel', dModel, 'TransformerDecoderLayer');
+    this.nhead = positiveInt('nhead', nhead, 'TransformerDecoderLayer');
+    this.registerModule('self_attn_skip', new AttentionSkip(dModel, nhead, dropout, eps, normFirst, { index: 1 }), { inline: true });
+    this.registerModule('cross_attn_skip', new AttentionSkip(dModel, nhead, dropout, eps, normFirst, { cross: true, index: 2 }), { inline: true });
+    const ff = new FeedForwardSkip(dModel, options.dimFeedforward ?? 2048, dropout, options.activation ?? 'relu', eps, normFirst, 3);
+    this.registerModule('ff_skip', ff, { inline: true });
+  }
+
+  /** `tgt` `[N, T, dModel]`, `memory` `[N, S, dModel]` → `[N, T, dModel]`; masks as PyTorch's. */
+  override forward(tgt: Tensor, memory: Tensor, options: TransformerDecoderCallOptions = {}): Tensor {
+    const owner = 'TransformerDecoderLayer';
+    checkSequence(owner, 'tgt', tgt, this.dModel);
+    const [n, t] = tgt.shape as [number, number, number];
+    checkSequence(owner, `memory (batch ${n} as tgt)`, memory, this.dModel, n);
+    const s = memory.shape[1]!;
+    checkMaskShape(owner, 'tgtMask', options.tgtMask, [
+      [t, t],
+      [n * this.nhead, t, t],
+    ]);
+    checkMaskShape(owner, 'memoryMask', options.memoryMask, [
+      [t, s],
+      [n * this.nhead, t, s],
+    ]);
+    checkMaskShape(owner, 'tgtKeyPaddingMask', options.tgtKeyPaddingMask, [[n, t]]);
+    checkMaskShape(owner, 'memoryKeyPaddingMask', options.memoryKeyPaddingMask, [[n, s]]);
+    const selfMasks: AttentionCallOptions = {
+      ...(options.tgtMask ? { attnMask: options.tgtMask } : {}),
+      ...(options.tgtKeyPaddingMask ? { keyPaddingMask: options.tgtKeyPaddingMask } : {}),
+      ...(options.tgtIsCausal ? { isCausal: true } : {}),
+    };
+    const crossMasks: AttentionCallOptions = {
+      ...(options.memoryMask ? { attnMask: options.memoryMask } : {}),
+      ...(options.memoryKeyPaddingMask ? { keyPaddingMask: options.memoryKeyPaddingMask } : {}),
+      ...(options.memoryIsCausal ? { isCausal: true } : {}),
+    };
+    const x = this.self_attn_skip.call(tgt, null, selfMasks);
+    return this.ff_skip.call(this.cross_attn_skip.call(x, null, crossMasks, memory));
   }
 }
 
