@@ -195,6 +195,23 @@ describe('Transformer', () => {
     model.dispose();
   });
 
+  it('passes srcMask / srcIsCausal and memoryMask to the attentions they name', () => {
+    const model = new Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, dropout: 0 });
+    model.eval();
+    tidy(() => {
+      const src = randn([1, 4, 8], { seed: 9 });
+      const tgt = randn([1, 4, 8], { seed: 10 });
+      const open = model.call(src, tgt);
+      const causalSrc = model.call(src, tgt, { srcMask: generateSquareSubsequentMask(4) });
+      expect(maxAbsDiff(causalSrc, open)).toBeGreaterThan(1e-3);
+      expect(maxAbsDiff(model.call(src, tgt, { srcIsCausal: true }), causalSrc)).toBeLessThan(1e-6);
+      const causalMemory = model.call(src, tgt, { memoryMask: generateSquareSubsequentMask(4) });
+      expect(maxAbsDiff(causalMemory, open)).toBeGreaterThan(1e-3);
+      expect(maxAbsDiff(model.call(src, tgt, { memoryIsCausal: true }), causalMemory)).toBeLessThan(1e-6);
+    });
+    model.dispose();
+  });
+
   it('the plain twin runs without bypasses and differs from the residual model', () => {
     const model = new Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, dropout: 0 });
     model.eval();
