@@ -35,7 +35,7 @@ export function defaultsFor(task: string): Partial<RunConfig> {
       return { model: 'unet', epochs: 60, batchSize: 16, lr: 5e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine' };
     case 'detection':
       // fcos_small on shapes-det, measured on the 2-core machine (see the README's results table).
-      return { model: 'fcos_small', epochs: 12, batchSize: 16, lr: 2e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine', clipGrad: 10 };
+      return { model: 'fcos_small', epochs: 20, batchSize: 16, lr: 4e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine', clipGrad: 10 };
     case 'language':
       return { model: 'gpt', epochs: 10, batchSize: 64, lr: 3e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
     default:

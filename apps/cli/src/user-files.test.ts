@@ -224,8 +224,8 @@ describe('the CLI does what its help says', () => {
 
   it('--help shows the defaults each dataset really gets', () => {
     const help = runCli(makeWorkdir(), 'train', '--help').stdout;
-    expect(help).toMatch(/--batch-size N .*default: 32 \(mnist\), 16 \(mnist-seg, shapes\), 64 \(names\)/);
-    expect(help).toMatch(/--model NAME .*default: resnet20 \(mnist\), unet \(mnist-seg, shapes\), gpt \(names\)/);
+    expect(help).toMatch(/--batch-size N .*default: 32 \(mnist\), 16 \(mnist-seg, shapes, shapes-det\), 64 \(names\)/);
+    expect(help).toMatch(/--model NAME .*default: resnet20 \(mnist\), unet \(mnist-seg, shapes\), gpt \(names\), fcos_small \(shapes-det\)/);
     // …and a run uses them.
     const home = makeWorkdir();
     expect(runCli(home, 'train', '--model', 'mlp', '--train-size', '64', '--test-size', '32', '--epochs', '1', '--out', 'd', '--quiet').code).toBe(0);
