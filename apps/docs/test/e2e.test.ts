@@ -210,3 +210,123 @@ describe('the plain-vs-residual demo', () => {
     await page.close();
   });
 });
+
+describe('the detection demo', () => {
+  interface Shown {
+    label: number;
+    score: number;
+    box: number[];
+  }
+  const iou = (a: number[], b: number[]): number => {
+    const iw = Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!);
+    const ih = Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!);
+    if (iw <= 0 || ih <= 0) return 0;
+    const area = (x: number[]): number => (x[2]! - x[0]!) * (x[3]! - x[1]!);
+    return (iw * ih) / (area(a) + area(b) - iw * ih);
+  };
+  /** Ground-truth objects with a detection of their class at IoU ≥ 0.5. */
+  const foundObjects = (truth: { boxes: number[]; labels: number[] }, found: Shown[]): number =>
+    truth.labels.filter((label, g) => found.some((d) => d.label === label && iou(d.box, truth.boxes.slice(4 * g, 4 * g + 4)) >= 0.5)).length;
+  /** Canvas pixels within a few levels of an RGB colour. */
+  const pixelsOf = (page: Page, rgb: [number, number, number]): Promise<number> =>
+    page.evaluate((c) => {
+      const canvas = document.querySelector<HTMLCanvasElement>('[data-canvas="scene"]')!;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - c[0]) + Math.abs(d[i + 1]! - c[1]) + Math.abs(d[i + 2]! - c[2]) < 12) n++;
+      return n;
+    }, rgb);
+
+  it('detects with the bundled checkpoint on a generated and a drawn scene, on the fastest backend, and the lateral-skip switch loses objects', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(new URL('demos/detection.html', server.url).href, { waitUntil: 'load' });
+    const demo = page.locator('[data-demo="detection"]');
+    const attr = async (name: string): Promise<string> => (await demo.getAttribute(name))!;
+    const runs = async (): Promise<number> => Number(await attr('data-runs'));
+    const settled = async (): Promise<void> => {
+      await page.waitForFunction(() => document.querySelector('[data-demo="detection"]')?.getAttribute('data-state') === 'idle', undefined, { timeout: 60_000 });
+    };
+    // The first detection runs on cpu; once wasm is found to work the demo moves there and detects again.
+    await page.waitForSelector('[data-control="backend"][data-probed="true"]', { timeout: 60_000 });
+    const available = (await page.getAttribute('[data-control="backend"]', 'data-available'))!.split(',');
+    const fastest = available.includes('wasm') ? 'wasm' : 'cpu';
+    await expect.poll(() => attr('data-backend'), { timeout: 30_000 }).toBe(fastest);
+    await settled();
+    await expect.poll(runs, { timeout: 60_000 }).toBeGreaterThanOrEqual(fastest === 'cpu' ? 1 : 2);
+
+    // The initial test scene: boxes drawn in the class colours, matching the ground truth.
+    const truth = JSON.parse(await attr('data-truth')) as { boxes: number[]; labels: number[] };
+    const on = JSON.parse(await attr('data-detections-on')) as Shown[];
+    const off = JSON.parse(await attr('data-detections-off')) as Shown[];
+    console.log(`detection demo, ${await attr('data-scene')}: ${truth.labels.length} objects; found ${foundObjects(truth, on)} with the lateral skips, ${foundObjects(truth, off)} without`);
+    expect(truth.labels.length).toBeGreaterThan(0);
+    expect(on.length).toBeGreaterThan(0);
+    expect(on.every((d) => d.score >= 0.4 && d.box.length === 4)).toBe(true);
+    expect(foundObjects(truth, on)).toBeGreaterThanOrEqual(Math.ceil(0.75 * truth.labels.length));
+    const classPixels = (): Promise<number[]> =>
+      Promise.all(
+        (
+          [
+            [239, 131, 84],
+            [92, 124, 250],
+            [82, 196, 140],
+          ] as [number, number, number][]
+        ).map((c) => pixelsOf(page, c)),
+      );
+    const drawnOn = await classPixels();
+    for (const label of new Set(on.map((d) => d.label))) expect(drawnOn[label]).toBeGreaterThan(20);
+    expect(await pixelsOf(page, [255, 59, 59])).toBe(0);
+    await demo.screenshot({ path: path.join(shots, 'demo-detection-on.png') });
+
+    // Lateral skips off: the same weights find fewer objects, and the lost boxes are outlined in red.
+    await page.click('[data-control="lateral-skips"]');
+    expect(await attr('data-lateral')).toBe('off');
+    expect(foundObjects(truth, off)).toBeLessThan(foundObjects(truth, on));
+    expect(Number(await attr('data-lost'))).toBeGreaterThan(0);
+    await expect.poll(() => pixelsOf(page, [255, 59, 59])).toBeGreaterThan(50);
+    await demo.screenshot({ path: path.join(shots, 'demo-detection-off.png') });
+    await page.click('[data-control="lateral-skips"]');
+
+    // A new generated scene: other ground truth, detected again.
+    const before = await runs();
+    await page.click('[data-control="new-scene"]');
+    await expect.poll(runs, { timeout: 30_000 }).toBeGreaterThan(before);
+    expect(await attr('data-truth')).not.toBe(JSON.stringify(truth));
+
+    // A drawn scene: a blank background and one large circle dragged from its centre.
+    await page.click('[data-control="blank"]');
+    await page.click('[data-tool="circle"]');
+    const box = (await page.locator('[data-canvas="scene"]').boundingBox())!;
+    const at = (x: number, y: number): [number, number] => [box.x + (x / 128) * box.width, box.y + (y / 128) * box.height];
+    const drawn = await runs();
+    await page.mouse.move(...at(64, 60));
+    await page.mouse.down();
+    await page.mouse.move(...at(76, 60), { steps: 4 });
+    await page.mouse.move(...at(84, 60), { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(runs, { timeout: 30_000 }).toBeGreaterThan(drawn);
+    await expect.poll(async () => (JSON.parse(await attr('data-truth')) as { labels: number[] }).labels).toEqual([0]);
+    await expect.poll(async () => foundObjects(JSON.parse(await attr('data-truth')), JSON.parse(await attr('data-detections-on')) as Shown[])).toBe(1);
+    const circle = (JSON.parse(await attr('data-truth')) as { boxes: number[] }).boxes;
+    // A circle of radius 20 about (64, 60): pixel centres within 20 px, so a 40×40 box less a pixel or so.
+    expect(circle[2]! - circle[0]!).toBeGreaterThanOrEqual(38);
+    expect(circle[2]! - circle[0]!).toBeLessThanOrEqual(40);
+    await demo.screenshot({ path: path.join(shots, 'demo-detection-drawn.png') });
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('is on the FPN-for-detection page, whose diagram draws the three lateral skips as arcs into the top-down merges', async () => {
+    const { page, problems } = await openPage(browser);
+    await page.goto(new URL('architectures/fpn-detection.html', server.url).href, { waitUntil: 'load' });
+    const fig = page.locator('.arch-diagram[data-arch="fcos_small"]');
+    const titles = await fig.locator('[data-skip-edge] title').allTextContents();
+    expect(titles).toHaveLength(11); // 8 residual skips of the ResNet-18, 3 lateral skips
+    const lateral = titles.filter((t) => / → backbone\.fpn\.top_down\.\d$/.test(t));
+    expect(lateral.map((t) => t.replace(/^.* → /, '')).sort()).toEqual(['backbone.fpn.top_down.0', 'backbone.fpn.top_down.1', 'backbone.fpn.top_down.2']);
+    // Each starts at the end of a backbone stage (C2–C4).
+    expect(lateral.every((t) => /: backbone\.body\.layer[123]\.1\.\S+ → /.test(t))).toBe(true);
+    expect(problems.errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -61,6 +61,14 @@ export const architectures: readonly ArchModel[] = [
     caption: 'FPN on a ResNet-18 backbone with a semantic-segmentation head, traced on a 64×64 RGB image.',
   },
   {
+    id: 'fcos_small',
+    model: 'fcos_small',
+    options: { numClasses: 3 },
+    input: [1, 3, 128, 128],
+    caption:
+      'The small FCOS detector of the detection demo (ResNet-18 at widths 16–128, FPN P2–P5 of 64 channels, 3 classes), traced on a 128×128 `shapes-det` scene.',
+  },
+  {
     id: 'gpt',
     model: 'gpt',
     options: { vocabSize: 28, blockSize: 16, nLayer: 4, nHead: 4, nEmbd: 64 },

@@ -1,0 +1,3 @@
+import { archLoader } from '../src/arch/loader.js';
+
+export default archLoader('fcos_small');
