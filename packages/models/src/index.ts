@@ -1,8 +1,8 @@
 /**
  * `@skipnet/models`: the architectures whose skip connections skipnet is about — ResNet,
  * ResNeXt, Wide-ResNet, pre-activation ResNet, CIFAR ResNet and its plain twins, DenseNet,
- * FCN-8s, U-Net, FPN, RetinaNet and FCOS detectors, the Transformer encoder and encoder–decoder (`nn.Transformer`), GPT and ViT — each built from core's `Skip`, each
- * with a plain twin (`{ skip: false }`), with torchvision / nanoGPT parameter names so
+ * FCN-8s, U-Net, FPN, RetinaNet and FCOS detectors, the Transformer encoder and encoder–decoder (`nn.Transformer`), BERT, GPT and ViT — each built from core's `Skip`, each
+ * with a plain twin (`{ skip: false }`), with torchvision / Hugging Face / nanoGPT parameter names so
  * published checkpoints load with `strict: true`.
  *
  * ```ts
@@ -21,6 +21,7 @@ export type {
   FCN8sVariantOptions,
   FPNVariantOptions,
   GPTVariantOptions,
+  BertVariantOptions,
   RetinaNetVariantOptions,
   FCOSVariantOptions,
 } from './registry.js';
@@ -95,6 +96,28 @@ export {
   type TransformerCallOptions,
   type TransformerEncoderCallOptions,
 } from './seq2seq.js';
+export {
+  BertModel,
+  BertForMaskedLM,
+  BertEmbeddings,
+  BertSelfAttention,
+  BertSelfOutput,
+  BertAttention,
+  BertIntermediate,
+  BertOutput,
+  BertFeedForwardSkip,
+  BertLayer,
+  BertEncoder,
+  BertPooler,
+  BertPredictionHeadTransform,
+  BertLMPredictionHead,
+  BertOnlyMLMHead,
+  extendedAttentionMask,
+  type BertOptions,
+  type BertConfig,
+  type BertCallOptions,
+  type BertModelOutput,
+} from './bert.js';
 export { GPT, GPTTransformer, gptBlock, CausalSelfAttention, MLP, type GPTOptions } from './gpt.js';
 export { VisionTransformer, Encoder, encoderBlock, type ViTOptions } from './vit.js';
 export { DeepMLP, MLPBlock, type DeepMLPOptions, type MLPActivation } from './mlp.js';

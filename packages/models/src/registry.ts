@@ -16,6 +16,7 @@ import { FPNSegmentation, type FPNOptions } from './fpn.js';
 import { FCOS, RetinaNet, retinaNetAnchorSizes, type FCOSOptions, type RetinaNetOptions } from './detection.js';
 import { RowTransformer, type RowTransformerOptions } from './transformer.js';
 import { GPT, type GPTOptions } from './gpt.js';
+import { BertForMaskedLM, BertModel, type BertOptions } from './bert.js';
 import { VisionTransformer, type ViTOptions } from './vit.js';
 import { DeepMLP, type DeepMLPOptions } from './mlp.js';
 
@@ -37,6 +38,20 @@ export type RetinaNetVariantOptions = Omit<RetinaNetOptions, 'backbone'> & { bac
 export type FCOSVariantOptions = Omit<FCOSOptions, 'backbone'> & { backbone?: Omit<ResNetOptions, 'block' | 'layers'> };
 /** Options of a named GPT: the size is fixed by the name. */
 export type GPTVariantOptions = Pick<GPTOptions, 'dropout' | 'skip' | 'blockSize'>;
+
+/** Options of a named BERT: the size is fixed by the name. */
+export type BertVariantOptions = Pick<BertOptions, 'hiddenDropoutProb' | 'attentionProbsDropoutProb' | 'skip'>;
+
+/** bert-base-uncased (Devlin et al. 2019): 12 layers, 12 heads, 768 wide, FFN 3072, vocab 30522, 512 positions. */
+const BERT_BASE_UNCASED = {
+  vocabSize: 30522,
+  hiddenSize: 768,
+  numHiddenLayers: 12,
+  numAttentionHeads: 12,
+  intermediateSize: 3072,
+  maxPositionEmbeddings: 512,
+  typeVocabSize: 2,
+} as const;
 
 /** What the registry knows about a model. */
 export interface ModelInfo {
@@ -256,6 +271,16 @@ const REGISTRY = {
     'gpt',
     'GPT-2 small: 12 layers, 12 heads, 768 wide, vocab 50257 (nanoGPT names)',
     (o, n) => new GPT({ ...o, vocabSize: 50257, nLayer: 12, nHead: 12, nEmbd: 768 }, n),
+  ),
+  bert_base_uncased: entry<BertVariantOptions>(
+    'bert',
+    'BERT-base, uncased (Devlin et al. 2019): HF BertModel names, post-LN, 12 layers, 768 wide; outputs the last hidden state',
+    (o, n) => new BertModel({ ...o, ...BERT_BASE_UNCASED }, n),
+  ),
+  bert_mlm: entry<BertOptions>(
+    'bert',
+    'BERT with its masked-LM head (HF BertForMaskedLM names, decoder tied to the word embeddings); any size, bert-base-uncased by default',
+    (o, n) => new BertForMaskedLM(o, n),
   ),
   vit: entry<ViTOptions>('vit', 'Vision Transformer of any size (torchvision names)', (o, n) => new VisionTransformer(o, n)),
   vit_b_16: vit(16, 12, 12, 768, 3072, 'B'),
