@@ -247,6 +247,30 @@ describe('training end to end', () => {
     expect(gpt.stderr).toMatch(/sampled names: \w+/);
   });
 
+  it('--train-size makes a generated dataset that many scenes and subsets a fixed one', () => {
+    const common = ['--test-size', '16', '--batch-size', '16', '--max-steps', '1', '--epochs', '1'];
+    const seg = skipnet(
+      'train',
+      '--model',
+      'unet',
+      '--dataset',
+      'shapes',
+      '--model-options',
+      '{"baseWidth":4}',
+      '--train-size',
+      '1040',
+      ...common,
+      '--out',
+      join(tmp, 'seg-more'),
+    );
+    expect(seg.code, seg.stderr).toBe(0);
+    expect(seg.stderr).toMatch(/on shapes \(1040 train \/ 16 test\)/);
+    // MNIST has 8,000 training digits: asking for more uses them all.
+    const fixed = skipnet('train', '--model', 'mlp', '--dataset', 'mnist', '--train-size', '9000', ...common, '--out', join(tmp, 'mnist-more'));
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toMatch(/on mnist \(8000 train \/ 16 test\)/);
+  });
+
   it('compare trains plain and residual twins with the same budget into one report', () => {
     const dir = join(tmp, 'cmp');
     const r = skipnet(

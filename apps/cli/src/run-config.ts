@@ -16,7 +16,7 @@ export type RunConfig = {
   schedule: 'cosine' | 'step' | 'onecycle' | 'constant';
   weightDecay: number;
   seed: number;
-  /** Use only the first N training samples (quick runs, tests); 0 = all. */
+  /** Use the first N training samples (quick runs, tests; a generated dataset makes N); 0 = all. */
   trainSize: number;
   /** Evaluate on at most N test samples per epoch; 0 = all. */
   testSize: number;

@@ -54,7 +54,15 @@ export const TRAIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   schedule: { type: 'string', help: 'cosine | step | onecycle | constant', value: 'NAME', default: perDatasetDefault('schedule') },
   'weight-decay': { type: 'string', help: 'weight decay', value: 'X', default: perDatasetDefault('weightDecay') },
   seed: { type: 'string', help: 'seed for weights, data order and augmentation', value: 'N', default: perDatasetDefault('seed') },
-  'train-size': { type: 'string', help: 'use only the first N training samples (0 = all)', value: 'N', default: perDatasetDefault('trainSize') },
+  'train-size': {
+    type: 'string',
+    help: `use the first N training samples (0 = all); generated datasets (${listDatasets()
+      .filter((d) => d.generated)
+      .map((d) => d.name)
+      .join(', ')}) make N`,
+    value: 'N',
+    default: perDatasetDefault('trainSize'),
+  },
   'test-size': { type: 'string', help: 'evaluate on at most N test samples (0 = all)', value: 'N', default: perDatasetDefault('testSize') },
   'label-smoothing': { type: 'string', help: 'label smoothing', value: 'X', default: perDatasetDefault('labelSmoothing') },
   'clip-grad': { type: 'string', help: 'clip the global gradient norm (0 = off)', value: 'X', default: perDatasetDefault('clipGrad') },
@@ -102,7 +110,9 @@ export async function checkRunNames(config: RunConfig): Promise<void> {
 export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
   await checkRunNames(config);
   const backend = await useBackend(config.backend);
-  const trainFull = await loadDataset(config.dataset, 'train');
+  // A generated dataset makes as many training scenes as asked for; a fixed one is subset.
+  const generated = listDatasets().find((d) => d.name === config.dataset)?.generated ?? false;
+  const trainFull = await loadDataset(config.dataset, 'train', generated && config.trainSize > 0 ? { count: config.trainSize } : {});
   const testFull = await loadDataset(config.dataset, 'test');
   const trainSet = config.trainSize > 0 && config.trainSize < trainFull.length ? { ...trainFull, ...subsetOf(trainFull, config.trainSize) } : trainFull;
   const testSet = config.testSize > 0 && config.testSize < testFull.length ? { ...testFull, ...subsetOf(testFull, config.testSize) } : testFull;

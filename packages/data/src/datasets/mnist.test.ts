@@ -112,6 +112,19 @@ describe('registry', () => {
     expect(listDatasets().find((d) => d.name === 'names')!.task).toBe('language');
   });
 
+  it('marks the generated datasets, whose count grows a split without changing its first samples', async () => {
+    const generated = listDatasets().filter((d) => d.generated);
+    expect(generated.map((d) => d.name)).toEqual(['mnist-seg', 'shapes', 'shapes-det']);
+    for (const { name } of generated) {
+      const base = await createDataset(name, { split: 'train' });
+      const more = await createDataset(name, { split: 'train', count: base.length + 500 });
+      expect(more.length).toBe(base.length + 500);
+      expect(more.get(base.length - 1)).toEqual(base.get(base.length - 1));
+      expect(() => base.get(base.length)).toThrow(/out of range/);
+      expect(more.get(base.length + 499).x).not.toEqual(more.get(base.length - 1).x);
+    }
+  });
+
   it('creates each dataset by name, passing options and split', async () => {
     const mnist = await createDataset('mnist', { split: 'test' });
     expect([mnist.name, mnist.split, mnist.length]).toEqual(['mnist', 'test', 2000]);

@@ -25,6 +25,11 @@ export interface DatasetEntry {
   task: Task;
   /** One line for CLI listings and docs. */
   description: string;
+  /**
+   * True when the samples are generated on demand, deterministically per index: the `count`
+   * option then makes the split any size (its first samples stay the same).
+   */
+  generated: boolean;
 }
 
 const REGISTRY: { [N in DatasetName]: DatasetEntry & { create(options: DatasetOptionsMap[N]): Promise<DescribedDataset> } } = {
@@ -32,30 +37,35 @@ const REGISTRY: { [N in DatasetName]: DatasetEntry & { create(options: DatasetOp
     name: 'mnist',
     task: 'classification',
     description: '10,000 MNIST digits (1x28x28), fixed stratified 8,000/2,000 split',
+    generated: false,
     create: loadMnist,
   },
   'mnist-seg': {
     name: 'mnist-seg',
     task: 'segmentation',
     description: '2-4 MNIST digits on a 1x64x64 canvas, per-pixel digit+1 masks',
+    generated: true,
     create: loadMnistSeg,
   },
   names: {
     name: 'names',
     task: 'language',
     description: '8,422 English first names, character-level next-token windows',
+    generated: false,
     create: loadNames,
   },
   shapes: {
     name: 'shapes',
     task: 'segmentation',
     description: 'generated 3x64x64 scenes of circles, squares and triangles with class masks',
+    generated: true,
     create: async (options) => shapesDataset(options),
   },
   'shapes-det': {
     name: 'shapes-det',
     task: 'detection',
-    description: 'generated 3x128x128 scenes of 2-8 circles, squares and triangles from 3 to 64 px, with boxes',
+    description: 'generated 3x128x128 scenes of 2-8 circles, squares and triangles from 4 to 64 px, with boxes',
+    generated: true,
     create: async (options) => shapesDetDataset(options),
   },
 };
@@ -63,8 +73,8 @@ const REGISTRY: { [N in DatasetName]: DatasetEntry & { create(options: DatasetOp
 /** The built-in datasets, sorted by name. */
 export function listDatasets(): DatasetEntry[] {
   return (Object.keys(REGISTRY) as DatasetName[]).sort().map((n) => {
-    const { name, task, description } = REGISTRY[n];
-    return { name, task, description };
+    const { name, task, description, generated } = REGISTRY[n];
+    return { name, task, description, generated };
   });
 }
 
