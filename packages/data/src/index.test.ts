@@ -42,6 +42,8 @@ describe('package boundaries', () => {
       'SHAPES_DET_AREA_RANGES',
       'SHAPES_DET_CLASSES',
       'SHAPE_CLASSES',
+      'WordPieceTokenizer',
+      'basicTokenize',
       'boxTarget',
       'checkBoxTarget',
       'collate',
@@ -76,6 +78,7 @@ describe('package boundaries', () => {
       'toTensors',
       'tokenWindows',
       'unpadBoxes',
+      'wordpieceSplit',
     ]);
   });
 });

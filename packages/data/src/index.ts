@@ -13,6 +13,15 @@ export { DataLoader, type DataLoaderOptions, type EpochOptions } from './loader.
 export { compose, horizontalFlip, normalize, oneHot, randomCrop, resize, type RandomCropOptions, type ResizeOptions, type Transform } from './transforms.js';
 export { resampleChw, type ResampleMode } from './resample.js';
 export { CharVocab, textDataset, tokenWindows, type TextDatasetOptions, type TokenWindowOptions } from './text.js';
+export {
+  WordPieceTokenizer,
+  basicTokenize,
+  wordpieceSplit,
+  type WordPieceOptions,
+  type BasicTokenizeOptions,
+  type EncodeForModelOptions,
+  type BertEncoding,
+} from './wordpiece.js';
 export { loadMnist, loadMnistArrays, MNIST_CLASSES, type MnistArrays, type MnistOptions } from './datasets/mnist.js';
 export { loadMnistSeg, renderMnistSegScene, MNIST_SEG_CLASSES, type MnistSegOptions } from './datasets/mnist-seg.js';
 export { loadNames, loadNameLists, namesVocab, NAMES_BOUNDARY, type NamesOptions } from './datasets/names.js';
