@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countSkips, loadTensors, narrow, randn, setSkips, sum, tensor, tidy, zeros, type Tensor } from '@skipnet/core';
+import { countSkips, graph, loadTensors, narrow, randn, setSkips, sum, tensor, tidy, zeros, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { gradCheck, randomArray, useBackend } from '@skipnet/core/testing';
 import { BertForMaskedLM, BertLayer, BertModel, createModel, extendedAttentionMask, onMeta, type BertOptions } from './index.js';
@@ -187,6 +187,20 @@ describe('bert-base-uncased', () => {
     expect(countSkips(model)).toBe(0);
     expect(model.numParameters()).toBe(109_482_240);
     model.dispose();
+  });
+});
+
+describe('graph', () => {
+  it('bert_mlm: 2 skip edges per layer ending at add merges; the plain twin has none', () => {
+    const options = { vocabSize: 7, hiddenSize: 4, numHiddenLayers: 3, numAttentionHeads: 2, intermediateSize: 8, maxPositionEmbeddings: 5 };
+    const model = createModel('bert_mlm', options);
+    const g = graph(model, [1, 5], { dtype: 'int32' });
+    expect(new Set(g.skipEdges.map((e) => e.to)).size).toBe(6);
+    for (const e of g.skipEdges) expect(g.nodes[e.to]!.type).toMatch(/\(add\)$/);
+    model.dispose();
+    const plain = createModel('bert_mlm', { ...options, skip: false });
+    expect(graph(plain, [1, 5], { dtype: 'int32' }).skipEdges).toEqual([]);
+    plain.dispose();
   });
 });
 
