@@ -91,7 +91,7 @@ describe('BERT loads Hugging Face state dicts strictly and reproduces them', () 
   it('the body of a BertForMaskedLM file loads into a BertModel without pooler only', () => {
     const state = load('bert_tiny_mlm.safetensors');
     const x = io();
-    const body = new BertModel(TINY, 'bert', false);
+    const body = new BertModel({ ...TINY, addPoolingLayer: false });
     expect(body.loadStateDict(state)).toEqual({ missingKeys: [], unexpectedKeys: [] });
     body.eval();
     tidy(() => {

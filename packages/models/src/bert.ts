@@ -78,6 +78,12 @@ export interface BertOptions {
   skip?: boolean;
 }
 
+/** Options of {@link BertModel}: the configuration and whether it has a pooler. */
+export interface BertModelOptions extends BertOptions {
+  /** Build `pooler` (HF's `add_pooling_layer`; default true — `BertForMaskedLM` has none). */
+  addPoolingLayer?: boolean;
+}
+
 /** A resolved {@link BertOptions} (every field set, `skip` aside). */
 export type BertConfig = Required<Omit<BertOptions, 'skip'>>;
 
@@ -407,19 +413,14 @@ export class BertModel extends Model {
   readonly inputSpec: InputSpec;
   readonly config: BertConfig;
 
-  /**
-   * @param options - The configuration (bert-base-uncased by default).
-   * @param name - Registry name, for error messages.
-   * @param addPoolingLayer - Whether to build `pooler` (HF's `add_pooling_layer`; default true).
-   */
-  constructor(options: BertOptions = {}, name = 'bert', addPoolingLayer = true) {
+  constructor(options: BertModelOptions = {}, name = 'bert') {
     super(name);
     const config = resolveConfig(options, name);
     this.config = config;
     this.inputSpec = { kind: 'tokens', dtype: 'int32', maxLength: config.maxPositionEmbeddings, example: [1, Math.min(128, config.maxPositionEmbeddings)] };
     this.embeddings = new BertEmbeddings(config);
     this.encoder = new BertEncoder(config);
-    this.pooler = addPoolingLayer ? new BertPooler(config) : null;
+    this.pooler = (options.addPoolingLayer ?? true) ? new BertPooler(config) : null;
     if (options.skip === false) setSkips(this, false);
   }
 
@@ -528,7 +529,7 @@ export class BertForMaskedLM extends Model {
 
   constructor(options: BertOptions = {}, name = 'bert_mlm') {
     super(name);
-    this.bert = new BertModel(options, name, false);
+    this.bert = new BertModel({ ...options, addPoolingLayer: false }, name);
     this.config = this.bert.config;
     this.inputSpec = this.bert.inputSpec;
     this.cls = new BertOnlyMLMHead(this.config, this.bert.embeddings.word_embeddings);

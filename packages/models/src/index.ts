@@ -114,6 +114,7 @@ export {
   BertOnlyMLMHead,
   extendedAttentionMask,
   type BertOptions,
+  type BertModelOptions,
   type BertConfig,
   type BertCallOptions,
   type BertModelOutput,
