@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countSkips, graph, loadTensors, narrow, randn, setSkips, sum, tensor, tidy, zeros, type Tensor } from '@skipnet/core';
+import { AdamW, countSkips, crossEntropy, graph, loadTensors, narrow, permute, randn, setSkips, sum, tensor, tidy, zeros, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { gradCheck, randomArray, useBackend } from '@skipnet/core/testing';
 import { BertForMaskedLM, BertLayer, BertModel, createModel, extendedAttentionMask, onMeta, type BertOptions } from './index.js';
@@ -263,6 +263,36 @@ describe('BertLayer', () => {
       expect(p.grad, name).toBeTruthy();
     }
     mask.dispose();
+    model.dispose();
+  });
+});
+
+describe('masked-language modelling', () => {
+  it('a tiny BertForMaskedLM learns to fill masked tokens of a fixed batch (ignoreIndex −100 off the masks); the optimizer sees the tied table once', () => {
+    const model = new BertForMaskedLM({ ...TINY, vocabSize: 12, hiddenSize: 16, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 });
+    // [CLS] 8 9 10 [MASK] [SEP] → 6 and [CLS] 10 9 8 [MASK] [SEP] → 7: only word order (positions,
+    // through attention) tells them apart. Loss sits at ln 2 until attention breaks the tie.
+    const ids = tensor(new Int32Array([2, 8, 9, 10, 4, 3, 2, 10, 9, 8, 4, 3]), [2, 6], { dtype: 'int32' });
+    const labels = tensor(new Int32Array([-100, -100, -100, -100, 6, -100, -100, -100, -100, -100, 7, -100]), [2, 6], { dtype: 'int32' });
+    const loss = (): Tensor => {
+      const logits = model.call(ids);
+      return crossEntropy(permute(logits, [0, 2, 1]), labels);
+    };
+    const first = tidy(() => loss().dataSync()[0]!);
+    const opt = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0 });
+    for (let step = 0; step < 150; step++) {
+      opt.zeroGrad();
+      tidy(() => loss().backward());
+      opt.step();
+    }
+    const last = tidy(() => loss().dataSync()[0]!);
+    expect(first, 'initial loss').toBeGreaterThan(1.5);
+    expect(last, `loss after 150 steps (from ${first})`).toBeLessThan(0.1);
+    // One tensor: the embedding lookup's and the decoder's gradients add up in one .grad, stepped once.
+    expect(model.parameters().filter((p) => p === model.bert.embeddings.word_embeddings.weight)).toHaveLength(1);
+    opt.dispose();
+    ids.dispose();
+    labels.dispose();
     model.dispose();
   });
 });
