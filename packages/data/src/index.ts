@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export type { Batch, Dataset, DescribedDataset, InputDType, Sample, Split, Task, Vocab } from './types.js';
+export type { Batch, Dataset, DescribedDataset, InputDType, Sample, Split, Task, TranslationInfo, Vocab } from './types.js';
 export { Rng, hashKeys } from './random.js';
 export { collate, datasetFromArrays, describeDataset, subset, shapeSize, type Collate, type CollateOptions, type DatasetInfo } from './dataset.js';
 export { BOX_PADDING, BOX_ROW, boxTarget, checkBoxTarget, collateDetection, unpadBoxes, type BoxesAndLabels } from './detection.js';
@@ -25,6 +25,21 @@ export {
 export { loadMnist, loadMnistArrays, MNIST_CLASSES, type MnistArrays, type MnistOptions } from './datasets/mnist.js';
 export { loadMnistSeg, renderMnistSegScene, MNIST_SEG_CLASSES, type MnistSegOptions } from './datasets/mnist-seg.js';
 export { loadNames, loadNameLists, namesVocab, NAMES_BOUNDARY, type NamesOptions } from './datasets/names.js';
+export {
+  decodeNumberTarget,
+  encodeNumberSource,
+  numberToWords,
+  numberWordsDataset,
+  numberWordsNumber,
+  numberWordsSample,
+  numberWordsSplitOf,
+  IGNORE_INDEX,
+  NUMBER_WORDS_INFO,
+  NUMBER_WORDS_MAX,
+  NUMBER_WORDS_SOURCE_TOKENS,
+  NUMBER_WORDS_TARGET_TOKENS,
+  type NumberWordsOptions,
+} from './datasets/number-words.js';
 export { shapesDataset, renderShapesScene, SHAPE_CLASSES, type ShapesOptions } from './datasets/shapes.js';
 export {
   renderShapesDetScene,

@@ -13,7 +13,8 @@
  *   lookups take int32 indices.
  * - `y`: the target. Classification: a length-1 `Int32Array` holding the class index, with
  *   `yShape` `[]` (a scalar). Segmentation: an `Int32Array` class mask, `yShape` `[H, W]`.
- *   Language models: next-token ids, `yShape` `[T]`. Detection: a `Float32Array` of `K`
+ *   Language models: next-token ids, `yShape` `[T]`. Translation: the source ids and
+ *   the decoder input packed in `x`, the decoder target in `y` (see {@link TranslationInfo}). Detection: a `Float32Array` of `K`
  *   rows `[x1, y1, x2, y2, label]`, `yShape` `[K, 5]` (`K` may be 0): boxes in pixel
  *   coordinates of this image (x right, y down, pixel `j` spans `[j, j + 1)`, so a box over
  *   columns 3..5 has `x1 = 3`, `x2 = 6`) and integer class ids `0..numClasses-1` (no
@@ -64,7 +65,7 @@ export interface Dataset<S = Sample> {
 }
 
 /** What a dataset is for; decides how models and metrics treat `y` (see {@link Sample}). */
-export type Task = 'classification' | 'segmentation' | 'language' | 'detection';
+export type Task = 'classification' | 'segmentation' | 'language' | 'detection' | 'translation';
 
 /** Which half of a dataset's fixed split. */
 export type Split = 'train' | 'test';
@@ -86,6 +87,34 @@ export interface Vocab {
   encode(text: string): Int32Array;
   /** Ids to text. Boundary tokens are dropped unless `keepBoundary` is true. */
   decode(ids: ArrayLike<number>, options?: { keepBoundary?: boolean }): string;
+}
+
+/**
+ * How a translation (sequence-to-sequence) dataset lays out its samples: `x` is the source
+ * ids `[sourceLength]` (right-padded with `pad`) followed by the decoder input
+ * `<bos> t1 … tk` `[targetLength]` (right-padded with `pad`); `y` is the decoder target
+ * `t1 … tk <eos>` `[targetLength]`, padded with -100 (ignored by the loss). Source and target
+ * have their own vocabularies; both use `pad` as the padding id.
+ */
+export interface TranslationInfo {
+  /** Source positions at the start of `x`. */
+  readonly sourceLength: number;
+  /** Decoder positions (the rest of `x`, and `y`). */
+  readonly targetLength: number;
+  /** Source token strings by id. */
+  readonly sourceTokens: readonly string[];
+  /** Target token strings by id (the model's output classes). */
+  readonly targetTokens: readonly string[];
+  /** Padding id (source and decoder input). */
+  readonly pad: number;
+  /** Target id that starts decoding. */
+  readonly bos: number;
+  /** Target id that ends a translation. */
+  readonly eos: number;
+  /** User text to source ids `[sourceLength]`; throws a `RangeError` saying why text is not a valid source. */
+  encodeSource(text: string): Int32Array;
+  /** Target ids to text: stops at `eos`, drops `pad` and `bos`. */
+  decodeTarget(ids: ArrayLike<number>): string;
 }
 
 /**
@@ -117,6 +146,8 @@ export interface DescribedDataset extends Dataset<Sample> {
   readonly classNames?: readonly string[];
   /** Vocabulary of a language dataset. */
   readonly vocab?: Vocab;
+  /** Layout and vocabularies of a translation dataset. */
+  readonly translation?: TranslationInfo;
   /**
    * Detection: the box-area ranges (px²) of the small / medium / large buckets that AP by
    * size uses, when the dataset defines its own (COCO's 32² / 96² suit ~640-px photos).

@@ -2,6 +2,7 @@ import type { DescribedDataset, Split, Task } from '../types.js';
 import { loadMnist, type MnistOptions } from './mnist.js';
 import { loadMnistSeg, type MnistSegOptions } from './mnist-seg.js';
 import { loadNames, type NamesOptions } from './names.js';
+import { numberWordsDataset, type NumberWordsOptions } from './number-words.js';
 import { shapesDataset, type ShapesOptions } from './shapes.js';
 import { shapesDetDataset, type ShapesDetOptions } from './shapes-det.js';
 
@@ -10,6 +11,7 @@ export interface DatasetOptionsMap {
   mnist: MnistOptions;
   'mnist-seg': MnistSegOptions;
   names: NamesOptions;
+  'number-words': NumberWordsOptions;
   shapes: ShapesOptions;
   'shapes-det': ShapesDetOptions;
 }
@@ -53,6 +55,13 @@ const REGISTRY: { [N in DatasetName]: DatasetEntry & { create(options: DatasetOp
     description: '8,422 English first names, character-level next-token windows',
     generated: false,
     create: loadNames,
+  },
+  'number-words': {
+    name: 'number-words',
+    task: 'translation',
+    description: 'generated numbers 0-999,999 in digits -> the same number in English words ("4071" -> "four thousand seventy one")',
+    generated: true,
+    create: async (options) => numberWordsDataset(options),
   },
   shapes: {
     name: 'shapes',
