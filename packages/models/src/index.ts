@@ -97,6 +97,16 @@ export {
   type TransformerEncoderCallOptions,
 } from './seq2seq.js';
 export {
+  Seq2SeqTransformer,
+  beamSearchDecode,
+  greedyDecode,
+  greedySearchDecode,
+  sinusoidalPositions,
+  type DecodeOptions,
+  type Seq2SeqTransformerOptions,
+} from './seq2seq-model.js';
+export { beamSearch, greedySearch, type BeamSearchOptions, type Hypothesis, type NextTokenScorer, type SearchOptions } from './search.js';
+export {
   BertModel,
   BertForMaskedLM,
   BertEmbeddings,

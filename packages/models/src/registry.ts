@@ -16,6 +16,7 @@ import { FPNSegmentation, type FPNOptions } from './fpn.js';
 import { FCOS, RetinaNet, retinaNetAnchorSizes, type FCOSOptions, type RetinaNetOptions } from './detection.js';
 import { RowTransformer, type RowTransformerOptions } from './transformer.js';
 import { GPT, type GPTOptions } from './gpt.js';
+import { Seq2SeqTransformer, type Seq2SeqTransformerOptions } from './seq2seq-model.js';
 import { BertForMaskedLM, BertModel, type BertOptions } from './bert.js';
 import { VisionTransformer, type ViTOptions } from './vit.js';
 import { DeepMLP, type DeepMLPOptions } from './mlp.js';
@@ -265,6 +266,11 @@ const REGISTRY = {
     'transformer',
     'Pre-LN Transformer encoder (Xiong et al. 2020) reading an image row by row',
     (o, n) => new RowTransformer({ ...o, normFirst: true }, n),
+  ),
+  transformer_seq2seq_small: entry<Seq2SeqTransformerOptions>(
+    'transformer',
+    'Small encoder–decoder Transformer for translation (nn.Transformer, d 64, 4 heads, 2 + 2 post-LN layers, FFN 128; sinusoidal positions)',
+    (o, n) => new Seq2SeqTransformer(o, n),
   ),
   gpt: entry<GPTOptions>('gpt', 'GPT decoder of any size (pre-LN, causal, tied embeddings; nanoGPT names)', (o, n) => new GPT(o, n)),
   gpt2: entry<GPTVariantOptions>(
