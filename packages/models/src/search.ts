@@ -90,7 +90,8 @@ export async function beamSearch(scorer: NextTokenScorer, options: BeamSearchOpt
   for (let step = 0; step < options.maxLength && beams.length > 0 && finished.length < width; step++) {
     const lps = await scorer(beams.map((b) => b.prefix));
     const candidates: { beam: number; token: number; logProb: number }[] = [];
-    beams.forEach((b, i) => lps[i]!.forEach((lp, token) => candidates.push({ beam: i, token, logProb: b.logProb + lp })));
+    // Impossible continuations (probability 0) never fill a beam.
+    beams.forEach((b, i) => lps[i]!.forEach((lp, token) => lp > -Infinity && candidates.push({ beam: i, token, logProb: b.logProb + lp })));
     // Stable sort: ties keep beam order, then token order (the arg-max's first index).
     candidates.sort((p, q) => q.logProb - p.logProb);
     const next: typeof beams = [];
