@@ -62,18 +62,19 @@ export async function evaluateBatches(forward: (x: Tensor) => Tensor, loss: Loss
       noGrad(() => {
         const { x, y } = toTensors(batch);
         const logits = forward(x);
-        return { loss: loss(logits, y), logits, y };
+        return { loss: loss(logits, y), logits, y, x };
       }),
     );
     try {
       const n = batch.xShape[0] ?? 0;
       lossSum += (await out.loss.data())[0]! * n;
       samples += n;
-      for (const m of metrics) await m.update(out.logits, out.y);
+      for (const m of metrics) await m.update(out.logits, out.y, out.x);
     } finally {
       out.loss.dispose();
       out.logits.dispose();
       out.y.dispose();
+      out.x.dispose();
     }
   }
   const secs = (performance.now() - t0) / 1000;

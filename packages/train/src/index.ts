@@ -31,6 +31,7 @@ export {
   type MetricSpec,
   type TopKOptions,
 } from './metrics.js';
+export { ExactMatch, type ExactMatchOptions } from './sequence-metrics.js';
 export {
   COCO_AREA_RANGES,
   COCO_IOU_THRESHOLDS,

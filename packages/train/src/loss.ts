@@ -8,7 +8,7 @@ import { crossEntropy, reshape, type Tensor } from '@skipnet/core';
  * What the model predicts; decides the logits/targets layout. Same names as `@skipnet/data`'s
  * `Task`. Detection has no task loss: its loss comes from the detector (see {@link taskLoss}).
  */
-export type Task = 'classification' | 'segmentation' | 'language' | 'detection';
+export type Task = 'classification' | 'segmentation' | 'language' | 'detection' | 'translation';
 
 /** Options of {@link taskLoss}. */
 export interface LossOptions {
@@ -21,9 +21,13 @@ export interface LossOptions {
 /** A custom loss: logits and targets of one batch to a scalar. */
 export type LossFn = (logits: Tensor, targets: Tensor) => Tensor;
 
-/** The class axis of `task`'s logits: 1 for classification and segmentation, 2 (last) for language. */
+/**
+ * The class axis of `task`'s logits: 1 for classification and segmentation, 2 (last) for
+ * language and translation (a translation model's logits are `[N, T, V]` over the decoder
+ * positions, as a language model's).
+ */
 export function classAxis(task: Task): number {
-  return task === 'language' ? 2 : 1;
+  return task === 'language' || task === 'translation' ? 2 : 1;
 }
 
 /**
@@ -50,7 +54,7 @@ export function checkLayout(logits: Tensor, targets: Tensor, task: Task): void {
 export function flattenLogits(logits: Tensor, targets: Tensor, task: Task): { logits: Tensor; targets: Tensor } {
   checkLayout(logits, targets, task);
   if (task === 'classification') return { logits, targets };
-  if (task === 'language') {
+  if (task === 'language' || task === 'translation') {
     const v = logits.shape[2]!;
     return { logits: reshape(logits, [-1, v]), targets: reshape(targets, [-1]) };
   }
@@ -64,12 +68,13 @@ const detectionLossError =
 /**
  * Mean cross-entropy over the non-ignored targets of a batch, for `task`'s layout (see
  * {@link flattenLogits}). Classification and segmentation call core's `crossEntropy`
- * directly (it takes `[N, C, ...]`); language logits are flattened to `[N·T, V]` first.
+ * directly (it takes `[N, C, ...]`); language and translation logits are flattened to
+ * `[N·T, V]` first (translation targets past `<eos>` are the ignore index).
  */
 export function taskLoss(logits: Tensor, targets: Tensor, task: Task, options: LossOptions = {}): Tensor {
   if (task === 'detection') throw new Error(detectionLossError);
   const ce = { labelSmoothing: options.labelSmoothing ?? 0, ignoreIndex: options.ignoreIndex ?? -100 };
-  if (task === 'language') {
+  if (task === 'language' || task === 'translation') {
     const flat = flattenLogits(logits, targets, task);
     return crossEntropy(flat.logits, flat.targets, ce);
   }

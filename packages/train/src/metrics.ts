@@ -17,8 +17,12 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface Metric {
   /** Key in logs (`accuracy`, and `val_accuracy` for validation). */
   readonly name: string;
-  /** Adds one batch. Does not take ownership of the tensors. */
-  update(logits: Tensor, targets: Tensor): Promise<void>;
+  /**
+   * Adds one batch. Does not take ownership of the tensors. `inputs` is the batch's model
+   * input, for metrics that run the model further (decoding-based ones such as `ExactMatch`);
+   * the trainer and `evaluateBatches` always pass it.
+   */
+  update(logits: Tensor, targets: Tensor, inputs?: Tensor): Promise<void>;
   /** The value over every batch since the last reset. */
   compute(): number;
   /** Forgets every batch. */
@@ -420,8 +424,10 @@ export function createMetric(spec: MetricSpec, options: MeanLossOptions = {}): M
 }
 
 /**
- * The metrics a task reports by default: accuracy; pixel accuracy and mean IoU; perplexity.
- * None for detection: its AP needs the detector's post-processing (see `DetectionAP`).
+ * The metrics a task reports by default: accuracy; pixel accuracy and mean IoU; perplexity;
+ * for translation the teacher-forced accuracy per target token. None for detection: its AP
+ * needs the detector's post-processing (see `DetectionAP`); translation's exact match needs
+ * the model's decoding (see `ExactMatch`).
  */
 export function defaultMetrics(task: Task): MetricName[] {
   switch (task) {
@@ -433,5 +439,7 @@ export function defaultMetrics(task: Task): MetricName[] {
       return ['perplexity'];
     case 'detection':
       return [];
+    case 'translation':
+      return ['accuracy'];
   }
 }

@@ -162,8 +162,8 @@ export class Trainer implements TrainingContext {
     if (this.params.length === 0) throw new Error('Trainer: the model has no trainable parameters (none with requiresGrad)');
     this.optimizer = isOptimizer(options.optimizer) ? options.optimizer : createOptimizer(options.optimizer, this.params);
     this.task = options.task ?? 'classification';
-    if (!['classification', 'segmentation', 'language', 'detection'].includes(this.task)) {
-      throw new Error(`Trainer: unknown task ${JSON.stringify(this.task)} (known: classification, segmentation, language, detection)`);
+    if (!['classification', 'segmentation', 'language', 'detection', 'translation'].includes(this.task)) {
+      throw new Error(`Trainer: unknown task ${JSON.stringify(this.task)} (known: classification, segmentation, language, detection, translation)`);
     }
     const loss = options.loss ?? {};
     if (this.task === 'detection' && typeof loss !== 'function') {
@@ -228,7 +228,7 @@ export class Trainer implements TrainingContext {
       }
     };
     clearGrads(); // gradients left by code outside the trainer must not leak into this step
-    let out: { loss: Tensor; gradNorm: Tensor; paramNorms: Tensor | null; logits: Tensor | null; y: Tensor | null };
+    let out: { loss: Tensor; gradNorm: Tensor; paramNorms: Tensor | null; logits: Tensor | null; y: Tensor | null; x: Tensor | null };
     try {
       out = tidy(() => {
         const { x, y } = toTensors(batch);
@@ -243,7 +243,7 @@ export class Trainer implements TrainingContext {
         this.optimizer.step();
         clearGrads();
         const keepOutputs = metrics.length > 0;
-        return { loss, gradNorm, paramNorms, logits: keepOutputs ? logits : null, y: keepOutputs ? y : null };
+        return { loss, gradNorm, paramNorms, logits: keepOutputs ? logits : null, y: keepOutputs ? y : null, x: keepOutputs ? x : null };
       });
     } catch (e) {
       clearGrads();
@@ -257,9 +257,9 @@ export class Trainer implements TrainingContext {
       loss = l[0]!;
       gradNorm = g[0]!;
       if (pn) paramGradNorms = Object.fromEntries(this.params.map(([name], i) => [name, pn[i]!]));
-      for (const m of metrics) await m.update(out.logits!, out.y!);
+      for (const m of metrics) await m.update(out.logits!, out.y!, out.x!);
     } finally {
-      for (const t of [out.loss, out.gradNorm, out.paramNorms, out.logits, out.y]) t?.dispose();
+      for (const t of [out.loss, out.gradNorm, out.paramNorms, out.logits, out.y, out.x]) t?.dispose();
     }
     const batchSize = batch.xShape[0] ?? 0;
     this.state.batch = index + 1;
