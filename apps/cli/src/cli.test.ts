@@ -38,7 +38,7 @@ describe('help and listing', () => {
 describe('bad input gets a clear message and a non-zero exit', () => {
   it.each([
     [['train', '--model', 'resnet21'], /unknown model 'resnet21' \(did you mean 'resnet20'\?\); valid: .*resnet20/, 2],
-    [['train', '--dataset', 'cifar11'], /unknown dataset 'cifar11'; valid: mnist, mnist-seg, names, shapes/, 2],
+    [['train', '--dataset', 'cifar11'], /unknown dataset 'cifar11'; valid: mnist, mnist-seg, names, number-words, shapes/, 2],
     [['train', '--dataset', 'mnsit'], /unknown dataset 'mnsit' \(did you mean 'mnist'\?\)/, 2],
     [['train', '--backend', 'tpu'], /unknown backend 'tpu'( \(did you mean 'cpu'\?\))?; valid: .*cpu/, 2],
     [['train', '--epochs', 'three'], /--epochs: 'three' is not a number/, 2],
@@ -410,5 +410,69 @@ describe('detection (fcos_small on shapes-det)', () => {
     const runs = JSON.parse(readFileSync(join(cmp, 'comparison.json'), 'utf8')).runs as Record<string, unknown>[];
     expect(runs.map((x) => x.model)).toEqual(['fcos_small', 'fcos_small:plain']);
     for (const x of runs) expect(typeof x.APsmall).toBe('number');
+  });
+});
+
+describe('translation (transformer_seq2seq_small on number-words)', () => {
+  const dir = join(tmp, 's2s');
+  const tiny = ['--model-options', '{"dModel":16,"nhead":2,"dimFeedforward":32}'];
+
+  it('trains with teacher forcing and reports exact match of greedy decoding', () => {
+    const r = skipnet(
+      'train',
+      '--dataset',
+      'number-words',
+      '--train-size',
+      '128',
+      '--test-size',
+      '16',
+      '--batch-size',
+      '32',
+      '--epochs',
+      '1',
+      ...tiny,
+      '--out',
+      dir,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/training transformer_seq2seq_small .* on number-words \(128 train \/ 16 test\)/);
+    expect(r.stderr).toMatch(/val +loss [\d.]+ +accuracy [\d.]+ +exactMatch [\d.]+/);
+    expect(r.stdout + r.stderr).toMatch(/test accuracy [\d.]+% +exactMatch [\d.]+%/);
+    expect(r.stderr).toMatch(/test translations \(greedy\):\n +\d+ → /);
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    expect(results.test.samples).toBe(16);
+    expect(results.test.metrics.exactMatch).toBeGreaterThanOrEqual(0);
+    expect(results.test.metrics.exactMatch).toBeLessThanOrEqual(1);
+  });
+
+  it('eval prints the exact match; predict translates a number and refuses what is not one', () => {
+    const e = skipnet('eval', '--checkpoint', dir, '--json');
+    expect(e.code, e.stderr).toBe(0);
+    const json = JSON.parse(e.stdout);
+    expect(json.samples).toBe(1000);
+    expect(json.metrics.exactMatch).toBeGreaterThanOrEqual(0);
+    expect(skipnet('eval', '--checkpoint', dir).stdout).toMatch(/on number-words \(1000 test samples\): loss [\d.]+ +accuracy [\d.]+ +exactMatch [\d.]+/);
+    const p = skipnet('predict', '--checkpoint', dir, '--input', '4071', '--json');
+    expect(p.code, p.stderr).toBe(0);
+    const out = JSON.parse(p.stdout);
+    expect(out.input).toBe('4071');
+    // An untrained-sized model says something in the target words (not necessarily right).
+    expect(out.translation).toMatch(/^[a-z ]*$/);
+    const beam = skipnet('predict', '--checkpoint', dir, '--input', '4071', '--beam', '3');
+    expect(beam.code, beam.stderr).toBe(0);
+    const bad = skipnet('predict', '--checkpoint', dir, '--input', 'four thousand');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--input: number-words: "four thousand" is not a number written in digits \(0 to 999999\)/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    expect(skipnet('predict', '--checkpoint', dir, '--input', '1234567').stderr).toMatch(/1234567 is larger than 999999/);
+  });
+
+  it('translation data needs an encoder–decoder, and the encoder–decoder translation data', () => {
+    const a = skipnet('train', '--model', 'gpt', '--dataset', 'number-words', '--train-size', '8', '--out', join(tmp, 's2s-bad-a'));
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/model 'gpt' is not an encoder–decoder, but dataset 'number-words' is for translation; try transformer_seq2seq_small/);
+    const b = skipnet('train', '--model', 'transformer_seq2seq_small', '--dataset', 'names', '--train-size', '8', '--out', join(tmp, 's2s-bad-b'));
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/model 'transformer_seq2seq_small' is an encoder–decoder for translation, but dataset 'names' is for language/);
   });
 });

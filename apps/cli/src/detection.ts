@@ -10,6 +10,7 @@ import { DetectionAP, type MetricSpec, type TrainerOptions } from '@skipnet/trai
 import { PNG } from 'pngjs';
 import { CliError } from './args.js';
 import type { ReportSample } from './report.js';
+import { translationTrainerOptions } from './translation.js';
 
 /** Scores below this are not worth evaluating: COCO evaluations keep detections down to 0.05. */
 export const EVAL_SCORE_THRESHOLD = 0.05;
@@ -34,7 +35,8 @@ export function imageSizeOf(dataset: DescribedDataset): [number, number] {
 /**
  * The trainer options a task needs beyond the defaults: for detection the detector's loss,
  * COCO AP (with the dataset's size buckets) as the validation metric and no training
- * metrics (AP needs post-processing, too costly per step); nothing for the others.
+ * metrics (AP needs post-processing, too costly per step); for translation exact match of
+ * greedy decoding (see `translationTrainerOptions`); nothing for the others.
  * `onMetric` sees each AP metric the trainer creates (for the full table after `evaluate`).
  */
 export function taskTrainerOptions(
@@ -42,6 +44,7 @@ export function taskTrainerOptions(
   dataset: DescribedDataset,
   onMetric?: (metric: DetectionAP) => void,
 ): Pick<TrainerOptions, 'loss' | 'metrics' | 'trainMetrics'> {
+  if (dataset.task === 'translation') return translationTrainerOptions(model, dataset);
   if (dataset.task !== 'detection') return {};
   const detector = asDetector(model, dataset);
   const size = imageSizeOf(dataset);

@@ -1,6 +1,6 @@
 /** Builds a registry model sized for a dataset, and checks the model can take its input. */
 import type { DescribedDataset } from '@skipnet/data';
-import { Detector, createModel, describeInput, inputProblem, listModels, type Model } from '@skipnet/models';
+import { Detector, Seq2SeqTransformer, createModel, describeInput, inputProblem, listModels, type Model } from '@skipnet/models';
 import { CliError, unknownName } from './args.js';
 
 /** Model names of the registry. */
@@ -12,6 +12,10 @@ export function modelNames(): string[] {
 export function optionsForDataset(ds: DescribedDataset): Record<string, unknown> {
   if (ds.task === 'language') {
     return { vocabSize: ds.vocab?.size ?? ds.numClasses, blockSize: ds.inputShape[0] };
+  }
+  if (ds.task === 'translation' && ds.translation) {
+    const t = ds.translation;
+    return { srcVocabSize: t.sourceTokens.length, tgtVocabSize: t.targetTokens.length, sourceLength: t.sourceLength, targetLength: t.targetLength, pad: t.pad };
   }
   const [c, h, w] = ds.inputShape as [number, number, number];
   // Detectors take any image size: their anchors follow the input.
@@ -63,6 +67,15 @@ export function buildModel(spec: string, ds: DescribedDataset, extra: Record<str
       ds.task === 'detection'
         ? `model '${name}' is not a detector, but dataset '${ds.name}' is for detection; detectors: ${detectors.join(', ')}`
         : `model '${name}' is a detector, but dataset '${ds.name}' is for ${ds.task}; detectors train on detection data such as shapes-det`,
+    );
+  }
+  // Translation needs an encoder–decoder, and only one can take its packed source and target.
+  if (model instanceof Seq2SeqTransformer !== (ds.task === 'translation')) {
+    model.dispose();
+    throw new CliError(
+      ds.task === 'translation'
+        ? `model '${name}' is not an encoder–decoder, but dataset '${ds.name}' is for translation; try transformer_seq2seq_small`
+        : `model '${name}' is an encoder–decoder for translation, but dataset '${ds.name}' is for ${ds.task}; it trains on translation data such as number-words`,
     );
   }
   return model;

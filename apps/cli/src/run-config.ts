@@ -36,6 +36,9 @@ export function defaultsFor(task: string): Partial<RunConfig> {
     case 'detection':
       // fcos_small on shapes-det, measured on the 2-core machine (see the README's results table).
       return { model: 'fcos_small', epochs: 20, batchSize: 16, lr: 4e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine', clipGrad: 10 };
+    case 'translation':
+      // transformer_seq2seq_small on number-words (see the CLI README for the measured run).
+      return { model: 'transformer_seq2seq_small', epochs: 8, batchSize: 64, lr: 2e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
     case 'language':
       return { model: 'gpt', epochs: 10, batchSize: 64, lr: 3e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
     default:

@@ -9,15 +9,22 @@ import { useBackend } from '../setup.js';
 import { sampleNames } from '../sample.js';
 import { restoreModel } from './checkpoint-model.js';
 import { SHOW_SCORE_THRESHOLD, asDetector, detectImage, detectionRows, drawDetectionsPng } from '../detection.js';
+import { asSeq2Seq, translateText } from '../translation.js';
 
 /** The `predict` command. */
 export const predictCommand: Command = {
   name: 'predict',
-  summary: 'Classify an image, segment it (writes a mask PNG), detect objects (writes the boxes drawn on it), or sample names from a text prefix.',
-  usage: 'skipnet predict --checkpoint PATH --input FILE [--top K] [--out FILE] [--json]',
+  summary:
+    'Classify an image, segment it (writes a mask PNG), detect objects (writes the boxes drawn on it), sample names from a text prefix, or translate a text (--input "4071").',
+  usage: 'skipnet predict --checkpoint PATH --input FILE|TEXT [--top K] [--out FILE] [--beam K] [--json]',
   options: {
     checkpoint: { type: 'string', help: 'run directory or checkpoint directory', value: 'PATH' },
-    input: { type: 'string', help: 'PNG/JPEG image, or a text file with a name prefix for language models', value: 'FILE' },
+    input: {
+      type: 'string',
+      help: 'PNG/JPEG image, a text file with a name prefix for language models, or the text itself for translation models',
+      value: 'FILE|TEXT',
+    },
+    beam: { type: 'string', help: 'translation: beam width (1 = greedy decoding)', value: 'K', default: '1' },
     top: { type: 'string', help: 'classes to show', value: 'K', default: '5' },
     out: {
       type: 'string',
@@ -34,11 +41,25 @@ export const predictCommand: Command = {
     if (typeof values.checkpoint !== 'string') throw new CliError('predict: --checkpoint PATH is required', 2);
     if (typeof values.input !== 'string') throw new CliError('predict: --input FILE is required', 2);
     const input = values.input;
-    if (!existsSync(input)) throw new CliError(`--input: ${input} does not exist`);
     const top = numberOption(values, 'top', 5, { min: 1, integer: true });
     const minScore = numberOption(values, 'min-score', SHOW_SCORE_THRESHOLD, { min: 0, max: 1 });
+    const beamWidth = numberOption(values, 'beam', 1, { min: 1, integer: true, max: 64 });
     await useBackend(values.backend as string | undefined);
     const { model, config, dataset } = await restoreModel(values.checkpoint);
+    // Translation reads the text itself; every other task reads a file.
+    if (dataset.task === 'translation') {
+      try {
+        const translation = await translateText(asSeq2Seq(model, dataset), dataset, input, { beamWidth });
+        console.log(values.json ? JSON.stringify({ model: config.model, input, translation, beamWidth }) : translation);
+      } finally {
+        model.dispose();
+      }
+      return;
+    }
+    if (!existsSync(input)) {
+      model.dispose();
+      throw new CliError(`--input: ${input} does not exist`);
+    }
     // Checked before any compute: a mask or drawing never replaces a file that is already there.
     const maskFile = typeof values.out === 'string' ? values.out : `${input}.${dataset.task === 'detection' ? 'boxes' : 'mask'}.png`;
     if ((dataset.task === 'segmentation' || dataset.task === 'detection') && existsSync(maskFile)) {

@@ -28,6 +28,7 @@ import { defaultsForDataset, parseRunConfigJson, resolveConfig, runConfigJson, t
 import { abandonFolder, checkReplaceable, prepareFolder } from '../run-dir.js';
 import { checkBackendName, datasetTask, loadDataset, useBackend } from '../setup.js';
 import { sampleNames } from '../sample.js';
+import { asSeq2Seq, translationExamples } from '../translation.js';
 
 /**
  * A default as help shows it: one value, or the value per built-in dataset when they differ
@@ -231,6 +232,10 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
     const samples = await sampleNames(model, trainFull, { count: 10, seed: config.seed });
     progress.line(`skipnet: sampled names: ${samples.join(', ')}`);
   }
+  if (testSet.task === 'translation') {
+    const examples = await translationExamples(asSeq2Seq(model, testSet), testSet);
+    progress.line(`skipnet: test translations (greedy):\n  ${examples.join('\n  ')}`);
+  }
   progress.line(`skipnet: report ${join(dir, 'report.html')}`);
   return outcome;
 }
@@ -239,7 +244,9 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
 function createTrainer(run: PreparedRun, dir: string, batchesPerEpoch: number, totalSteps: number, callbacks: Callback[]): Trainer {
   const { config, model } = run;
   const task = run.trainFull.task;
-  const monitor = { classification: 'val_accuracy', segmentation: 'val_meanIoU', detection: 'val_AP', language: 'val_loss' }[task];
+  const monitor = { classification: 'val_accuracy', segmentation: 'val_meanIoU', detection: 'val_AP', language: 'val_loss', translation: 'val_exactMatch' }[
+    task
+  ];
   return new Trainer({
     model,
     optimizer:
@@ -343,7 +350,7 @@ async function fitUntilDoneOrCtrlC(trainer: Trainer, progress: Progress, options
 /** `accuracy 98.25%  meanIoU 93.30%  …` */
 function formatMetrics(metrics: Readonly<Record<string, number>>): string {
   return Object.entries(metrics)
-    .map(([k, v]) => `${k} ${k.includes('ccuracy') || k.includes('IoU') ? (100 * v).toFixed(2) + '%' : v.toFixed(4)}`)
+    .map(([k, v]) => `${k} ${k.includes('ccuracy') || k.includes('IoU') || k.includes('Match') ? (100 * v).toFixed(2) + '%' : v.toFixed(4)}`)
     .join('  ');
 }
 
