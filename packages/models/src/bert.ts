@@ -33,6 +33,7 @@ import {
   contiguous,
   mul,
   narrow,
+  ne,
   parameter,
   permute,
   reshape,
@@ -76,6 +77,12 @@ export interface BertOptions {
   padTokenId?: number;
   /** Whether the residual skips are present (default true); false is the plain twin. */
   skip?: boolean;
+  /**
+   * When a call passes no `attentionMask`, mask the keys whose id is `padTokenId` (default
+   * false: HF attends to every token unless told otherwise). For callers that pass only ids,
+   * such as a trainer over right-padded sequences.
+   */
+  maskPadding?: boolean;
 }
 
 /** Options of {@link BertModel}: the configuration and whether it has a pooler. */
@@ -85,7 +92,7 @@ export interface BertModelOptions extends BertOptions {
 }
 
 /** A resolved {@link BertOptions} (every field set, `skip` aside). */
-export type BertConfig = Required<Omit<BertOptions, 'skip'>>;
+export type BertConfig = Required<Omit<BertOptions, 'skip' | 'maskPadding'>>;
 
 /** The inputs of a BERT call beyond the token ids (HF's keyword arguments). */
 export interface BertCallOptions {
@@ -412,11 +419,14 @@ export class BertModel extends Model {
   declare pooler: BertPooler | null;
   readonly inputSpec: InputSpec;
   readonly config: BertConfig;
+  /** Whether calls without an `attentionMask` mask `[PAD]` keys (see {@link BertOptions.maskPadding}). */
+  readonly maskPadding: boolean;
 
   constructor(options: BertModelOptions = {}, name = 'bert') {
     super(name);
     const config = resolveConfig(options, name);
     this.config = config;
+    this.maskPadding = options.maskPadding ?? false;
     this.inputSpec = { kind: 'tokens', dtype: 'int32', maxLength: config.maxPositionEmbeddings, example: [1, Math.min(128, config.maxPositionEmbeddings)] };
     this.embeddings = new BertEmbeddings(config);
     this.encoder = new BertEncoder(config);
@@ -428,7 +438,8 @@ export class BertModel extends Model {
   override forward(inputIds: Tensor, options: BertCallOptions = {}): Tensor {
     this.checkInput(inputIds);
     checkCall(this.modelName, this.config, inputIds, options);
-    const mask = options.attentionMask ? extendedAttentionMask(options.attentionMask) : undefined;
+    const attention = options.attentionMask ?? (this.maskPadding ? ne(inputIds, this.config.padTokenId) : undefined);
+    const mask = attention ? extendedAttentionMask(attention) : undefined;
     return this.encoder.call(this.embeddings.call(inputIds, options.tokenTypeIds), mask);
   }
 
@@ -558,6 +569,63 @@ export class BertForMaskedLM extends Model {
         source.set(b, value);
       }
     }
+    return super.loadStateDict(source, options);
+  }
+}
+
+/** Options of {@link BertForSequenceClassification}: the encoder's configuration and the head. */
+export interface BertForSequenceClassificationOptions extends BertOptions {
+  /** Classes (HF's `num_labels`; default 2). */
+  numLabels?: number;
+  /** Dropout before the classifier (HF's `classifier_dropout`; default `hiddenDropoutProb`). */
+  classifierDropout?: number;
+}
+
+/**
+ * BERT with a classification head on the pooled `[CLS]` state, HF's
+ * `BertForSequenceClassification`: `bert` (a {@link BertModel} with its pooler), `dropout` and
+ * `classifier` (`Linear(hidden, numLabels)`, N(0, 0.02) init). `[N, T]` int32 ids → logits
+ * `[N, numLabels]`. Fine-tuning starts from a pre-trained body: load a `BertModel` or
+ * `BertForMaskedLM` state dict with `strict: false` (or through the CLI's `--init`), and the
+ * pooler and classifier the file lacks keep their fresh init, as HF does.
+ */
+export class BertForSequenceClassification extends Model {
+  declare bert: BertModel;
+  declare dropout: Dropout;
+  declare classifier: Linear;
+  readonly inputSpec: InputSpec;
+  readonly config: BertConfig;
+  /** Number of classes. */
+  readonly numLabels: number;
+
+  constructor(options: BertForSequenceClassificationOptions = {}, name = 'bert_cls') {
+    super(name);
+    const { numLabels, classifierDropout, ...body } = options;
+    this.numLabels = positiveInt('numLabels', numLabels ?? 2, name);
+    this.bert = new BertModel({ ...body, addPoolingLayer: true }, name);
+    this.config = this.bert.config;
+    this.inputSpec = this.bert.inputSpec;
+    this.dropout = new Dropout(classifierDropout ?? this.config.hiddenDropoutProb);
+    this.classifier = dense(this.config.hiddenSize, this.numLabels);
+  }
+
+  /** `inputIds` `[N, T]` int32 → logits `[N, numLabels]`. */
+  override forward(inputIds: Tensor, options: BertCallOptions = {}): Tensor {
+    const { poolerOutput } = this.bert.encode(inputIds, options);
+    return this.classifier.call(this.dropout.call(poolerOutput!));
+  }
+
+  /**
+   * Loads a `BertForSequenceClassification` state dict, with or without the `bert.` prefix on
+   * the body's keys (`classifier.*` keeps its name); pre-training heads (`cls.*`) are left out,
+   * legacy `gamma`/`beta` names and `embeddings.position_ids` are accepted. Strict by default as
+   * {@link Module.loadStateDict}; pass `strict: false` to fine-tune from a body-only file.
+   */
+  override loadStateDict(dict: StateDict | ReadonlyMap<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    const entries: [string, Tensor][] = dict instanceof Map ? [...(dict as ReadonlyMap<string, Tensor>).entries()] : Object.entries(dict as StateDict);
+    const head = entries.filter(([k]) => k.startsWith('classifier.'));
+    const source = normaliseKeys(new Map(entries.filter(([k]) => !k.startsWith('classifier.'))), 'bert.', (k) => k.startsWith('cls.'));
+    for (const [k, v] of head) source.set(k, v);
     return super.loadStateDict(source, options);
   }
 }

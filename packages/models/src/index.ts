@@ -109,6 +109,7 @@ export { beamSearch, greedySearch, type BeamSearchOptions, type Hypothesis, type
 export {
   BertModel,
   BertForMaskedLM,
+  BertForSequenceClassification,
   BertEmbeddings,
   BertSelfAttention,
   BertSelfOutput,
@@ -125,6 +126,7 @@ export {
   extendedAttentionMask,
   type BertOptions,
   type BertModelOptions,
+  type BertForSequenceClassificationOptions,
   type BertConfig,
   type BertCallOptions,
   type BertModelOutput,

@@ -17,7 +17,7 @@ import { FCOS, RetinaNet, retinaNetAnchorSizes, type FCOSOptions, type RetinaNet
 import { RowTransformer, type RowTransformerOptions } from './transformer.js';
 import { GPT, type GPTOptions } from './gpt.js';
 import { Seq2SeqTransformer, type Seq2SeqTransformerOptions } from './seq2seq-model.js';
-import { BertForMaskedLM, BertModel, type BertOptions } from './bert.js';
+import { BertForMaskedLM, BertForSequenceClassification, BertModel, type BertForSequenceClassificationOptions, type BertOptions } from './bert.js';
 import { VisionTransformer, type ViTOptions } from './vit.js';
 import { DeepMLP, type DeepMLPOptions } from './mlp.js';
 
@@ -287,6 +287,11 @@ const REGISTRY = {
     'bert',
     'BERT with its masked-LM head (HF BertForMaskedLM names, decoder tied to the word embeddings); any size, bert-base-uncased by default',
     (o, n) => new BertForMaskedLM(o, n),
+  ),
+  bert_cls: entry<BertForSequenceClassificationOptions & { numClasses?: number }>(
+    'bert',
+    'BERT with a classifier on the pooled [CLS] state (HF BertForSequenceClassification names); any size, bert-base-uncased by default',
+    ({ numClasses, ...o }, n) => new BertForSequenceClassification({ numLabels: numClasses, ...o }, n),
   ),
   vit: entry<ViTOptions>('vit', 'Vision Transformer of any size (torchvision names)', (o, n) => new VisionTransformer(o, n)),
   vit_b_16: vit(16, 12, 12, 768, 3072, 'B'),
