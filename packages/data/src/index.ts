@@ -26,6 +26,19 @@ export { loadMnist, loadMnistArrays, MNIST_CLASSES, type MnistArrays, type Mnist
 export { loadMnistSeg, renderMnistSegScene, MNIST_SEG_CLASSES, type MnistSegOptions } from './datasets/mnist-seg.js';
 export { loadNames, loadNameLists, namesVocab, NAMES_BOUNDARY, type NamesOptions } from './datasets/names.js';
 export {
+  encodeNameForBert,
+  maskNameTokens,
+  namesBertVocab,
+  namesMlmDataset,
+  namesScrambledDataset,
+  scrambleName,
+  NAMES_BERT_LENGTH,
+  NAMES_BERT_SPECIAL,
+  NAMES_BERT_TOKENS,
+  NAMES_SCRAMBLED_CLASSES,
+  type NamesBertOptions,
+} from './datasets/names-mlm.js';
+export {
   decodeNumberTarget,
   encodeNumberSource,
   numberToWords,

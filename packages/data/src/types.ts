@@ -14,7 +14,9 @@
  * - `y`: the target. Classification: a length-1 `Int32Array` holding the class index, with
  *   `yShape` `[]` (a scalar). Segmentation: an `Int32Array` class mask, `yShape` `[H, W]`.
  *   Language models: next-token ids, `yShape` `[T]`. Translation: the source ids and
- *   the decoder input packed in `x`, the decoder target in `y` (see {@link TranslationInfo}). Detection: a `Float32Array` of `K`
+ *   the decoder input packed in `x`, the decoder target in `y` (see {@link TranslationInfo}).
+ *   Masked-LM: the masked ids in `x` `[T]`, the original ids at the masked positions in `y`
+ *   `[T]` and -100 elsewhere. Detection: a `Float32Array` of `K`
  *   rows `[x1, y1, x2, y2, label]`, `yShape` `[K, 5]` (`K` may be 0): boxes in pixel
  *   coordinates of this image (x right, y down, pixel `j` spans `[j, j + 1)`, so a box over
  *   columns 3..5 has `x1 = 3`, `x2 = 6`) and integer class ids `0..numClasses-1` (no
@@ -65,7 +67,7 @@ export interface Dataset<S = Sample> {
 }
 
 /** What a dataset is for; decides how models and metrics treat `y` (see {@link Sample}). */
-export type Task = 'classification' | 'segmentation' | 'language' | 'detection' | 'translation';
+export type Task = 'classification' | 'segmentation' | 'language' | 'detection' | 'translation' | 'masked-lm';
 
 /** Which half of a dataset's fixed split. */
 export type Split = 'train' | 'test';

@@ -108,13 +108,13 @@ describe('mnist-seg', () => {
 
 describe('registry', () => {
   it('lists the built-in datasets', () => {
-    expect(listDatasets().map((d) => d.name)).toEqual(['mnist', 'mnist-seg', 'names', 'number-words', 'shapes', 'shapes-det']);
+    expect(listDatasets().map((d) => d.name)).toEqual(['mnist', 'mnist-seg', 'names', 'names-mlm', 'names-scrambled', 'number-words', 'shapes', 'shapes-det']);
     expect(listDatasets().find((d) => d.name === 'names')!.task).toBe('language');
   });
 
   it('marks the generated datasets, whose count grows a split without changing its first samples', async () => {
     const generated = listDatasets().filter((d) => d.generated);
-    expect(generated.map((d) => d.name)).toEqual(['mnist-seg', 'number-words', 'shapes', 'shapes-det']);
+    expect(generated.map((d) => d.name)).toEqual(['mnist-seg', 'names-mlm', 'names-scrambled', 'number-words', 'shapes', 'shapes-det']);
     for (const { name } of generated) {
       const base = await createDataset(name, { split: 'train' });
       const more = await createDataset(name, { split: 'train', count: base.length + 500 });
@@ -137,7 +137,9 @@ describe('registry', () => {
   });
 
   it('rejects an unknown name, listing the valid ones', async () => {
-    await expect(createDataset('cifar', {})).rejects.toThrow('Unknown dataset "cifar"; valid names: mnist, mnist-seg, names, number-words, shapes, shapes-det');
+    await expect(createDataset('cifar', {})).rejects.toThrow(
+      'Unknown dataset "cifar"; valid names: mnist, mnist-seg, names, names-mlm, names-scrambled, number-words, shapes, shapes-det',
+    );
     await expect(createDataset('toString')).rejects.toThrow(/Unknown dataset "toString"/);
   });
 });

@@ -2,6 +2,7 @@ import type { DescribedDataset, Split, Task } from '../types.js';
 import { loadMnist, type MnistOptions } from './mnist.js';
 import { loadMnistSeg, type MnistSegOptions } from './mnist-seg.js';
 import { loadNames, type NamesOptions } from './names.js';
+import { namesMlmDataset, namesScrambledDataset, type NamesBertOptions } from './names-mlm.js';
 import { numberWordsDataset, type NumberWordsOptions } from './number-words.js';
 import { shapesDataset, type ShapesOptions } from './shapes.js';
 import { shapesDetDataset, type ShapesDetOptions } from './shapes-det.js';
@@ -11,6 +12,8 @@ export interface DatasetOptionsMap {
   mnist: MnistOptions;
   'mnist-seg': MnistSegOptions;
   names: NamesOptions;
+  'names-mlm': NamesBertOptions;
+  'names-scrambled': NamesBertOptions;
   'number-words': NumberWordsOptions;
   shapes: ShapesOptions;
   'shapes-det': ShapesDetOptions;
@@ -55,6 +58,20 @@ const REGISTRY: { [N in DatasetName]: DatasetEntry & { create(options: DatasetOp
     description: '8,422 English first names, character-level next-token windows',
     generated: false,
     create: loadNames,
+  },
+  'names-mlm': {
+    name: 'names-mlm',
+    task: 'masked-lm',
+    description: 'first names as [CLS] n a m e [SEP], 15 % of the letters masked as BERT pre-trains (80 % [MASK], 10 % random, 10 % kept)',
+    generated: true,
+    create: namesMlmDataset,
+  },
+  'names-scrambled': {
+    name: 'names-scrambled',
+    task: 'classification',
+    description: 'first names, half of them with their letters shuffled: real or scrambled? (BERT fine-tuning)',
+    generated: true,
+    create: namesScrambledDataset,
   },
   'number-words': {
     name: 'number-words',
