@@ -15,6 +15,7 @@ export { clipGradNorm, gradNorms, type ClipGradNormOptions, type ParamList } fro
 export { createOptimizer, type OptimizerSpec } from './optimizer.js';
 export {
   Accuracy,
+  MaskedTokenAccuracy,
   ConfusionMatrix,
   MeanIoU,
   MeanLoss,

@@ -8,7 +8,7 @@ import { crossEntropy, reshape, type Tensor } from '@skipnet/core';
  * What the model predicts; decides the logits/targets layout. Same names as `@skipnet/data`'s
  * `Task`. Detection has no task loss: its loss comes from the detector (see {@link taskLoss}).
  */
-export type Task = 'classification' | 'segmentation' | 'language' | 'detection' | 'translation';
+export type Task = 'classification' | 'segmentation' | 'language' | 'detection' | 'translation' | 'masked-lm';
 
 /** Options of {@link taskLoss}. */
 export interface LossOptions {
@@ -21,13 +21,18 @@ export interface LossOptions {
 /** A custom loss: logits and targets of one batch to a scalar. */
 export type LossFn = (logits: Tensor, targets: Tensor) => Tensor;
 
+/** Tasks whose logits are `[N, T, V]` over token positions: language, translation, masked-LM. */
+function isTokenTask(task: Task): boolean {
+  return task === 'language' || task === 'translation' || task === 'masked-lm';
+}
+
 /**
  * The class axis of `task`'s logits: 1 for classification and segmentation, 2 (last) for
- * language and translation (a translation model's logits are `[N, T, V]` over the decoder
- * positions, as a language model's).
+ * language, translation and masked-LM (a translation model's logits are `[N, T, V]` over the
+ * decoder positions, a masked LM's over every input position, as a language model's).
  */
 export function classAxis(task: Task): number {
-  return task === 'language' || task === 'translation' ? 2 : 1;
+  return isTokenTask(task) ? 2 : 1;
 }
 
 /**
@@ -54,7 +59,7 @@ export function checkLayout(logits: Tensor, targets: Tensor, task: Task): void {
 export function flattenLogits(logits: Tensor, targets: Tensor, task: Task): { logits: Tensor; targets: Tensor } {
   checkLayout(logits, targets, task);
   if (task === 'classification') return { logits, targets };
-  if (task === 'language' || task === 'translation') {
+  if (isTokenTask(task)) {
     const v = logits.shape[2]!;
     return { logits: reshape(logits, [-1, v]), targets: reshape(targets, [-1]) };
   }
@@ -69,12 +74,13 @@ const detectionLossError =
  * Mean cross-entropy over the non-ignored targets of a batch, for `task`'s layout (see
  * {@link flattenLogits}). Classification and segmentation call core's `crossEntropy`
  * directly (it takes `[N, C, ...]`); language and translation logits are flattened to
- * `[N·T, V]` first (translation targets past `<eos>` are the ignore index).
+ * `[N·T, V]` first (translation targets past `<eos>` are the ignore index; masked-LM targets
+ * are the ignore index everywhere but the masked positions, so only those count, as in BERT).
  */
 export function taskLoss(logits: Tensor, targets: Tensor, task: Task, options: LossOptions = {}): Tensor {
   if (task === 'detection') throw new Error(detectionLossError);
   const ce = { labelSmoothing: options.labelSmoothing ?? 0, ignoreIndex: options.ignoreIndex ?? -100 };
-  if (task === 'language' || task === 'translation') {
+  if (isTokenTask(task)) {
     const flat = flattenLogits(logits, targets, task);
     return crossEntropy(flat.logits, flat.targets, ce);
   }

@@ -133,6 +133,15 @@ export class Accuracy implements Metric {
   }
 }
 
+/**
+ * Masked-token accuracy of a masked LM (BERT's pre-training figure): {@link Accuracy} over the
+ * positions whose target is not the ignore index, which a masked-LM dataset sets only where
+ * it masked a token. Named `maskedTokenAccuracy`.
+ */
+export class MaskedTokenAccuracy extends Accuracy {
+  override readonly name: string = 'maskedTokenAccuracy';
+}
+
 /** Options of {@link TopKAccuracy}. */
 export interface TopKOptions extends MetricOptions {
   /** How many top classes count as a hit (default 5). */
@@ -354,8 +363,8 @@ export class MeanLoss implements Metric {
   async update(logits: Tensor, targets: Tensor): Promise<void> {
     const task = inferTask(logits, this.task);
     const r = await readBack([logits, targets], () => {
-      // Core's crossEntropy takes [N, C, ...] directly; only language logits need flattening.
-      const f = task === 'language' ? flattenLogits(logits, targets, task) : (checkLayout(logits, targets, task), { logits, targets });
+      // Core's crossEntropy takes [N, C, ...] directly; only token logits [N, T, V] need flattening.
+      const f = classAxis(task) === 2 ? flattenLogits(logits, targets, task) : (checkLayout(logits, targets, task), { logits, targets });
       const loss = crossEntropy(f.logits, f.targets, { reduction: 'none', ignoreIndex: this.ignoreIndex, labelSmoothing: this.labelSmoothing });
       return { loss, target: f.targets };
     });
@@ -397,7 +406,7 @@ export class Perplexity extends MeanLoss {
 }
 
 /** Names of the built-in metrics. */
-export type MetricName = 'crossEntropy' | 'accuracy' | 'top5Accuracy' | 'pixelAccuracy' | 'meanIoU' | 'perplexity';
+export type MetricName = 'crossEntropy' | 'accuracy' | 'maskedTokenAccuracy' | 'top5Accuracy' | 'pixelAccuracy' | 'meanIoU' | 'perplexity';
 
 /** A metric by name, or a factory (train and validation each get their own instance). */
 export type MetricSpec = MetricName | (() => Metric);
@@ -410,6 +419,8 @@ export function createMetric(spec: MetricSpec, options: MeanLossOptions = {}): M
       return new MeanLoss(options);
     case 'accuracy':
       return new Accuracy(options);
+    case 'maskedTokenAccuracy':
+      return new MaskedTokenAccuracy(options);
     case 'top5Accuracy':
       return new TopKAccuracy({ ...options, k: 5 });
     case 'pixelAccuracy':
@@ -419,13 +430,16 @@ export function createMetric(spec: MetricSpec, options: MeanLossOptions = {}): M
     case 'perplexity':
       return new Perplexity(options);
     default:
-      throw new Error(`unknown metric ${JSON.stringify(spec)} (known: crossEntropy, accuracy, top5Accuracy, pixelAccuracy, meanIoU, perplexity)`);
+      throw new Error(
+        `unknown metric ${JSON.stringify(spec)} (known: crossEntropy, accuracy, maskedTokenAccuracy, top5Accuracy, pixelAccuracy, meanIoU, perplexity)`,
+      );
   }
 }
 
 /**
  * The metrics a task reports by default: accuracy; pixel accuracy and mean IoU; perplexity;
- * for translation the teacher-forced accuracy per target token. None for detection: its AP
+ * for translation the teacher-forced accuracy per target token; for masked-LM the accuracy on
+ * the masked tokens (`maskedTokenAccuracy`). None for detection: its AP
  * needs the detector's post-processing (see `DetectionAP`); translation's exact match needs
  * the model's decoding (see `ExactMatch`).
  */
@@ -441,5 +455,7 @@ export function defaultMetrics(task: Task): MetricName[] {
       return [];
     case 'translation':
       return ['accuracy'];
+    case 'masked-lm':
+      return ['maskedTokenAccuracy'];
   }
 }

@@ -162,8 +162,8 @@ export class Trainer implements TrainingContext {
     if (this.params.length === 0) throw new Error('Trainer: the model has no trainable parameters (none with requiresGrad)');
     this.optimizer = isOptimizer(options.optimizer) ? options.optimizer : createOptimizer(options.optimizer, this.params);
     this.task = options.task ?? 'classification';
-    if (!['classification', 'segmentation', 'language', 'detection', 'translation'].includes(this.task)) {
-      throw new Error(`Trainer: unknown task ${JSON.stringify(this.task)} (known: classification, segmentation, language, detection, translation)`);
+    if (!['classification', 'segmentation', 'language', 'detection', 'translation', 'masked-lm'].includes(this.task)) {
+      throw new Error(`Trainer: unknown task ${JSON.stringify(this.task)} (known: classification, segmentation, language, detection, translation, masked-lm)`);
     }
     const loss = options.loss ?? {};
     if (this.task === 'detection' && typeof loss !== 'function') {
