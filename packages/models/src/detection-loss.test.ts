@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { clone, full, loadTensors, memory, parseSafetensors, slice, tensor, tidy, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { assertClose, gradCheck, randomArray, useBackend } from '@skipnet/core/testing';
-import { FCOS, RetinaNet, createModel, levelBounds, matchFcos, matchRetinaNet, sumComponents, type Detector } from './index.js';
+import { FCOS, RetinaNet, createModel, levelBounds, matchFcos, matchRetinaNet, sumComponents, type FPNDetector } from './index.js';
 
 beforeAll(() => useBackend('cpu', createCpuBackend));
 const bytes = new Uint8Array(readFileSync(new URL('../../../fixtures/detection/detector_loss.safetensors', import.meta.url)));
@@ -54,7 +54,7 @@ function formulaInput(n: number, [h, w]: readonly [number, number]): Tensor {
 }
 
 /** The anchors tensor and (FCOS) level bounds a detector's loss uses for `size`. */
-function matchedBy(det: Detector, targets: Tensor, size: readonly [number, number]): Tensor {
+function matchedBy(det: FPNDetector, targets: Tensor, size: readonly [number, number]): Tensor {
   const { anchors, rowsPerLevel } = det.anchorLayout(size);
   const rows = anchors.length / 4;
   const a = tensor(anchors, [rows, 4]);
@@ -215,7 +215,7 @@ const TINY = {
 const TINY_SIZE = [32, 32] as const;
 
 /** Packed outputs in a range that keeps clear of the losses' kinks; FCOS distances positive. */
-function tinyPacked(det: Detector, n: number): Float32Array {
+function tinyPacked(det: FPNDetector, n: number): Float32Array {
   const rows = det.numLocations(...TINY_SIZE);
   const data = randomArray(n * rows * det.packedChannels, -2, 2);
   if (det instanceof FCOS) {

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { countSkips, graph, manualSeed, memory, mul, randn, sigmoid, sum, tensor, tidy, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { useBackend } from '@skipnet/core/testing';
-import { FCOS, RetinaNet, createModel, flattenLevel, onMeta, priorBias, type Detector } from './index.js';
+import { FCOS, RetinaNet, createModel, flattenLevel, onMeta, priorBias, type FPNDetector } from './index.js';
 import { maxAbsDiff } from './test/helpers.js';
 
 beforeAll(() => useBackend('cpu', createCpuBackend));
@@ -270,7 +270,7 @@ describe("fcos_small and its twins (':plain' and single-scale) on one parameter 
   it('a training step reaches every parameter (the plain twin: all but the unused laterals)', () => {
     for (const skip of [true, false]) {
       manualSeed(4);
-      const model = createModel('fcos_small', { ...TINY, skip }) as Detector;
+      const model = createModel('fcos_small', { ...TINY, skip }) as FPNDetector;
       model.train();
       const x = randn([2, 3, 32, 32]);
       tidy(() => sum(mul(model.call(x), randn([2, model.numLocations(32, 32), model.packedChannels]))).backward());

@@ -8,15 +8,15 @@
  * `head.classification_head.conv.0` (FCOS), `head.regression_head.bbox_reg`, … — so a
  * torchvision `state_dict` loads with `strict: true`.
  *
- * **Outputs.** {@link Detector.headOutputs} returns torchvision's head dict: per level the
+ * **Outputs.** {@link FPNDetector.headOutputs} returns torchvision's head dict: per level the
  * `[N, A·K, H, W]` map is permuted to `[N, H·W·A, K]` and the levels are concatenated —
  * `cls_logits [N, ΣHWA, numClasses]`, `bbox_regression [N, ΣHWA, 4]` and, for FCOS,
  * `bbox_ctrness [N, ΣHWA, 1]`. A module's `forward` returns one tensor (the trainer, hooks,
  * `summary` and `graph` rely on it), so `forward` returns the three packed along the last axis,
- * `[N, ΣHWA, numClasses + 4 (+ 1)]`; {@link Detector.unpack} splits that back into the record.
- * Training and inference read that packed tensor: {@link Detector.loss} (torchvision's
+ * `[N, ΣHWA, numClasses + 4 (+ 1)]`; {@link FPNDetector.unpack} splits that back into the record.
+ * Training and inference read that packed tensor: {@link FPNDetector.loss} (torchvision's
  * `compute_loss`, batched, from `@skipnet/data`'s padded `[N, Kmax, 5]` targets) and
- * {@link Detector.postprocess} (torchvision's `postprocess_detections`: decoding and NMS), both
+ * {@link FPNDetector.postprocess} (torchvision's `postprocess_detections`: decoding and NMS), both
  * from the metadata each detector carries (strides, anchor sizes and aspect ratios per level,
  * box coding).
  *
@@ -261,10 +261,45 @@ export interface DetectorOptions extends CommonOptions {
 }
 
 /**
+ * What every detector offers the trainer and the CLI: `forward` returns one packed tensor of raw
+ * outputs (batch first); {@link Detector.loss} turns it and `@skipnet/data`'s padded targets into
+ * the training loss; {@link Detector.postprocess} turns it into boxes, scores and labels per image.
+ * The FPN detectors ({@link FPNDetector}: RetinaNet, FCOS) and DETR (`DETR`) implement it.
+ */
+export abstract class Detector extends Model {
+  /** Object classes (labels `0 … numClasses − 1` of the targets and the detections). */
+  abstract readonly numClasses: number;
+
+  /**
+   * The named training losses, each a scalar tensor.
+   *
+   * @param packed - the output of `forward`.
+   * @param targets - `[N, Kmax, 5]` float32 rows `[x1, y1, x2, y2, label]` in pixels, padding rows
+   *   all -1 (`@skipnet/data`'s `collateDetection`); labels are class indices `< numClasses`.
+   * @param imageSize - `[height, width]` of the batch forward ran on.
+   */
+  abstract lossComponents(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Record<string, Tensor>;
+
+  /** The training loss: the sum of {@link Detector.lossComponents}, a scalar tensor (what the trainer minimises). */
+  loss(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Tensor {
+    return sumComponents(this.lossComponents(packed, targets, imageSize));
+  }
+
+  /** The post-processing defaults of this detector (see {@link PostprocessOptions}). */
+  abstract readonly postprocessDefaults: Readonly<Required<PostprocessOptions>>;
+
+  /**
+   * Detections per image (boxes `x1, y1, x2, y2` in pixels, scores descending, labels) from the
+   * output of `forward` for a batch of `imageSize` images.
+   */
+  abstract postprocess(packed: Tensor, imageSize: readonly [number, number], options?: PostprocessOptions): Promise<Detections[]>;
+}
+
+/**
  * The base of the FPN detectors: backbone + FPN, a head, and the metadata that loss and
  * post-processing need. `forward` returns the packed head outputs (see the module docs).
  */
-export abstract class Detector extends Model {
+export abstract class FPNDetector extends Detector {
   declare backbone: BackboneWithFPN;
   readonly inputSpec: InputSpec;
   /** Object classes scored by `cls_logits` (torchvision's `num_classes`; default 91, COCO's ids). */
@@ -395,27 +430,19 @@ export abstract class Detector extends Model {
    *   all -1 (`@skipnet/data`'s `collateDetection`); labels are class indices `< numClasses`.
    * @param imageSize - `[height, width]` of the batch forward ran on (anchors are made for it).
    */
-  abstract lossComponents(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Record<string, Tensor>;
-
-  /** The training loss: the sum of {@link Detector.lossComponents}, a scalar tensor (what the trainer minimises). */
-  loss(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Tensor {
-    return sumComponents(this.lossComponents(packed, targets, imageSize));
-  }
-
-  /** torchvision's post-processing defaults of this detector (see {@link PostprocessOptions}). */
-  abstract readonly postprocessDefaults: Readonly<Required<PostprocessOptions>>;
+  abstract override lossComponents(packed: Tensor, targets: Tensor, imageSize: readonly [number, number]): Record<string, Tensor>;
 
   /**
    * Detections per image from the packed outputs, as torchvision's `postprocess_detections`:
    * per level, scores above `scoreThreshold`, the best `topkCandidates`, decoded and clipped to
    * the image; then class-wise NMS and the best `detectionsPerImage`. Reads `packed` back once.
-   * Defaults are torchvision's ({@link Detector.postprocessDefaults}); evaluation usually passes
+   * Defaults are torchvision's ({@link FPNDetector.postprocessDefaults}); evaluation usually passes
    * `scoreThreshold: 0.05`.
    *
    * @param packed - `[N, ΣHWA, packedChannels]`, the output of `forward`.
    * @param imageSize - `[height, width]` of the batch (anchors; boxes are clipped to it).
    */
-  async postprocess(packed: Tensor, imageSize: readonly [number, number], options: PostprocessOptions = {}): Promise<Detections[]> {
+  override async postprocess(packed: Tensor, imageSize: readonly [number, number], options: PostprocessOptions = {}): Promise<Detections[]> {
     const shape = this.checkPacked('postprocess', packed, imageSize);
     const { anchors, rowsPerLevel } = this.anchorLayout(imageSize);
     const values = await packed.data();
@@ -478,7 +505,7 @@ export interface RetinaNetOptions extends DetectorOptions {
  * to sizes `4·stride · (1, 2^⅓, 2^⅔)`. Matching and post-processing as torchvision: IoU ≥ 0.5
  * foreground, < 0.4 background, focal loss, L1 on {@link BoxCoding} `'deltas'` (weights 1).
  */
-export class RetinaNet extends Detector {
+export class RetinaNet extends FPNDetector {
   declare head: RetinaNetHead;
   readonly boxCoding: BoxCoding = { kind: 'deltas', weights: [1, 1, 1, 1], clip: Math.log(1000 / 16) };
   readonly packedChannels: number;
@@ -530,7 +557,7 @@ export interface FCOSOptions extends DetectorOptions {
  * box centre and inside it, whose largest side distance falls in the level's
  * {@link FCOS.scaleRanges}; focal loss, GIoU on {@link BoxCoding} `'ltrb'`, centre-ness BCE.
  */
-export class FCOS extends Detector {
+export class FCOS extends FPNDetector {
   declare head: FCOSHead;
   readonly boxCoding: BoxCoding = { kind: 'ltrb', normalizeBySize: true };
   readonly packedChannels: number;

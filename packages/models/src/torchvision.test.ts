@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTensors, tidy, type Module, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { useBackend } from '@skipnet/core/testing';
-import { FPNSegmentation, TransformerEncoderLayer, createModel, type Detector } from './index.js';
+import { FPNSegmentation, TransformerEncoderLayer, createModel, type FPNDetector } from './index.js';
 import { maxAbsDiff } from './test/helpers.js';
 
 beforeAll(() => useBackend('cpu', createCpuBackend));
@@ -56,12 +56,12 @@ const FIXTURES: Record<string, Fixture> = {
   // torchvision RetinaNet / FCOS: head(backbone(x)) on P3–P7 of a 64×48 batch.
   retinanet: {
     build: () => createModel('retinanet', { backbone: { block: 'basic', layers: [1, 1, 1, 1], widths: [4, 8, 16, 32] }, fpnChannels: 16, numClasses: 5 }),
-    run: (m, x) => ({ ...(m as Detector).headOutputs(x) }),
+    run: (m, x) => ({ ...(m as FPNDetector).headOutputs(x) }),
   },
   fcos: {
     build: () =>
       createModel('fcos', { backbone: { block: 'basic', layers: [1, 1, 1, 1], widths: [4, 8, 16, 32] }, fpnChannels: 32, headConvs: 2, numClasses: 5 }),
-    run: (m, x) => ({ ...(m as Detector).headOutputs(x) }),
+    run: (m, x) => ({ ...(m as FPNDetector).headOutputs(x) }),
   },
 };
 
