@@ -24,6 +24,7 @@ export type {
   BertVariantOptions,
   RetinaNetVariantOptions,
   FCOSVariantOptions,
+  DETRVariantOptions,
 } from './registry.js';
 export { Model, describeInput, inputProblem, type InputSpec } from './model.js';
 export type { CommonOptions } from './common.js';
@@ -46,6 +47,7 @@ export {
 } from './fpn.js';
 export {
   Detector,
+  FPNDetector,
   RetinaNet,
   FCOS,
   RetinaNetHead,
@@ -64,6 +66,37 @@ export {
   type FCOSOptions,
   type FCOSHeadOptions,
 } from './detection.js';
+export {
+  DETR,
+  DETRAttentionSkip,
+  DETRBackbone,
+  DETRDecoder,
+  DETRDecoderLayer,
+  DETREncoder,
+  DETREncoderLayer,
+  DETRMLP,
+  DETRTransformer,
+  FrozenBatchNorm2d,
+  Joiner,
+  PositionEmbeddingSine,
+  freezeBatchNorm,
+  pixelTargetsToDETR,
+  positionEmbeddingSine,
+  type DETRLayerOptions,
+  type DETROptions,
+} from './detr.js';
+export {
+  DETR_LOSS_WEIGHTS,
+  boxCxcywhToXyxy,
+  hungarianMatch,
+  matchingCost,
+  setCriterion,
+  weightedSetLoss,
+  type MatchCostWeights,
+  type SetCriterionOptions,
+  type SetCriterionResult,
+} from './detr-loss.js';
+export { linearSumAssignment, type Assignment } from './hungarian.js';
 export {
   matchFcos,
   matchRetinaNet,

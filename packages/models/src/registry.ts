@@ -14,6 +14,7 @@ import { FCN8s, type FCN8sOptions } from './fcn.js';
 import { UNet, type UNetOptions } from './unet.js';
 import { FPNSegmentation, type FPNOptions } from './fpn.js';
 import { FCOS, RetinaNet, retinaNetAnchorSizes, type FCOSOptions, type RetinaNetOptions } from './detection.js';
+import { DETR, type DETROptions } from './detr.js';
 import { RowTransformer, type RowTransformerOptions } from './transformer.js';
 import { GPT, type GPTOptions } from './gpt.js';
 import { Seq2SeqTransformer, type Seq2SeqTransformerOptions } from './seq2seq-model.js';
@@ -37,6 +38,10 @@ export type FPNVariantOptions = Omit<FPNOptions, 'backbone'> & { backbone?: Omit
 export type RetinaNetVariantOptions = Omit<RetinaNetOptions, 'backbone'> & { backbone?: Omit<ResNetOptions, 'block' | 'layers'> };
 /** Options of a named FCOS: the backbone's depth and block are fixed by the name. */
 export type FCOSVariantOptions = Omit<FCOSOptions, 'backbone'> & { backbone?: Omit<ResNetOptions, 'block' | 'layers'> };
+/** Options of the DETR variants: the backbone's depth and the Transformer's size are the variant's. */
+export type DETRVariantOptions = Pick<DETROptions, 'inChannels' | 'numClasses' | 'skip' | 'dropout' | 'eosCoef' | 'auxLoss' | 'numQueries'> & {
+  backbone?: Omit<ResNetOptions, 'block' | 'layers'>;
+};
 /** Options of a named GPT: the size is fixed by the name. */
 export type GPTVariantOptions = Pick<GPTOptions, 'dropout' | 'skip' | 'blockSize'>;
 
@@ -252,6 +257,32 @@ const REGISTRY = {
           ...o,
           returnedLayers: [4],
           extraLevels: false,
+          backbone: smallBackbone(o.backbone),
+        },
+        n,
+      ),
+  ),
+  detr: entry<DETROptions>('detr', 'DETR with any ResNet / Transformer size (facebookresearch/detr layout; Carion et al. 2020)', (o, n) => new DETR(o, n)),
+  detr_resnet50: entry<DETRVariantOptions>(
+    'detr',
+    'DETR (Carion et al. 2020) on ResNet-50 with frozen BN: 6 + 6 post-LN layers, 256 wide, 100 queries, 91 classes (detr hubconf names)',
+    (o, n) => new DETR({ ...o, backbone: { ...o.backbone, ...BOTTLENECK, layers: [3, 4, 6, 3] } }, n),
+  ),
+  detr_small: entry<DETRVariantOptions>(
+    'detr',
+    'Small DETR for 128×128 scenes: ResNet-18 at widths 16–128 (trainable BN), d 64, 4 heads, 2 + 2 layers, FFN 256, 20 queries',
+    (o, n) =>
+      new DETR(
+        {
+          dModel: 64,
+          nhead: 4,
+          numEncoderLayers: 2,
+          numDecoderLayers: 2,
+          dimFeedforward: 256,
+          numQueries: 20,
+          ...o,
+          frozenBatchNorm: false,
+          freezeStem: false,
           backbone: smallBackbone(o.backbone),
         },
         n,
