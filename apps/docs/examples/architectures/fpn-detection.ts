@@ -2,11 +2,11 @@ import './setup.js';
 import { readFileSync } from 'node:fs';
 import { countSkips, loadTensors, noGrad, setSkips, tensor } from '@skipnet/core';
 import { renderShapesDetScene } from '@skipnet/data';
-import { createModel, Detector } from '@skipnet/models';
+import { createModel, FPNDetector } from '@skipnet/models';
 
 // The small FCOS of the detection demo: ResNet-18 (widths 16–128) → FPN P2–P5 (64 channels) → head.
 const fcos = createModel('fcos_small', { numClasses: 3 });
-if (!(fcos instanceof Detector)) throw new Error('fcos_small is a Detector');
+if (!(fcos instanceof FPNDetector)) throw new Error('fcos_small is an FPNDetector');
 // The weights the demo below uses (trained by the CLI on shapes-det, stored as float16).
 const { tensors } = loadTensors(readFileSync(new URL('../../data/fcos-small.safetensors', import.meta.url)));
 fcos.loadStateDict(tensors, { strict: true });

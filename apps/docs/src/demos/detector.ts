@@ -5,7 +5,7 @@
  * on and once, in the same weights, with them off.
  */
 import { loadTensors, noGrad, setSkips, tensor, tidy } from '@skipnet/core';
-import { createModel, Detector } from '@skipnet/models';
+import { createModel, FPNDetector } from '@skipnet/models';
 import type { DemoSession } from './use-demo.js';
 import type { FoundBoxes } from './detection-scene.js';
 
@@ -56,7 +56,7 @@ export interface DetectionPair {
 
 /** A loaded detector, ready to detect (no training: the demo session has no `trainStep`). */
 export class DetectorSession implements DemoSession {
-  readonly detector: Detector;
+  readonly detector: FPNDetector;
   readonly asset: DetectorAsset;
   /** The FPN's lateral skips (three for the P2–P5 pyramid). */
   readonly lateralSkips: number;
@@ -65,7 +65,7 @@ export class DetectorSession implements DemoSession {
   /** Builds the asset's model on the active backend and loads the weights into it (strictly). */
   constructor(asset: DetectorAsset, weights: Uint8Array) {
     const model = createModel(asset.model, asset.options as never);
-    if (!(model instanceof Detector)) {
+    if (!(model instanceof FPNDetector)) {
       model.dispose();
       throw new Error(`detector demo: '${asset.model}' is not a detector (expected e.g. fcos_small)`);
     }
