@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contiguous, countSkips, grad, loadTensors, manualSeed, permute, randn, reshape, slice, tensor, tidy, type Tensor } from '@skipnet/core';
+import { AdamW, contiguous, countSkips, grad, loadTensors, manualSeed, permute, randn, reshape, slice, tensor, tidy, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { gradCheck, useBackend } from '@skipnet/core/testing';
 import {
@@ -183,6 +183,41 @@ describe('DETR as a Detector: pixel targets in, detections out', () => {
       if (/^backbone\.0\.body\.(conv1|layer1)\./.test(name)) expect(p.requiresGrad, name).toBe(false);
       else expect(p.grad, name).toBeTruthy();
     }
+    model.dispose();
+  });
+
+  it('learns a fixed batch: the set loss falls and the matched queries find the boxes', async () => {
+    manualSeed(11);
+    // Frozen BN and no dropout: training and evaluation compute the same function.
+    const model = new DETR({ ...TINY, numClasses: 2, freezeStem: false, dropout: 0 });
+    model.train();
+    const x = randn([2, 3, 64, 64]);
+    const targets = tensor(new Float32Array([4, 4, 30, 40, 0, 32, 10, 60, 30, 1, 8, 8, 20, 20, 1, -1, -1, -1, -1, -1]), [2, 2, 5]);
+    const opt = new AdamW(model.parameters(), { lr: 3e-3, weightDecay: 0 });
+    const loss = (): Tensor => model.loss(model.call(x), targets, [64, 64]);
+    const first = tidy(() => loss().dataSync()[0]!);
+    for (let step = 0; step < 80; step++) {
+      opt.zeroGrad();
+      tidy(() => loss().backward());
+      opt.step();
+    }
+    const last = tidy(() => loss().dataSync()[0]!);
+    expect(last).toBeLessThan(0.5 * first);
+    model.eval();
+    const [d] = await model.postprocess(
+      tidy(() => model.call(x)),
+      [64, 64],
+      { detectionsPerImage: 2 },
+    );
+    // The two best detections of image 0 are its two objects: each label's box overlaps its target.
+    expect(Array.from(d!.labels).sort()).toEqual([0, 1]);
+    const truth: Record<number, number[]> = { 0: [4, 4, 30, 40], 1: [32, 10, 60, 30] };
+    const iou = (a: number[], b: number[]): number => {
+      const inter = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!)) * Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));
+      const area = (r: number[]): number => (r[2]! - r[0]!) * (r[3]! - r[1]!);
+      return inter / (area(a) + area(b) - inter);
+    };
+    d!.labels.forEach((label, i) => expect(iou(Array.from(d!.boxes.subarray(i * 4, i * 4 + 4)), truth[label]!), `label ${label}`).toBeGreaterThan(0.5));
     model.dispose();
   });
 
