@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, contiguous, countSkips, grad, loadTensors, manualSeed, permute, randn, reshape, slice, tensor, tidy, type Tensor } from '@skipnet/core';
+import { AdamW, contiguous, countSkips, grad, loadTensors, manualSeed, memory, permute, randn, reshape, slice, tensor, tidy, type Tensor } from '@skipnet/core';
 import { createCpuBackend } from '@skipnet/backend-cpu';
 import { gradCheck, useBackend } from '@skipnet/core/testing';
 import {
@@ -179,6 +179,10 @@ describe('DETR as a Detector: pixel targets in, detections out', () => {
     const x = randn([2, 3, 64, 64]);
     const targets = tensor(new Float32Array([4, 4, 30, 40, 0, 32, 10, 60, 30, 1, 8, 8, 20, 20, 1, -1, -1, -1, -1, -1]), [2, 2, 5]);
     tidy(() => model.loss(model.call(x), targets, [64, 64]).backward());
+    // A second step leaves no tensor behind (host-built targets and costs are freed too).
+    const before = memory().tensors;
+    tidy(() => model.loss(model.call(x), targets, [64, 64]).backward());
+    expect(memory().tensors).toBe(before);
     for (const [name, p] of model.namedParameters()) {
       if (/^backbone\.0\.body\.(conv1|layer1)\./.test(name)) expect(p.requiresGrad, name).toBe(false);
       else expect(p.grad, name).toBeTruthy();
