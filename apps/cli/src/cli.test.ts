@@ -38,7 +38,7 @@ describe('help and listing', () => {
 describe('bad input gets a clear message and a non-zero exit', () => {
   it.each([
     [['train', '--model', 'resnet21'], /unknown model 'resnet21' \(did you mean 'resnet20'\?\); valid: .*resnet20/, 2],
-    [['train', '--dataset', 'cifar11'], /unknown dataset 'cifar11'; valid: mnist, mnist-seg, names, number-words, shapes/, 2],
+    [['train', '--dataset', 'cifar11'], /unknown dataset 'cifar11'; valid: mnist, mnist-seg, names, names-mlm, names-scrambled, number-words, shapes/, 2],
     [['train', '--dataset', 'mnsit'], /unknown dataset 'mnsit' \(did you mean 'mnist'\?\)/, 2],
     [['train', '--backend', 'tpu'], /unknown backend 'tpu'( \(did you mean 'cpu'\?\))?; valid: .*cpu/, 2],
     [['train', '--epochs', 'three'], /--epochs: 'three' is not a number/, 2],
@@ -474,5 +474,74 @@ describe('translation (transformer_seq2seq_small on number-words)', () => {
     const b = skipnet('train', '--model', 'transformer_seq2seq_small', '--dataset', 'names', '--train-size', '8', '--out', join(tmp, 's2s-bad-b'));
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(/model 'transformer_seq2seq_small' is an encoder–decoder for translation, but dataset 'names' is for language/);
+  });
+});
+
+describe('BERT (bert_mlm on names-mlm, then bert_cls on names-scrambled with --init)', () => {
+  const mlm = join(tmp, 'bert-mlm');
+  const tiny = ['--model-options', '{"hiddenSize":16,"numHiddenLayers":2,"numAttentionHeads":2,"intermediateSize":32}'];
+  const quick = ['--train-size', '128', '--test-size', '32', '--batch-size', '32', '--epochs', '1'];
+
+  it('pre-trains with masked-LM and reports masked-token accuracy in the log, results.json and eval', () => {
+    const r = skipnet('train', '--dataset', 'names-mlm', ...quick, ...tiny, '--out', mlm);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/training bert_mlm .* on names-mlm \(128 train \/ 32 test\)/);
+    expect(r.stderr).toMatch(/val +loss [\d.]+ +maskedTokenAccuracy [\d.]+/);
+    expect(r.stdout + r.stderr).toMatch(/test maskedTokenAccuracy [\d.]+%/);
+    const results = JSON.parse(readFileSync(join(mlm, 'results.json'), 'utf8'));
+    expect(results.test.metrics.maskedTokenAccuracy).toBeGreaterThanOrEqual(0);
+    expect(results.test.metrics.maskedTokenAccuracy).toBeLessThanOrEqual(1);
+    const e = skipnet('eval', '--checkpoint', mlm, '--json');
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).metrics.maskedTokenAccuracy).toBeGreaterThanOrEqual(0);
+  });
+
+  it('fine-tunes bert_cls from the pre-trained encoder: the MLM head is left out, pooler and classifier start fresh', () => {
+    const out = join(tmp, 'bert-cls');
+    const r = skipnet('train', '--dataset', 'names-scrambled', ...quick, ...tiny, '--init', mlm, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/initialised \d+ tensors from a bert_mlm trained on names-mlm .*; fresh: bert\.pooler, classifier; left out: cls/);
+    expect(r.stderr).toMatch(/training bert_cls .* on names-scrambled/);
+    expect(r.stdout + r.stderr).toMatch(/test accuracy [\d.]+%/);
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).init).toBe(mlm);
+  });
+
+  it('--init of another kind of model, or of another size, fails naming what does not fit', () => {
+    const gpt = join(tmp, 'bert-init-gpt');
+    const g = skipnet(
+      'train',
+      '--dataset',
+      'names',
+      '--model-options',
+      '{"nLayer":1,"nHead":1,"nEmbd":8}',
+      '--train-size',
+      '32',
+      '--epochs',
+      '1',
+      '--out',
+      gpt,
+    );
+    expect(g.code, g.stderr).toBe(0);
+    const a = skipnet('train', '--dataset', 'names-scrambled', ...quick, ...tiny, '--init', gpt, '--out', join(tmp, 'bert-bad-a'));
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/--init: .* holds a gpt trained on names .*, which shares no weights with 'bert_cls'/);
+    expect(a.stderr).not.toMatch(/\n\s+at /);
+    const b = skipnet(
+      'train',
+      '--dataset',
+      'names-scrambled',
+      ...quick,
+      '--model-options',
+      '{"hiddenSize":16,"numHiddenLayers":3,"numAttentionHeads":2,"intermediateSize":32}',
+      '--init',
+      mlm,
+      '--out',
+      join(tmp, 'bert-bad-b'),
+    );
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(
+      /--init: .* does not fit 'bert_cls': \d+ tensor\(s\) do not match \(bert\.encoder\.layer\.2\.[\w.]+ is missing from the checkpoint/,
+    );
+    expect(existsSync(join(tmp, 'bert-bad-b'))).toBe(false);
   });
 });

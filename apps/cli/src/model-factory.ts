@@ -13,6 +13,16 @@ export function optionsForDataset(ds: DescribedDataset): Record<string, unknown>
   if (ds.task === 'language') {
     return { vocabSize: ds.vocab?.size ?? ds.numClasses, blockSize: ds.inputShape[0] };
   }
+  // Token ids for an encoder (BERT): its vocabulary, length and [PAD] id, and a mask over the padding.
+  if ((ds.task === 'masked-lm' || ds.task === 'classification') && ds.inputDType === 'int32' && ds.vocab) {
+    const pad = ds.vocab.tokens.indexOf('[PAD]');
+    return {
+      vocabSize: ds.vocab.size,
+      maxPositionEmbeddings: ds.inputShape[0],
+      ...(pad >= 0 ? { padTokenId: pad, maskPadding: true } : {}),
+      ...(ds.task === 'classification' ? { numClasses: ds.numClasses } : {}),
+    };
+  }
   if (ds.task === 'translation' && ds.translation) {
     const t = ds.translation;
     return { srcVocabSize: t.sourceTokens.length, tgtVocabSize: t.targetTokens.length, sourceLength: t.sourceLength, targetLength: t.targetLength, pad: t.pad };

@@ -1,5 +1,6 @@
 /** The configuration of a training run: defaults, `--config FILE`, flags, and its JSON form. */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { JsonValue } from '@skipnet/train';
 import { CliError, choiceOption, numberOption } from './args.js';
 import { MARKER_KEY } from './run-dir.js';
@@ -25,6 +26,8 @@ export type RunConfig = {
   logEvery: number;
   /** Extra options for the model builder (`{"skip": false}`, widths, …). */
   modelOptions: Record<string, JsonValue>;
+  /** Start from the weights of this run or checkpoint directory (absolute; see `--init`). */
+  init?: string;
 };
 
 /** Defaults per dataset task: what trains well on the built-in data in a few epochs. */
@@ -39,6 +42,9 @@ export function defaultsFor(task: string): Partial<RunConfig> {
     case 'translation':
       // transformer_seq2seq_small on number-words (see the CLI README for the measured run).
       return { model: 'transformer_seq2seq_small', epochs: 8, batchSize: 64, lr: 2e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
+    case 'masked-lm':
+      // bert_mlm (4 layers, 128 wide) on names-mlm, measured on the 2-core machine (see the README's results table).
+      return { model: 'bert_mlm', epochs: 2, batchSize: 64, lr: 1e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
     case 'language':
       return { model: 'gpt', epochs: 10, batchSize: 64, lr: 3e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };
     default:
@@ -53,6 +59,17 @@ export function defaultsFor(task: string): Partial<RunConfig> {
 export const MODEL_DEFAULTS: Readonly<Record<string, Record<string, JsonValue>>> = {
   unet: { baseWidth: 8, batchNorm: true },
   gpt: { nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0.1 },
+  // A small BERT (BERT-mini's shape: 4 layers, 4 heads, 256 wide is Turc et al.'s; 128 fits a CPU run).
+  bert_mlm: { hiddenSize: 128, numHiddenLayers: 4, numAttentionHeads: 4, intermediateSize: 512 },
+  bert_cls: { hiddenSize: 128, numHiddenLayers: 4, numAttentionHeads: 4, intermediateSize: 512 },
+};
+
+/**
+ * Defaults of datasets whose task's defaults do not fit them: `names-scrambled` is
+ * classification of token ids, fine-tuning a BERT rather than training a ResNet on images.
+ */
+const DATASET_DEFAULTS: Readonly<Record<string, Partial<RunConfig>>> = {
+  'names-scrambled': { model: 'bert_cls', epochs: 2, batchSize: 64, lr: 5e-4, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 },
 };
 
 const BASE: Omit<RunConfig, 'model'> = {
@@ -89,7 +106,7 @@ export function readConfigFile(file: string): Partial<RunConfig> {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`--config: ${file} must hold a JSON object`);
   // A run's own config.json works as --config too: its marker is not a setting.
   const { [MARKER_KEY]: _marker, ...settings } = parsed as Record<string, unknown>;
-  const known = new Set([...Object.keys(BASE), 'model', 'backend']);
+  const known = new Set([...Object.keys(BASE), 'model', 'backend', 'init']);
   const unknown = Object.keys(settings).filter((k) => !known.has(k));
   if (unknown.length) throw new CliError(`--config: ${file} has unknown keys ${unknown.join(', ')}; valid: ${[...known].join(', ')}`);
   return settings as Partial<RunConfig>;
@@ -108,7 +125,7 @@ export function parseRunConfigJson(text: string): RunConfig {
 
 /** The defaults a run on `dataset` gets before any flag: the base settings and its task's. */
 export function defaultsForDataset(dataset: string, task: (dataset: string) => string): Omit<RunConfig, 'model'> & { model?: string } {
-  return { ...BASE, ...defaultsFor(task(dataset)), dataset };
+  return { ...BASE, ...defaultsFor(task(dataset)), ...(DATASET_DEFAULTS[dataset] ?? {}), dataset };
 }
 
 /** Merges defaults ← task defaults ← config file ← flags, validating every value. */
@@ -133,6 +150,7 @@ export function resolveConfig(values: Record<string, unknown>, task: (dataset: s
     model,
     dataset,
     ...(flags.backend !== undefined ? { backend: String(flags.backend) } : {}),
+    ...(typeof flags.init === 'string' ? { init: resolve(flags.init) } : {}),
     epochs: num('epochs', 'epochs', { min: 1, integer: true, max: 10_000 }),
     batchSize: num('batchSize', 'batch-size', { min: 1, integer: true, max: 65_536 }),
     lr: num('lr', 'lr', { min: 0, exclusiveMin: true, max: 100 }),

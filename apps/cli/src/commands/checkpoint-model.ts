@@ -20,14 +20,14 @@ export interface RestoredModel {
 
 /**
  * Accepts a checkpoint directory (holding state.json) or a run directory (uses
- * checkpoints/best, else checkpoints/last).
+ * checkpoints/best, else checkpoints/last). `flag` names the option in errors.
  */
-export function resolveCheckpointDir(path: string): string {
+export function resolveCheckpointDir(path: string, flag = '--checkpoint'): string {
   const dir = resolve(path);
-  if (!existsSync(dir)) throw new CliError(`--checkpoint: ${dir} does not exist`);
+  if (!existsSync(dir)) throw new CliError(`${flag}: ${dir} does not exist`);
   if (existsSync(join(dir, 'state.json'))) return dir;
   for (const sub of ['checkpoints/best', 'checkpoints/last']) if (existsSync(join(dir, sub, 'state.json'))) return join(dir, sub);
-  throw new CliError(`--checkpoint: ${dir} is neither a checkpoint (no state.json) nor a run directory (no checkpoints/best or checkpoints/last)`);
+  throw new CliError(`${flag}: ${dir} is neither a checkpoint (no state.json) nor a run directory (no checkpoints/best or checkpoints/last)`);
 }
 
 /** "a resnet32 trained on mnist (batch 32, seed 0, first 500 samples)" — how a user names a run. */

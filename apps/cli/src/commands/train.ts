@@ -29,6 +29,7 @@ import { abandonFolder, checkReplaceable, prepareFolder } from '../run-dir.js';
 import { checkBackendName, datasetTask, loadDataset, useBackend } from '../setup.js';
 import { sampleNames } from '../sample.js';
 import { asSeq2Seq, translationExamples } from '../translation.js';
+import { initFromCheckpoint } from '../init-weights.js';
 
 /**
  * A default as help shows it: one value, or the value per built-in dataset when they differ
@@ -95,6 +96,8 @@ export interface PreparedRun {
   readonly trainSet: DescribedDataset;
   readonly testSet: DescribedDataset;
   readonly model: Model;
+  /** What `--init` loaded (a line for the log), when the run starts from another run's weights. */
+  readonly initNote?: string;
 }
 
 /** Checks the names of a configuration (model, dataset, backend) without loading anything. */
@@ -106,9 +109,10 @@ export async function checkRunNames(config: RunConfig): Promise<void> {
 
 /**
  * Everything a run needs before its first file: the backend started, both splits loaded, the
- * model built and checked against the data. A problem here leaves nothing behind.
+ * model built and checked against the data, and `config.init`'s weights loaded into it (not
+ * when `resuming`: the run's own checkpoint replaces them). A problem here leaves nothing behind.
  */
-export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
+export async function prepareRun(config: RunConfig, options: { resuming?: boolean } = {}): Promise<PreparedRun> {
   await checkRunNames(config);
   const backend = await useBackend(config.backend);
   // A generated dataset makes as many training scenes as asked for; a fixed one is subset.
@@ -119,7 +123,16 @@ export async function prepareRun(config: RunConfig): Promise<PreparedRun> {
   const testSet = config.testSize > 0 && config.testSize < testFull.length ? { ...testFull, ...subsetOf(testFull, config.testSize) } : testFull;
   manualSeed(config.seed);
   const model = buildModel(config.model, trainFull, config.modelOptions);
-  return { config, backend, trainFull, trainSet, testSet, model };
+  let initNote: string | undefined;
+  if (config.init && !options.resuming) {
+    try {
+      initNote = await initFromCheckpoint(model, config.init, trainFull);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+  return { config, backend, trainFull, trainSet, testSet, model, ...(initNote ? { initNote } : {}) };
 }
 
 /** Options of {@link trainRun}. */
@@ -159,6 +172,7 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
   const test = new DataLoader(testSet, { batchSize: Math.max(config.batchSize, 64), shuffle: false });
   const totalSteps = train.numBatches * config.epochs;
   const label = opts.label ?? config.model;
+  if (run.initNote) progress.line(run.initNote);
   progress.line(
     `skipnet: training ${config.model} (${params.toLocaleString('en-US')} parameters) on ${config.dataset} ` +
       `(${trainSet.length} train / ${testSet.length} test) with the ${backend} backend → ${dir}`,
@@ -244,9 +258,14 @@ async function runTraining(run: PreparedRun, dir: string, opts: TrainRunOptions,
 function createTrainer(run: PreparedRun, dir: string, batchesPerEpoch: number, totalSteps: number, callbacks: Callback[]): Trainer {
   const { config, model } = run;
   const task = run.trainFull.task;
-  const monitor = { classification: 'val_accuracy', segmentation: 'val_meanIoU', detection: 'val_AP', language: 'val_loss', translation: 'val_exactMatch' }[
-    task
-  ];
+  const monitor = {
+    classification: 'val_accuracy',
+    segmentation: 'val_meanIoU',
+    detection: 'val_AP',
+    language: 'val_loss',
+    translation: 'val_exactMatch',
+    'masked-lm': 'val_maskedTokenAccuracy',
+  }[task];
   return new Trainer({
     model,
     optimizer:
@@ -424,6 +443,11 @@ export const trainCommand: Command = {
     resume: { type: 'string', help: 'continue the run in DIR from its last checkpoint, with its saved settings', value: 'DIR' },
     'max-steps': { type: 'string', help: 'stop after N optimizer steps in all (the schedule still spans --epochs; --resume continues)', value: 'N' },
     overwrite: { type: 'boolean', help: 'replace a skipnet run in the output directory (never a folder with other files)' },
+    init: {
+      type: 'string',
+      help: "start from the weights of a run or checkpoint (fine-tuning: tensors shared by name load, the new model's own head stays fresh)",
+      value: 'DIR',
+    },
   },
   async run(values) {
     const maxSteps = numberOption(values, 'max-steps', 0, { min: 1, integer: true });
@@ -440,7 +464,12 @@ export const trainCommand: Command = {
         );
       let config = readResumableRun(dir);
       if (typeof values.backend === 'string') config = { ...config, backend: values.backend };
-      const outcome = await trainRun(await prepareRun(config), dir, { resume: true, overwrite: false, quiet, ...(maxSteps ? { maxSteps } : {}) });
+      const outcome = await trainRun(await prepareRun(config, { resuming: true }), dir, {
+        resume: true,
+        overwrite: false,
+        quiet,
+        ...(maxSteps ? { maxSteps } : {}),
+      });
       return outcome.interrupted ? 130 : 0;
     }
     const config = resolveConfig(values, datasetTask);
