@@ -72,7 +72,7 @@ export function buildModel(spec: string, ds: DescribedDataset, extra: Record<str
   // A detector needs boxes to learn from, and only a detector can learn from boxes.
   if (model instanceof Detector !== (ds.task === 'detection')) {
     model.dispose();
-    const detectors = modelNames().filter((n) => /fcos|retinanet/.test(n));
+    const detectors = modelNames().filter((n) => /fcos|retinanet|detr/.test(n));
     throw new CliError(
       ds.task === 'detection'
         ? `model '${name}' is not a detector, but dataset '${ds.name}' is for detection; detectors: ${detectors.join(', ')}`
