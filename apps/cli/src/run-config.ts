@@ -40,7 +40,17 @@ export function defaultsFor(task: string): Partial<RunConfig> {
       // fcos_small on shapes-det, measured on the 2-core machine (see the README's results table):
       // 4,000 generated scenes for 5 epochs beat 1,000 for 20 at the same cost (AP 0.579 vs 0.459),
       // since the detector overfits 1,000 scenes.
-      return { model: 'fcos_small', trainSize: 4000, epochs: 5, batchSize: 16, lr: 4e-3, optimizer: 'adamw', weightDecay: 1e-4, schedule: 'cosine', clipGrad: 10 };
+      return {
+        model: 'fcos_small',
+        trainSize: 4000,
+        epochs: 5,
+        batchSize: 16,
+        lr: 4e-3,
+        optimizer: 'adamw',
+        weightDecay: 1e-4,
+        schedule: 'cosine',
+        clipGrad: 10,
+      };
     case 'translation':
       // transformer_seq2seq_small on number-words (see the CLI README for the measured run).
       return { model: 'transformer_seq2seq_small', epochs: 8, batchSize: 64, lr: 2e-3, optimizer: 'adamw', weightDecay: 0.01, schedule: 'cosine', clipGrad: 1 };

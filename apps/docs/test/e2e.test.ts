@@ -244,7 +244,9 @@ describe('the detection demo', () => {
     const attr = async (name: string): Promise<string> => (await demo.getAttribute(name))!;
     const runs = async (): Promise<number> => Number(await attr('data-runs'));
     const settled = async (): Promise<void> => {
-      await page.waitForFunction(() => document.querySelector('[data-demo="detection"]')?.getAttribute('data-state') === 'idle', undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelector('[data-demo="detection"]')?.getAttribute('data-state') === 'idle', undefined, {
+        timeout: 60_000,
+      });
     };
     // The first detection runs on cpu; once wasm is found to work the demo moves there and detects again.
     await page.waitForSelector('[data-control="backend"][data-probed="true"]', { timeout: 60_000 });
@@ -258,7 +260,9 @@ describe('the detection demo', () => {
     const truth = JSON.parse(await attr('data-truth')) as { boxes: number[]; labels: number[] };
     const on = JSON.parse(await attr('data-detections-on')) as Shown[];
     const off = JSON.parse(await attr('data-detections-off')) as Shown[];
-    console.log(`detection demo, ${await attr('data-scene')}: ${truth.labels.length} objects; found ${foundObjects(truth, on)} with the lateral skips, ${foundObjects(truth, off)} without`);
+    console.log(
+      `detection demo, ${await attr('data-scene')}: ${truth.labels.length} objects; found ${foundObjects(truth, on)} with the lateral skips, ${foundObjects(truth, off)} without`,
+    );
     expect(truth.labels.length).toBeGreaterThan(0);
     expect(on.length).toBeGreaterThan(0);
     expect(on.every((d) => d.score >= 0.4 && d.box.length === 4)).toBe(true);
