@@ -8,6 +8,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { listDatasets } from '@skipnet/data';
+import { defaultsForDataset } from './run-config.js';
 import { cliMain, listTree, makeWorkdir, repoRoot, runCli } from './test/harness.js';
 
 /** A small, fast run: a 2-block residual MLP on 256 digits, one epoch. */
@@ -224,8 +226,26 @@ describe('the CLI does what its help says', () => {
 
   it('--help shows the defaults each dataset really gets', () => {
     const help = runCli(makeWorkdir(), 'train', '--help').stdout;
-    expect(help).toMatch(/--batch-size N .*default: 32 \(mnist\), 16 \(mnist-seg, shapes, shapes-det\), 64 \(names\)/);
-    expect(help).toMatch(/--model NAME .*default: resnet20 \(mnist\), unet \(mnist-seg, shapes\), gpt \(names\), fcos_small \(shapes-det\)/);
+    // "--batch-size N  … (default: 32 (mnist), 16 (mnist-seg, shapes), …)" → { mnist: '32', … }
+    const shown = (flag: string): Record<string, string> => {
+      const line = help.split('\n').find((l) => l.trimStart().startsWith(flag))!;
+      const groups = /\(default: (.*)\)$/.exec(line)![1]!;
+      const out: Record<string, string> = {};
+      for (const [, value, names] of groups.matchAll(/(\S+) \(([^()]*)\)/g)) for (const name of names!.split(', ')) out[name] = value!;
+      return out;
+    };
+    const datasets = listDatasets();
+    expect(datasets.length).toBeGreaterThan(4);
+    const task = (name: string): string => datasets.find((d) => d.name === name)!.task;
+    const batch = shown('--batch-size');
+    const model = shown('--model');
+    for (const { name } of datasets) {
+      const defaults = defaultsForDataset(name, task);
+      expect([name, batch[name]]).toEqual([name, String(defaults.batchSize)]);
+      expect([name, model[name]]).toEqual([name, defaults.model]);
+    }
+    expect(batch.mnist).toBe('32');
+    expect(model['shapes-det']).toBe('fcos_small');
     // …and a run uses them.
     const home = makeWorkdir();
     expect(runCli(home, 'train', '--model', 'mlp', '--train-size', '64', '--test-size', '32', '--epochs', '1', '--out', 'd', '--quiet').code).toBe(0);
