@@ -299,6 +299,21 @@ export const gradientsSuite: ConformanceSuite = {
         ],
         tol,
       ));
+    it('scaled dot-product cross-attention (queries and keys of different lengths, key padding mask)', async () => {
+      // The decoder's cross-attention: 3 queries over 5 memory positions, the last 1 and 2 padded.
+      const padding = ops.tensor([0, 0, 0, 0, -Infinity, 0, 0, 0, -Infinity, -Infinity], [2, 1, 5]);
+      await gradCheck(
+        'cross-attention',
+        (q, k, v) => ops.scaledDotProductAttention(q, k, v, { mask: padding }),
+        [
+          { shape: [2, 3, 4], data: randomArray(24) },
+          { shape: [2, 5, 4], data: randomArray(40) },
+          { shape: [2, 5, 2], data: randomArray(20) },
+        ],
+        tol,
+      );
+      padding.dispose();
+    });
     it('dropout with a fixed seed', () => gradCheck('dropout', (x) => ops.dropout(x, 0.3, true, 11), [{ shape: [4, 5], data: randomArray(20) }], tol));
     it('crossEntropy with label smoothing and ignoreIndex, on class maps', async () => {
       const tgt = ops.tensor([1, 255, 0, 2, 2, 1, 0, 255], [2, 2, 2], { dtype: 'int32' });
