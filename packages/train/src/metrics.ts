@@ -89,15 +89,39 @@ function numberField(metric: string, state: JsonValue, key: string): number {
   return v;
 }
 
-/** Fraction of non-ignored targets whose arg-max class is right (top-1 accuracy). */
-export class Accuracy implements Metric {
-  readonly name: string = 'accuracy';
+/**
+ * A metric that counts hits among cases (`correct / total`): accuracy, top-k accuracy, exact
+ * match. Subclasses count in `update`; the state, its reset and its checkpoint form are here.
+ */
+export abstract class HitRate implements Metric {
+  abstract readonly name: string;
   protected correct = 0;
   protected total = 0;
+  abstract update(logits: Tensor, targets: Tensor, inputs?: Tensor): Promise<void>;
+  compute(): number {
+    return this.correct / this.total;
+  }
+  reset(): void {
+    this.correct = 0;
+    this.total = 0;
+  }
+  stateDict(): JsonValue {
+    return { correct: this.correct, total: this.total };
+  }
+  loadStateDict(state: JsonValue): void {
+    this.correct = numberField(this.name, state, 'correct');
+    this.total = numberField(this.name, state, 'total');
+  }
+}
+
+/** Fraction of non-ignored targets whose arg-max class is right (top-1 accuracy). */
+export class Accuracy extends HitRate {
+  readonly name: string = 'accuracy';
   protected readonly task: Task | undefined;
   protected readonly ignoreIndex: number;
   /** @param options see {@link MetricOptions}. */
   constructor(options: MetricOptions = {}) {
+    super();
     this.task = options.task;
     this.ignoreIndex = options.ignoreIndex ?? -100;
   }
@@ -116,20 +140,6 @@ export class Accuracy implements Metric {
       this.total++;
       if (r.pred[i] === t) this.correct++;
     }
-  }
-  compute(): number {
-    return this.correct / this.total;
-  }
-  reset(): void {
-    this.correct = 0;
-    this.total = 0;
-  }
-  stateDict(): JsonValue {
-    return { correct: this.correct, total: this.total };
-  }
-  loadStateDict(state: JsonValue): void {
-    this.correct = numberField(this.name, state, 'correct');
-    this.total = numberField(this.name, state, 'total');
   }
 }
 
@@ -153,16 +163,15 @@ export interface TopKOptions extends MetricOptions {
  * when fewer than `k` classes score strictly higher, so ties resolve in the target's favour.
  * Named `top<k>Accuracy` (`top5Accuracy`).
  */
-export class TopKAccuracy implements Metric {
+export class TopKAccuracy extends HitRate {
   readonly name: string;
   /** The `k` of top-k. */
   readonly k: number;
-  private correct = 0;
-  private total = 0;
   private readonly task: Task | undefined;
   private readonly ignoreIndex: number;
   /** @param options see {@link TopKOptions}. */
   constructor(options: TopKOptions = {}) {
+    super();
     this.k = options.k ?? 5;
     if (!(Number.isInteger(this.k) && this.k >= 1)) throw new Error(`TopKAccuracy: k must be a positive integer, got ${this.k}`);
     this.name = `top${this.k}Accuracy`;
@@ -185,20 +194,6 @@ export class TopKAccuracy implements Metric {
       this.total++;
       if (r.above[i]! < this.k) this.correct++;
     }
-  }
-  compute(): number {
-    return this.correct / this.total;
-  }
-  reset(): void {
-    this.correct = 0;
-    this.total = 0;
-  }
-  stateDict(): JsonValue {
-    return { correct: this.correct, total: this.total };
-  }
-  loadStateDict(state: JsonValue): void {
-    this.correct = numberField(this.name, state, 'correct');
-    this.total = numberField(this.name, state, 'total');
   }
 }
 

@@ -2,7 +2,7 @@
  * Sequence metrics that judge what a model generates rather than its teacher-forced logits.
  */
 import type { Tensor } from '@skipnet/core';
-import type { JsonValue, Metric } from './metrics.js';
+import { HitRate } from './metrics.js';
 
 /** Options of {@link ExactMatch}. */
 export interface ExactMatchOptions {
@@ -25,14 +25,13 @@ export interface ExactMatchOptions {
  * `decode` returns for its input. The logits are not used — the model generates from its own
  * predictions, as at inference, so one wrong token fails the whole sample.
  */
-export class ExactMatch implements Metric {
+export class ExactMatch extends HitRate {
   readonly name: string;
-  private correct = 0;
-  private total = 0;
   private readonly options: ExactMatchOptions;
 
   /** @param options see {@link ExactMatchOptions}. */
   constructor(options: ExactMatchOptions) {
+    super();
     this.options = options;
     this.name = options.name ?? 'exactMatch';
   }
@@ -55,26 +54,5 @@ export class ExactMatch implements Metric {
       this.total++;
       if (p.length === reference.length && reference.every((id, k) => p[k] === id)) this.correct++;
     }
-  }
-
-  compute(): number {
-    return this.correct / this.total;
-  }
-
-  reset(): void {
-    this.correct = 0;
-    this.total = 0;
-  }
-
-  stateDict(): JsonValue {
-    return { correct: this.correct, total: this.total };
-  }
-
-  loadStateDict(state: JsonValue): void {
-    const s = state && typeof state === 'object' && !Array.isArray(state) ? state : {};
-    const { correct, total } = s as { correct?: unknown; total?: unknown };
-    if (typeof correct !== 'number' || typeof total !== 'number') throw new Error(`${this.name}: invalid saved state: needs numbers 'correct' and 'total'`);
-    this.correct = correct;
-    this.total = total;
   }
 }
